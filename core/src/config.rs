@@ -1,0 +1,176 @@
+//! Reading configuration from environment variables, collecting every problem before failing.
+//!
+//! Each component's `from_env()` reads today's variable names through an [`EnvSource`], so tests
+//! (and services with their own settings layer) can pass a map instead of the process
+//! environment. Problems are gathered in [`Problems`] and reported together in one
+//! `invalid_config` error; values of secret variables are never quoted.
+
+use crate::error::{err, ErrorCode, Result};
+use crate::text::clip;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// Where variables are read from.
+pub trait EnvSource {
+    /// The value of `name`, if set.
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl EnvSource for HashMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+impl EnvSource for HashMap<&str, &str> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).map(|v| (*v).to_owned())
+    }
+}
+
+/// Problems found while reading configuration.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Problems(Vec<String>);
+
+impl Problems {
+    /// Records a problem.
+    pub fn push(&mut self, problem: impl Into<String>) {
+        self.0.push(problem.into());
+    }
+
+    /// Adds all of `others`.
+    pub fn extend(&mut self, others: impl IntoIterator<Item = String>) {
+        self.0.extend(others);
+    }
+
+    /// The problems, one line each.
+    pub fn list(&self) -> &[String] {
+        &self.0
+    }
+
+    /// `Ok(value)` when no problem was found, else one `invalid_config` naming all of them.
+    pub fn into_result<T>(self, value: T) -> Result<T> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(err(
+                ErrorCode::InvalidConfig,
+                format!("invalid configuration: {}", self.0.join("; ")),
+            ))
+        }
+    }
+}
+
+/// Typed reads of variables, recording problems instead of failing on the first.
+pub struct EnvReader<'a> {
+    source: &'a dyn EnvSource,
+    problems: Problems,
+}
+
+impl<'a> EnvReader<'a> {
+    /// Starts reading from `source`.
+    pub fn new(source: &'a dyn EnvSource) -> Self {
+        EnvReader {
+            source,
+            problems: Problems::default(),
+        }
+    }
+
+    /// The raw value, trimmed; empty counts as unset.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.source
+            .var(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The value or `default`.
+    pub fn text_or(&self, name: &str, default: &str) -> String {
+        self.text(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// A required value; records a problem when unset.
+    pub fn required(&mut self, name: &str, why: &str) -> String {
+        match self.text(name) {
+            Some(v) => v,
+            None => {
+                self.problems.push(format!("{name} is required {why}"));
+                String::new()
+            }
+        }
+    }
+
+    /// A boolean flag (`1/true/yes/on` or `0/false/no/off`).
+    pub fn flag(&mut self, name: &str, default: bool) -> bool {
+        match self.text(name).map(|v| v.to_ascii_lowercase()) {
+            None => default,
+            Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => true,
+            Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => false,
+            Some(v) => {
+                self.problems
+                    .push(format!("{name} must be 1 or 0, got `{}`", clip(&v)));
+                default
+            }
+        }
+    }
+
+    /// A number parsed with `FromStr`, at least `min`.
+    pub fn number<T>(&mut self, name: &str, default: T, min: T) -> T
+    where
+        T: FromStr + PartialOrd + Copy + std::fmt::Display,
+    {
+        let Some(raw) = self.text(name) else {
+            return default;
+        };
+        match raw.parse::<T>() {
+            Ok(v) if v >= min => v,
+            _ => {
+                self.problems.push(format!(
+                    "{name} must be a number of at least {min}, got `{}`",
+                    clip(&raw)
+                ));
+                default
+            }
+        }
+    }
+
+    /// A comma-separated list: items trimmed, empty items dropped.
+    pub fn csv(&self, name: &str) -> Option<Vec<String>> {
+        self.text(name).map(|v| split_csv(&v))
+    }
+
+    /// Records a problem found by the caller.
+    pub fn problem(&mut self, problem: impl Into<String>) {
+        self.problems.push(problem);
+    }
+
+    /// Finishes: `Ok(value)` or one error naming every problem.
+    pub fn finish<T>(self, value: T) -> Result<T> {
+        self.problems.into_result(value)
+    }
+
+    /// The problems so far.
+    pub fn problems(&self) -> &Problems {
+        &self.problems
+    }
+}
+
+/// Splits a CSV list: items trimmed, empty items dropped.
+pub fn split_csv(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

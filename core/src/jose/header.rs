@@ -1,0 +1,152 @@
+//! The protected header and the rules every token's header must pass.
+
+use crate::error::{err, ErrorCode, Result};
+use crate::text::clip;
+use serde_json::{Map, Value};
+
+/// Header parameters that would make the verifier fetch or trust key material named by the token
+/// itself; a verifier that honours them lets the attacker choose the key.
+const KEY_INJECTION_PARAMS: [&str; 4] = ["jku", "x5u", "jwk", "x5c"];
+
+/// A validated JWS protected header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// The `alg` string exactly as sent (checked against the allowlist later).
+    pub alg: String,
+    /// The `kid`, when present.
+    pub kid: Option<String>,
+    /// The `typ`, when present.
+    pub typ: Option<String>,
+    /// Every member, for callers that need more.
+    pub members: Map<String, Value>,
+}
+
+impl Header {
+    /// Applies the header rules to a parsed JSON object.
+    pub fn from_members(members: Map<String, Value>) -> Result<Header> {
+        for name in KEY_INJECTION_PARAMS {
+            if members.contains_key(name) {
+                return Err(err(
+                    ErrorCode::ForbiddenHeader,
+                    format!("header parameter `{name}` is not accepted"),
+                ));
+            }
+        }
+        check_crit(members.get("crit"))?;
+        if members.contains_key("b64") {
+            return Err(err(
+                ErrorCode::ForbiddenHeader,
+                "header parameter `b64` is not accepted",
+            ));
+        }
+        let alg = match members.get("alg") {
+            Some(Value::String(alg)) => alg.clone(),
+            Some(_) => {
+                return Err(err(
+                    ErrorCode::TokenMalformed,
+                    "header `alg` is not a string",
+                ))
+            }
+            None => return Err(err(ErrorCode::TokenMalformed, "header has no `alg`")),
+        };
+        let kid = optional_string(&members, "kid")?;
+        let typ = optional_string(&members, "typ")?;
+        Ok(Header {
+            alg,
+            kid,
+            typ,
+            members,
+        })
+    }
+}
+
+fn optional_string(members: &Map<String, Value>, name: &str) -> Result<Option<String>> {
+    match members.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(err(
+            ErrorCode::TokenMalformed,
+            format!("header `{name}` is not a string"),
+        )),
+    }
+}
+
+/// The library implements no JWS extension, so any name in `crit` is one it cannot honour
+/// (RFC 7515 §4.1.11 then requires rejection).
+fn check_crit(crit: Option<&Value>) -> Result<()> {
+    let Some(crit) = crit else { return Ok(()) };
+    let Value::Array(names) = crit else {
+        return Err(err(
+            ErrorCode::TokenMalformed,
+            "header `crit` is not an array",
+        ));
+    };
+    let Some(first) = names.first() else {
+        return Err(err(ErrorCode::TokenMalformed, "header `crit` is empty"));
+    };
+    match first {
+        Value::String(name) => Err(err(
+            ErrorCode::UnsupportedCriticalHeader,
+            format!(
+                "critical header extension `{}` is not supported",
+                clip(name)
+            ),
+        )),
+        _ => Err(err(
+            ErrorCode::TokenMalformed,
+            "header `crit` holds a non-string",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn header(v: Value) -> Result<Header> {
+        match v {
+            Value::Object(m) => Header::from_members(m),
+            _ => Err(err(ErrorCode::TokenMalformed, "test")),
+        }
+    }
+
+    fn code(v: Value) -> Option<ErrorCode> {
+        header(v).err().map(|e| e.code())
+    }
+
+    #[test]
+    fn applies_the_edge_rules() {
+        assert!(header(json!({"alg":"RS256","kid":"k"})).is_ok());
+        assert_eq!(
+            code(json!({"alg":"RS256","jku":"x"})),
+            Some(ErrorCode::ForbiddenHeader)
+        );
+        assert_eq!(
+            code(json!({"alg":"RS256","x5c":[]})),
+            Some(ErrorCode::ForbiddenHeader)
+        );
+        assert_eq!(
+            code(json!({"alg":"RS256","b64":false})),
+            Some(ErrorCode::ForbiddenHeader)
+        );
+        assert_eq!(
+            code(json!({"alg":"RS256","b64":false,"crit":["b64"]})),
+            Some(ErrorCode::UnsupportedCriticalHeader)
+        );
+        assert_eq!(
+            code(json!({"alg":"RS256","crit":["exp"]})),
+            Some(ErrorCode::UnsupportedCriticalHeader)
+        );
+        assert_eq!(
+            code(json!({"alg":"RS256","crit":[]})),
+            Some(ErrorCode::TokenMalformed)
+        );
+        assert_eq!(code(json!({"kid":"k"})), Some(ErrorCode::TokenMalformed));
+        assert_eq!(code(json!({"alg":5})), Some(ErrorCode::TokenMalformed));
+        assert_eq!(
+            code(json!({"alg":"RS256","kid":1})),
+            Some(ErrorCode::TokenMalformed)
+        );
+    }
+}

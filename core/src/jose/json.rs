@@ -1,0 +1,195 @@
+//! Strict JSON for token headers, claims and key sets.
+//!
+//! `serde_json` keeps the last of two members with the same name; two parsers disagreeing on which
+//! one counts is a classic confusion attack, so duplicates are an error here. Nesting is capped so
+//! that a small token cannot make the parser recurse deeply.
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Deepest nesting accepted: the outer object is level 1.
+pub const MAX_DEPTH: usize = 32;
+
+/// Why a document was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonError {
+    /// Not valid JSON (or not UTF-8).
+    Syntax,
+    /// A member name appears twice in one object.
+    DuplicateMember(String),
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// Valid JSON, but not an object.
+    NotAnObject,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonError::Syntax => f.write_str("is not valid json"),
+            JsonError::DuplicateMember(name) => {
+                write!(f, "has a duplicate member `{}`", crate::text::clip(name))
+            }
+            JsonError::TooDeep => write!(f, "is nested deeper than {MAX_DEPTH} levels"),
+            JsonError::NotAnObject => f.write_str("is not a json object"),
+        }
+    }
+}
+
+/// Parses `bytes` as one JSON object under the strict rules.
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    match parse_value(bytes)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(JsonError::NotAnObject),
+    }
+}
+
+/// Parses `bytes` as any JSON value under the strict rules.
+pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let mut failure = None;
+    let value = StrictSeed {
+        depth: 0,
+        failure: &mut failure,
+    }
+    .deserialize(&mut deserializer);
+    match (value, failure) {
+        (_, Some(failure)) => Err(failure),
+        (Err(_), None) => Err(JsonError::Syntax),
+        (Ok(value), None) => {
+            deserializer.end().map_err(|_| JsonError::Syntax)?;
+            Ok(value)
+        }
+    }
+}
+
+/// Builds a `Value` while enforcing the rules; the precise failure is left in `failure` because
+/// serde's error type can only carry a string.
+struct StrictSeed<'a> {
+    depth: usize,
+    failure: &'a mut Option<JsonError>,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl StrictSeed<'_> {
+    fn nested<E: de::Error>(&mut self) -> Result<StrictSeed<'_>, E> {
+        let depth = self.depth + 1;
+        if depth > MAX_DEPTH {
+            *self.failure = Some(JsonError::TooDeep);
+            return Err(E::custom("too deep"));
+        }
+        Ok(StrictSeed {
+            depth,
+            failure: self.failure,
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for StrictSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a json value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("non-finite number"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            let seed = self.nested()?;
+            match seq.next_element_seed(seed)? {
+                Some(item) => items.push(item),
+                None => break,
+            }
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if members.contains_key(&name) {
+                *self.failure = Some(JsonError::DuplicateMember(name));
+                return Err(de::Error::custom("duplicate member"));
+            }
+            let seed = self.nested()?;
+            let value = map.next_value_seed(seed)?;
+            members.insert(name, value);
+        }
+        Ok(Value::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_objects() {
+        let map = parse_object(br#"{"a":1,"b":[true,null,"x",1.5]}"#);
+        assert!(map.is_ok_and(|m| m.len() == 2));
+    }
+
+    #[test]
+    fn rejects_duplicates_at_any_depth() {
+        assert_eq!(
+            parse_object(br#"{"a":1,"a":2}"#),
+            Err(JsonError::DuplicateMember("a".into()))
+        );
+        assert_eq!(
+            parse_object(br#"{"x":{"b":1,"b":1}}"#),
+            Err(JsonError::DuplicateMember("b".into()))
+        );
+    }
+
+    #[test]
+    fn caps_nesting() {
+        let ok = format!("{}{}", "[".repeat(31), "]".repeat(31));
+        let ok = format!("{{\"a\":{ok}}}");
+        assert!(parse_object(ok.as_bytes()).is_ok());
+        let deep = format!("{}{}", "[".repeat(32), "]".repeat(32));
+        let deep = format!("{{\"a\":{deep}}}");
+        assert_eq!(parse_object(deep.as_bytes()), Err(JsonError::TooDeep));
+    }
+
+    #[test]
+    fn rejects_non_objects_and_trailing_garbage() {
+        assert_eq!(parse_object(b"[1]"), Err(JsonError::NotAnObject));
+        assert_eq!(parse_object(b"{} x"), Err(JsonError::Syntax));
+        assert_eq!(parse_object(b"{\"a\":\xff}"), Err(JsonError::Syntax));
+    }
+}

@@ -1,0 +1,16 @@
+//! The JOSE layer: strict compact-JWS parsing, header rules, algorithms and signing.
+//!
+//! Everything here is shared by OIDC and impersonation tokens, so the strict base64url, duplicate
+//! member, nesting and header rules apply to every JWT the library reads.
+
+pub mod algorithm;
+pub mod b64;
+pub mod compact;
+pub mod header;
+pub mod json;
+pub mod sign;
+
+pub use algorithm::Algorithm;
+pub use compact::{parse_compact, CompactJws};
+pub use header::Header;
+pub use sign::SigningKey;

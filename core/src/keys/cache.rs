@@ -1,0 +1,341 @@
+//! A remote key set kept fresh without letting tokens drive traffic to the IdP.
+//!
+//! - A set is fresh for `max_age`; once it is past `refresh_ahead` of that age a background task
+//!   refreshes it, so verification does not wait on the network in the steady state.
+//! - An unknown `kid` triggers at most one refetch per `cooldown`, and concurrent callers share
+//!   one in-flight fetch (a single `gate` mutex; callers that waited re-check the generation and
+//!   reuse what the fetch produced). However many tokens carry unknown kids, the IdP sees at most
+//!   one request per cooldown.
+//! - When fetching fails, the last good set keeps being served until `max_age + max_stale` after
+//!   it was fetched; after that verification fails closed with `jwks_unavailable`.
+//!
+//! This is a single value with explicit freshness states rather than a moka cache: moka's expiry
+//! would evict exactly the stale set that must keep serving during an IdP outage.
+
+use super::fetch::{check_url, FetchLimits, Fetcher};
+use super::jwk::KeyPolicy;
+use super::set::KeySet;
+use crate::error::{err, ErrorCode, Result};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// Freshness and fetch settings of a remote key set.
+#[derive(Debug, Clone, Copy)]
+pub struct JwksSettings {
+    /// How long a fetched set counts as fresh (default 300 s, as today).
+    pub max_age: Duration,
+    /// Minimum time between fetches triggered by unknown kids or after a failure (default 30 s).
+    pub cooldown: Duration,
+    /// How long past `max_age` the last good set is served while fetching fails (default 1 h).
+    pub max_stale: Duration,
+    /// Fraction of `max_age` after which a background refresh starts (default 0.8).
+    pub refresh_ahead: f64,
+    /// HTTP limits.
+    pub fetch: FetchLimits,
+}
+
+impl Default for JwksSettings {
+    fn default() -> Self {
+        JwksSettings {
+            max_age: Duration::from_secs(300),
+            cooldown: Duration::from_secs(30),
+            max_stale: Duration::from_secs(3600),
+            refresh_ahead: 0.8,
+            fetch: FetchLimits::default(),
+        }
+    }
+}
+
+/// Where a remote set comes from.
+#[derive(Debug, Clone)]
+pub enum RemoteSource {
+    /// A JWKS URL.
+    JwksUrl(Url),
+    /// OIDC discovery from this issuer (`/.well-known/openid-configuration` → `jwks_uri`).
+    Discovery(String),
+}
+
+impl RemoteSource {
+    /// A JWKS URL, checked (https, or http on loopback).
+    pub fn jwks_url(url: &str) -> Result<RemoteSource> {
+        Ok(RemoteSource::JwksUrl(check_url(url)?))
+    }
+}
+
+/// A key set as last fetched.
+#[derive(Clone)]
+struct Snapshot {
+    set: Arc<KeySet>,
+    fetched_at: Instant,
+    generation: u64,
+}
+
+/// State only the fetcher touches, behind the single-flight gate.
+struct Gate {
+    last_attempt: Option<Instant>,
+    last_error: Option<crate::Error>,
+    discovered_jwks_uri: Option<Url>,
+}
+
+struct Inner {
+    source: RemoteSource,
+    policy: KeyPolicy,
+    settings: JwksSettings,
+    fetcher: Fetcher,
+    current: RwLock<Option<Snapshot>>,
+    gate: tokio::sync::Mutex<Gate>,
+    refreshing: AtomicBool,
+    fetches: AtomicU64,
+}
+
+/// A remote JWKS with caching, background refresh, cooldown, single-flight and stale serving.
+///
+/// Cheap to clone; clones share one cache.
+#[derive(Clone)]
+pub struct JwksCache {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for JwksCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwksCache")
+            .field("source", &self.inner.source)
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A usable set plus the generation it came from (used to coalesce refetches).
+#[derive(Clone)]
+pub struct CachedSet {
+    /// The keys.
+    pub set: Arc<KeySet>,
+    /// Increments on every successful fetch.
+    pub generation: u64,
+}
+
+impl JwksCache {
+    /// A cache for `source`; nothing is fetched until the first use (or [`JwksCache::prefetch`]).
+    pub fn new(source: RemoteSource, policy: KeyPolicy, settings: JwksSettings) -> Result<Self> {
+        Ok(JwksCache {
+            inner: Arc::new(Inner {
+                source,
+                policy,
+                settings,
+                fetcher: Fetcher::new(settings.fetch)?,
+                current: RwLock::new(None),
+                gate: tokio::sync::Mutex::new(Gate {
+                    last_attempt: None,
+                    last_error: None,
+                    discovered_jwks_uri: None,
+                }),
+                refreshing: AtomicBool::new(false),
+                fetches: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// How many key-set fetches have been attempted (discovery requests not counted).
+    pub fn fetch_count(&self) -> u64 {
+        self.inner.fetches.load(Ordering::Relaxed)
+    }
+
+    /// Fetches now, unless a fetch is already running (then waits for it).
+    pub async fn prefetch(&self) -> Result<CachedSet> {
+        let seen = self.snapshot().map(|s| s.generation);
+        self.refresh(seen, Trigger::Expiry).await
+    }
+
+    /// The current set without touching the network: fresh or within the stale window.
+    pub fn cached(&self) -> Result<CachedSet> {
+        match self.snapshot() {
+            Some(snap) if self.age_state(&snap) != Age::Expired => Ok(CachedSet {
+                set: snap.set,
+                generation: snap.generation,
+            }),
+            Some(_) => Err(err(
+                ErrorCode::JwksUnavailable,
+                "cached key set is older than max_age + max_stale",
+            )),
+            None => Err(err(
+                ErrorCode::JwksUnavailable,
+                "key set has not been fetched yet",
+            )),
+        }
+    }
+
+    /// The set to verify with: the cached one while fresh (starting a background refresh when it
+    /// nears `max_age`), otherwise a fetch, falling back to the stale set on failure.
+    pub async fn current(&self) -> Result<CachedSet> {
+        if let Some(snap) = self.snapshot() {
+            match self.age_state(&snap) {
+                Age::Fresh => {
+                    return Ok(CachedSet {
+                        set: snap.set,
+                        generation: snap.generation,
+                    })
+                }
+                Age::RefreshAhead => {
+                    self.spawn_background_refresh(snap.generation);
+                    return Ok(CachedSet {
+                        set: snap.set,
+                        generation: snap.generation,
+                    });
+                }
+                Age::Stale | Age::Expired => {
+                    return self.refresh(Some(snap.generation), Trigger::Expiry).await
+                }
+            }
+        }
+        self.refresh(None, Trigger::Expiry).await
+    }
+
+    /// Called when the set of generation `seen` lacks a token's kid: refetches unless another
+    /// caller already did since, or the cooldown has not passed.
+    pub async fn refresh_for_unknown_kid(&self, seen: u64) -> Result<CachedSet> {
+        self.refresh(Some(seen), Trigger::UnknownKid).await
+    }
+
+    fn snapshot(&self) -> Option<Snapshot> {
+        match self.inner.current.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn store(&self, snapshot: Snapshot) {
+        match self.inner.current.write() {
+            Ok(mut guard) => *guard = Some(snapshot),
+            Err(poisoned) => *poisoned.into_inner() = Some(snapshot),
+        }
+    }
+
+    fn age_state(&self, snap: &Snapshot) -> Age {
+        let s = &self.inner.settings;
+        let age = snap.fetched_at.elapsed();
+        if age < s.max_age.mul_f64(s.refresh_ahead.clamp(0.0, 1.0)) {
+            Age::Fresh
+        } else if age < s.max_age {
+            Age::RefreshAhead
+        } else if age < s.max_age + s.max_stale {
+            Age::Stale
+        } else {
+            Age::Expired
+        }
+    }
+
+    fn spawn_background_refresh(&self, seen: u64) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.inner.refreshing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let cache = self.clone();
+        runtime.spawn(async move {
+            // A failed background refresh is not an error for anyone: the set is still fresh,
+            // and the failure is remembered for the cooldown.
+            let _ = cache.refresh(Some(seen), Trigger::Background).await;
+            cache.inner.refreshing.store(false, Ordering::Release);
+        });
+    }
+
+    /// The single-flight fetch. `seen` is the generation the caller looked at (None: nothing).
+    async fn refresh(&self, seen: Option<u64>, trigger: Trigger) -> Result<CachedSet> {
+        let mut gate = self.inner.gate.lock().await;
+        let current = self.snapshot();
+        // Someone fetched while we waited for the gate: use their result.
+        if let Some(snap) = &current {
+            if Some(snap.generation) != seen {
+                return self.serve(Some(snap.clone()), &gate);
+            }
+        }
+        let cooling = gate
+            .last_attempt
+            .is_some_and(|t| t.elapsed() < self.inner.settings.cooldown);
+        let must_wait = match trigger {
+            Trigger::UnknownKid => cooling,
+            Trigger::Expiry | Trigger::Background => cooling && gate.last_error.is_some(),
+        };
+        if must_wait {
+            return self.serve(current, &gate);
+        }
+        gate.last_attempt = Some(Instant::now());
+        match self.fetch(&mut gate).await {
+            Ok(set) => {
+                gate.last_error = None;
+                let generation = current.map_or(1, |s| s.generation + 1);
+                let set = Arc::new(set);
+                self.store(Snapshot {
+                    set: set.clone(),
+                    fetched_at: Instant::now(),
+                    generation,
+                });
+                Ok(CachedSet { set, generation })
+            }
+            Err(e) => {
+                gate.last_error = Some(e);
+                self.serve(current, &gate)
+            }
+        }
+    }
+
+    /// Serves `current` if it is still within the stale window, else the last fetch error.
+    fn serve(&self, current: Option<Snapshot>, gate: &Gate) -> Result<CachedSet> {
+        match current {
+            Some(snap) if self.age_state(&snap) != Age::Expired => Ok(CachedSet {
+                set: snap.set,
+                generation: snap.generation,
+            }),
+            _ => Err(gate.last_error.clone().unwrap_or_else(|| {
+                err(ErrorCode::JwksUnavailable, "no usable key set is available")
+            })),
+        }
+    }
+
+    async fn fetch(&self, gate: &mut Gate) -> Result<KeySet> {
+        let url = match &self.inner.source {
+            RemoteSource::JwksUrl(url) => url.clone(),
+            RemoteSource::Discovery(issuer) => match &gate.discovered_jwks_uri {
+                Some(url) => url.clone(),
+                None => {
+                    let url = self.inner.fetcher.discover_jwks_uri(issuer).await?;
+                    gate.discovered_jwks_uri = Some(url.clone());
+                    url
+                }
+            },
+        };
+        self.inner.fetches.fetch_add(1, Ordering::Relaxed);
+        let outcome = match self.inner.fetcher.get(&url).await {
+            Ok(body) => KeySet::from_jwks_json(&body, &self.inner.policy).map_err(|e| {
+                err(
+                    ErrorCode::JwksUnavailable,
+                    format!("served key set was rejected: {}", e.message()),
+                )
+            }),
+            Err(e) => Err(e),
+        };
+        if outcome.is_err() {
+            // The IdP may have moved its keys: discover again next time.
+            gate.discovered_jwks_uri = None;
+        }
+        outcome
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Age {
+    Fresh,
+    RefreshAhead,
+    Stale,
+    Expired,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Expiry,
+    Background,
+    UnknownKid,
+}

@@ -1,0 +1,259 @@
+//! One JWK turned into ready-to-use verifiers, parsed once when the set loads.
+
+use crate::jose::algorithm::KeyKind;
+use crate::jose::{b64, Algorithm};
+use crate::text::clip;
+use aws_lc_rs::hmac;
+use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
+};
+use serde_json::Value;
+
+/// Smallest RSA modulus accepted, in bits (NIST SP 800-131A; 1024-bit keys are factorable).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// A key from a set, with one pre-parsed verifier per algorithm it may be used with.
+pub struct VerifyingKey {
+    kid: Option<String>,
+    kind: KeyKind,
+    verifiers: Vec<(Algorithm, Verifier)>,
+}
+
+enum Verifier {
+    Public(ParsedPublicKey),
+    Hmac(Box<hmac::Key>),
+}
+
+impl std::fmt::Debug for VerifyingKey {
+    /// Never prints key material (symmetric keys are secrets).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let algs: Vec<&str> = self.verifiers.iter().map(|(a, _)| a.as_str()).collect();
+        f.debug_struct("VerifyingKey")
+            .field("kid", &self.kid)
+            .field("kind", &self.kind)
+            .field("algorithms", &algs)
+            .finish()
+    }
+}
+
+/// Which keys a set may hold, and for which algorithms verifiers are prepared.
+#[derive(Debug, Clone)]
+pub struct KeyPolicy {
+    /// Algorithms to prepare verifiers for (normally the validator's allowlist).
+    pub algorithms: Vec<Algorithm>,
+    /// Whether `kty: oct` keys may stay in the set (never for OIDC).
+    pub allow_symmetric: bool,
+}
+
+impl VerifyingKey {
+    /// The key's `kid`.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The key kind.
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// Algorithms this key can verify under the policy it was loaded with.
+    pub fn algorithms(&self) -> impl Iterator<Item = Algorithm> + '_ {
+        self.verifiers.iter().map(|(a, _)| *a)
+    }
+
+    /// Whether this key may verify `alg`.
+    pub fn supports(&self, alg: Algorithm) -> bool {
+        self.verifiers.iter().any(|(a, _)| *a == alg)
+    }
+
+    /// Checks `signature` over `message` with the verifier for `alg`; false when the key does not
+    /// support `alg` or the signature is wrong. HMAC comparison is constant-time (aws-lc-rs).
+    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        let Some((_, verifier)) = self.verifiers.iter().find(|(a, _)| *a == alg) else {
+            return false;
+        };
+        match verifier {
+            Verifier::Public(key) => key.verify_sig(message, signature).is_ok(),
+            Verifier::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
+        }
+    }
+
+    /// Builds the verifiers for one JWK. `Err` carries the reason the key is unusable.
+    pub fn from_jwk_value(value: &Value, policy: &KeyPolicy) -> Result<VerifyingKey, String> {
+        let jwk: Jwk =
+            serde_json::from_value(value.clone()).map_err(|_| "is not a valid jwk".to_string())?;
+        let kid = jwk.common.key_id.clone();
+        check_use(&jwk)?;
+        let kind = key_kind(&jwk)?;
+        if kind == KeyKind::Symmetric && !policy.allow_symmetric {
+            return Err("is a symmetric key, which an oidc key set must not hold".into());
+        }
+        let pinned = match jwk.common.key_algorithm {
+            None => None,
+            Some(KeyAlgorithm::UNKNOWN_ALGORITHM) => {
+                return Err("names an algorithm this library does not support".into())
+            }
+            Some(alg) => Some(
+                Algorithm::from_name(&alg.to_string())
+                    .filter(|a| a.key_kind() == kind)
+                    .ok_or_else(|| format!("has `alg` {alg} that does not fit its key type"))?,
+            ),
+        };
+        let mut verifiers = Vec::new();
+        for alg in policy.algorithms.iter().copied() {
+            if alg.key_kind() != kind || pinned.is_some_and(|p| p != alg) {
+                continue;
+            }
+            verifiers.push((alg, build_verifier(&jwk.algorithm, alg)?));
+        }
+        if verifiers.is_empty() {
+            // Still validate the material so a broken key is reported as such.
+            let probe = pinned.unwrap_or(default_alg(kind));
+            build_verifier(&jwk.algorithm, probe)?;
+        }
+        Ok(VerifyingKey {
+            kid,
+            kind,
+            verifiers,
+        })
+    }
+}
+
+fn default_alg(kind: KeyKind) -> Algorithm {
+    match kind {
+        KeyKind::Rsa => Algorithm::RS256,
+        KeyKind::EcP256 => Algorithm::ES256,
+        KeyKind::EcP384 => Algorithm::ES384,
+        KeyKind::Ed25519 => Algorithm::EdDSA,
+        KeyKind::Symmetric => Algorithm::HS256,
+    }
+}
+
+fn check_use(jwk: &Jwk) -> Result<(), String> {
+    match &jwk.common.public_key_use {
+        None | Some(PublicKeyUse::Signature) => {}
+        Some(PublicKeyUse::Encryption) => return Err("has `use` enc, not sig".into()),
+        Some(PublicKeyUse::Other(u)) => return Err(format!("has `use` `{}`, not sig", clip(u))),
+    }
+    if let Some(ops) = &jwk.common.key_operations {
+        if !ops.contains(&KeyOperations::Verify) {
+            return Err("has `key_ops` without verify".into());
+        }
+    }
+    Ok(())
+}
+
+fn key_kind(jwk: &Jwk) -> Result<KeyKind, String> {
+    match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => Ok(KeyKind::Rsa),
+        AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
+            EllipticCurve::P256 => Ok(KeyKind::EcP256),
+            EllipticCurve::P384 => Ok(KeyKind::EcP384),
+            _ => Err("uses an unsupported elliptic curve".into()),
+        },
+        AlgorithmParameters::OctetKeyPair(okp) => match okp.curve {
+            EllipticCurve::Ed25519 => Ok(KeyKind::Ed25519),
+            _ => Err("uses an unsupported okp curve".into()),
+        },
+        AlgorithmParameters::OctetKey(_) => Ok(KeyKind::Symmetric),
+        _ => Err("has an unsupported key type".into()),
+    }
+}
+
+fn field(value: &str, name: &str) -> Result<Vec<u8>, String> {
+    b64::decode(value).ok_or_else(|| format!("has `{name}` that is not strict base64url"))
+}
+
+fn build_verifier(params: &AlgorithmParameters, alg: Algorithm) -> Result<Verifier, String> {
+    let parsed = |alg: &'static dyn signature::VerificationAlgorithm, bytes: &[u8]| {
+        ParsedPublicKey::new(alg, bytes)
+            .map(Verifier::Public)
+            .map_err(|_| "holds key material that does not parse".to_string())
+    };
+    match params {
+        AlgorithmParameters::RSA(rsa) => {
+            let n = field(&rsa.n, "n")?;
+            let e = field(&rsa.e, "e")?;
+            let bits = modulus_bits(&n);
+            if bits < MIN_RSA_BITS {
+                return Err(format!(
+                    "is a {bits}-bit rsa key, under {MIN_RSA_BITS} bits"
+                ));
+            }
+            RsaPublicKeyComponents { n: &n, e: &e }
+                .to_parsed_public_key(rsa_params(alg))
+                .map(Verifier::Public)
+                .map_err(|_| "holds rsa material that does not parse".to_string())
+        }
+        AlgorithmParameters::EllipticCurve(ec) => {
+            let (x, y) = (field(&ec.x, "x")?, field(&ec.y, "y")?);
+            let (size, verifier): (usize, &'static dyn signature::VerificationAlgorithm) =
+                if alg == Algorithm::ES384 {
+                    (48, &signature::ECDSA_P384_SHA384_FIXED)
+                } else {
+                    (32, &signature::ECDSA_P256_SHA256_FIXED)
+                };
+            if x.len() != size || y.len() != size {
+                return Err("has ec coordinates of the wrong length".into());
+            }
+            let mut point = Vec::with_capacity(1 + 2 * size);
+            point.push(0x04);
+            point.extend_from_slice(&x);
+            point.extend_from_slice(&y);
+            parsed(verifier, &point)
+        }
+        AlgorithmParameters::OctetKeyPair(okp) => {
+            let x = field(&okp.x, "x")?;
+            if x.len() != 32 {
+                return Err("has an ed25519 key of the wrong length".into());
+            }
+            parsed(&signature::ED25519, &x)
+        }
+        AlgorithmParameters::OctetKey(oct) => {
+            let k = field(&oct.value, "k")?;
+            if k.is_empty() {
+                return Err("has an empty symmetric key".into());
+            }
+            let digest = match alg {
+                Algorithm::HS384 => hmac::HMAC_SHA384,
+                Algorithm::HS512 => hmac::HMAC_SHA512,
+                _ => hmac::HMAC_SHA256,
+            };
+            Ok(Verifier::Hmac(Box::new(hmac::Key::new(digest, &k))))
+        }
+        _ => Err("has an unsupported key type".into()),
+    }
+}
+
+fn rsa_params(alg: Algorithm) -> &'static signature::RsaParameters {
+    match alg {
+        Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+        Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+        _ => &signature::RSA_PKCS1_2048_8192_SHA256,
+    }
+}
+
+/// Bit length of a big-endian unsigned integer.
+fn modulus_bits(n: &[u8]) -> usize {
+    let significant: Vec<&u8> = n.iter().skip_while(|b| **b == 0).collect();
+    match significant.first() {
+        None => 0,
+        Some(first) => (significant.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_modulus_bits() {
+        assert_eq!(modulus_bits(&[0, 0]), 0);
+        assert_eq!(modulus_bits(&[1]), 1);
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+    }
+}

@@ -1,0 +1,143 @@
+//! A loaded key set: the usable keys, what was dropped and why, and key selection.
+
+use super::jwk::{KeyPolicy, VerifyingKey};
+use crate::error::{err, ErrorCode, Result};
+use crate::jose::{json, Algorithm};
+use crate::text::clip;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A key that was left out of a set when it loaded, with the reason (reported by `check-config`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedKey {
+    /// The key's `kid`, when it had one.
+    pub kid: Option<String>,
+    /// Why it was dropped, e.g. `is a 1024-bit rsa key, under 2048 bits`.
+    pub reason: String,
+}
+
+/// A validated JWKS: every key parsed once, unusable ones dropped.
+#[derive(Debug)]
+pub struct KeySet {
+    keys: Vec<VerifyingKey>,
+    by_kid: HashMap<String, usize>,
+    dropped: Vec<DroppedKey>,
+}
+
+impl KeySet {
+    /// Parses a JWKS document (`{"keys": [...]}`) under `policy`.
+    ///
+    /// Keys that cannot be used (RSA under 2048 bits, symmetric keys when the policy forbids them,
+    /// unsupported types or curves, `use`/`key_ops` not for verification, duplicate `kid`s) are
+    /// dropped and listed in [`KeySet::dropped`]; a set left with no usable key is `invalid_key`.
+    pub fn from_jwks_json(document: &[u8], policy: &KeyPolicy) -> Result<KeySet> {
+        let root = json::parse_object(document)
+            .map_err(|e| err(ErrorCode::InvalidKey, format!("key set {e}")))?;
+        let Some(Value::Array(entries)) = root.get("keys") else {
+            return Err(err(ErrorCode::InvalidKey, "key set has no `keys` array"));
+        };
+        let mut keys = Vec::new();
+        let mut dropped = Vec::new();
+        for entry in entries {
+            let kid = entry.get("kid").and_then(Value::as_str).map(str::to_owned);
+            match VerifyingKey::from_jwk_value(entry, policy) {
+                Ok(key) => keys.push(key),
+                Err(reason) => dropped.push(DroppedKey { kid, reason }),
+            }
+        }
+        let keys = drop_duplicate_kids(keys, &mut dropped);
+        if keys.is_empty() {
+            let why = dropped
+                .first()
+                .map(|d| format!(" (first key {})", d.reason))
+                .unwrap_or_default();
+            return Err(err(
+                ErrorCode::InvalidKey,
+                format!("key set has no usable key{why}"),
+            ));
+        }
+        let by_kid = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| k.kid().map(|kid| (kid.to_owned(), i)))
+            .collect();
+        Ok(KeySet {
+            keys,
+            by_kid,
+            dropped,
+        })
+    }
+
+    /// The usable keys.
+    pub fn keys(&self) -> &[VerifyingKey] {
+        &self.keys
+    }
+
+    /// Keys left out at load, with reasons.
+    pub fn dropped(&self) -> &[DroppedKey] {
+        &self.dropped
+    }
+
+    /// Whether a key with this `kid` is in the set (whatever its algorithms).
+    pub fn contains_kid(&self, kid: &str) -> bool {
+        self.by_kid.contains_key(kid)
+    }
+
+    /// The key that may verify a token with this `kid` and `alg`.
+    ///
+    /// With `kid` absent, a key is chosen only when exactly one key supports `alg`, so a token
+    /// can never pick among several keys by trial.
+    pub fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&VerifyingKey> {
+        let found = match kid {
+            Some(kid) => self
+                .by_kid
+                .get(kid)
+                .and_then(|i| self.keys.get(*i))
+                .filter(|k| k.supports(alg)),
+            None => {
+                let mut candidates = self.keys.iter().filter(|k| k.supports(alg));
+                match (candidates.next(), candidates.next()) {
+                    (Some(only), None) => Some(only),
+                    _ => None,
+                }
+            }
+        };
+        found.ok_or_else(|| unknown_key(kid, alg))
+    }
+}
+
+pub(crate) fn unknown_key(kid: Option<&str>, alg: Algorithm) -> crate::Error {
+    match kid {
+        Some(kid) => err(
+            ErrorCode::UnknownKeyId,
+            format!("no usable key with kid `{}` for {alg}", clip(kid)),
+        ),
+        None => err(
+            ErrorCode::UnknownKeyId,
+            format!("token has no `kid` and no single key fits {alg}"),
+        ),
+    }
+}
+
+/// Two keys under one `kid` make selection ambiguous; neither is trusted.
+fn drop_duplicate_kids(
+    keys: Vec<VerifyingKey>,
+    dropped: &mut Vec<DroppedKey>,
+) -> Vec<VerifyingKey> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for kid in keys.iter().filter_map(VerifyingKey::kid) {
+        *counts.entry(kid.to_owned()).or_default() += 1;
+    }
+    keys.into_iter()
+        .filter(|k| match k.kid() {
+            Some(kid) if counts.get(kid).is_some_and(|n| *n > 1) => {
+                dropped.push(DroppedKey {
+                    kid: Some(kid.to_owned()),
+                    reason: "shares its kid with another key".into(),
+                });
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}

@@ -1,0 +1,24 @@
+#![doc = include_str!("../../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod config;
+pub mod error;
+pub mod jose;
+pub mod keys;
+pub mod oidc;
+mod text;
+pub mod time;
+
+pub use error::{Error, ErrorCode, Result};
+pub use jose::{Algorithm, SigningKey};
+pub use keys::{JwksCache, JwksSettings, KeySet};
+pub use oidc::{ClaimNames, Identity, KeySource, OidcConfig, OidcValidator, VerifiedToken};

@@ -1,0 +1,280 @@
+//! Registered-claim checks with strict types, and the identity read from verified claims.
+
+use super::config::{ClaimNames, OidcConfig};
+use crate::error::{err, ErrorCode, Result};
+use crate::text::clip;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Who a verified token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    /// The subject claim.
+    pub subject: String,
+    /// The email claim, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The groups claim as a list (a single string counts as one group; absent is empty).
+    pub groups: Vec<String>,
+    /// The organisation claim, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// The team claim, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_node_id: Option<String>,
+}
+
+/// Reads a NumericDate claim: absent is `None`; anything but a finite number is `invalid_claim`
+/// (a string `exp` is never treated as absent).
+pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|v| v.is_finite())
+            .map(Some)
+            .ok_or_else(|| invalid(name, "is not a finite number")),
+        Some(_) => Err(invalid(name, "is not a number")),
+    }
+}
+
+/// Reads a string claim: absent is `None`; another type is `invalid_claim`.
+pub fn string_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(invalid(name, "is not a string")),
+    }
+}
+
+/// The `aud` claim as a list: a string or an array of strings.
+pub fn audiences(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>> {
+    match claims.get("aud") {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| invalid("aud", "holds a non-string"))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+        Some(_) => Err(invalid(
+            "aud",
+            "is neither a string nor an array of strings",
+        )),
+    }
+}
+
+pub(crate) fn invalid(name: &str, why: &str) -> crate::Error {
+    err(
+        ErrorCode::InvalidClaim,
+        format!("claim `{}` {why}", clip(name)),
+    )
+}
+
+pub(crate) fn missing(name: &str) -> crate::Error {
+    err(
+        ErrorCode::MissingClaim,
+        format!("claim `{}` is missing", clip(name)),
+    )
+}
+
+/// The time checks shared by every token kind. Expired when `now >= exp + leeway`; not yet valid
+/// when `nbf > now + leeway`; issued in the future when `iat > now + leeway`. Compared as f64,
+/// so fractional NumericDates are not truncated.
+pub fn check_times(claims: &Map<String, Value>, now: f64, leeway: f64) -> Result<()> {
+    let exp = numeric_date(claims, "exp")?;
+    let nbf = numeric_date(claims, "nbf")?;
+    let iat = numeric_date(claims, "iat")?;
+    if let Some(exp) = exp {
+        if now >= exp + leeway {
+            return Err(err(ErrorCode::TokenExpired, "token has expired (`exp`)"));
+        }
+    }
+    if let Some(nbf) = nbf {
+        if nbf > now + leeway {
+            return Err(err(
+                ErrorCode::TokenNotYetValid,
+                "token is not valid yet (`nbf`)",
+            ));
+        }
+    }
+    if let Some(iat) = iat {
+        if iat > now + leeway {
+            return Err(err(
+                ErrorCode::TokenIssuedInFuture,
+                "token was issued in the future (`iat`)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every OIDC claim rule, in this order: registered claim types, required claims, issuer,
+/// audience, times, `max_age`.
+pub fn check_oidc_claims(claims: &Map<String, Value>, config: &OidcConfig, now: f64) -> Result<()> {
+    // Types first, so a wrongly typed claim is reported as such rather than as missing.
+    for name in ["exp", "nbf", "iat"] {
+        numeric_date(claims, name)?;
+    }
+    for name in ["iss", "sub", "jti"] {
+        string_claim(claims, name)?;
+    }
+    let aud = audiences(claims)?;
+    for name in &config.required_claims {
+        if !claims.contains_key(name.as_str()) {
+            return Err(missing(name));
+        }
+    }
+    match string_claim(claims, "iss")? {
+        None => return Err(missing("iss")),
+        Some(iss) if iss != config.issuer => {
+            return Err(err(
+                ErrorCode::InvalidIssuer,
+                format!("issuer `{}` is not the configured issuer", clip(iss)),
+            ))
+        }
+        Some(_) => {}
+    }
+    let Some(aud) = aud else {
+        return Err(missing("aud"));
+    };
+    if !aud.iter().any(|a| config.audiences.iter().any(|c| c == a)) {
+        return Err(err(
+            ErrorCode::InvalidAudience,
+            "audience does not include a configured audience",
+        ));
+    }
+    check_times(claims, now, config.leeway)?;
+    if let Some(max_age) = config.max_age {
+        let iat = numeric_date(claims, "iat")?.ok_or_else(|| missing("iat"))?;
+        if now - iat > max_age.as_secs_f64() + config.leeway {
+            return Err(err(
+                ErrorCode::TokenExpired,
+                "token is older than the configured max_age (`iat`)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the identity from verified claims with the configured names.
+pub fn identity(claims: &Map<String, Value>, names: &ClaimNames) -> Result<Identity> {
+    let subject = string_claim(claims, &names.subject)?
+        .ok_or_else(|| missing(&names.subject))?
+        .to_owned();
+    Ok(Identity {
+        subject,
+        email: optional_text(claims, &names.email)?,
+        groups: groups(claims, &names.groups)?,
+        org_id: optional_text(claims, &names.org_id)?,
+        team_node_id: optional_text(claims, &names.team_node_id)?,
+    })
+}
+
+/// A string claim where `null` counts as absent (IdPs send `"email": null`).
+fn optional_text(claims: &Map<String, Value>, name: &str) -> Result<Option<String>> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(name, "is not a string")),
+    }
+}
+
+/// The groups claim: a name, or a JSON pointer when it starts with `/`. A string is one group.
+pub fn groups(claims: &Map<String, Value>, claim: &str) -> Result<Vec<String>> {
+    let value = if claim.starts_with('/') {
+        lookup_pointer(claims, claim)
+    } else {
+        claims.get(claim)
+    };
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| invalid(claim, "holds a non-string group"))
+            })
+            .collect(),
+        Some(_) => Err(invalid(claim, "is neither a string nor a list of strings")),
+    }
+}
+
+fn lookup_pointer<'a>(claims: &'a Map<String, Value>, pointer: &str) -> Option<&'a Value> {
+    let mut segments = pointer.split('/').skip(1);
+    let first = unescape(segments.next()?);
+    let mut value = claims.get(&first)?;
+    for segment in segments {
+        value = value.pointer(&format!("/{segment}"))?;
+    }
+    Some(value)
+}
+
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn groups_by_name_pointer_and_string() {
+        let c = map(json!({"groups":["a","b"],"cognito:groups":"c",
+            "realm_access":{"roles":["r1"]},"bad":[1]}));
+        assert_eq!(
+            groups(&c, "groups").ok(),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(groups(&c, "cognito:groups").ok(), Some(vec!["c".into()]));
+        assert_eq!(
+            groups(&c, "/realm_access/roles").ok(),
+            Some(vec!["r1".into()])
+        );
+        assert_eq!(groups(&c, "/missing/x").ok(), Some(vec![]));
+        assert_eq!(
+            groups(&c, "bad").err().map(|e| e.code()),
+            Some(ErrorCode::InvalidClaim)
+        );
+    }
+
+    #[test]
+    fn time_boundaries_are_exact() {
+        let c = map(json!({"exp": 100.5}));
+        assert!(check_times(&c, 100.4, 0.0).is_ok());
+        assert_eq!(
+            check_times(&c, 100.5, 0.0).err().map(|e| e.code()),
+            Some(ErrorCode::TokenExpired)
+        );
+        assert!(check_times(&c, 110.0, 10.0).is_ok());
+        let c = map(json!({"exp": "200"}));
+        assert_eq!(
+            check_times(&c, 1.0, 0.0).err().map(|e| e.code()),
+            Some(ErrorCode::InvalidClaim)
+        );
+        let c = map(json!({"nbf": 50, "iat": 40}));
+        assert_eq!(
+            check_times(&c, 45.0, 0.0).err().map(|e| e.code()),
+            Some(ErrorCode::TokenNotYetValid)
+        );
+        assert!(check_times(&c, 50.0, 0.0).is_ok());
+        let c = map(json!({"iat": 60}));
+        assert_eq!(
+            check_times(&c, 50.0, 5.0).err().map(|e| e.code()),
+            Some(ErrorCode::TokenIssuedInFuture)
+        );
+    }
+}

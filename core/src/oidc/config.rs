@@ -1,0 +1,227 @@
+//! What an OIDC validator checks, with the defaults of today's services.
+
+use crate::error::{err, ErrorCode, Result};
+use crate::jose::Algorithm;
+use crate::keys::JwksSettings;
+use std::time::Duration;
+
+/// Largest token accepted by default, in bytes, checked before any decoding.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Default clock leeway, in seconds (`OIDC_LEEWAY_SECONDS`).
+pub const DEFAULT_LEEWAY_SECONDS: f64 = 30.0;
+
+/// Where the validator gets its keys.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// An inline JWKS document (`OIDC_JWKS_JSON`; development and tests).
+    Inline(String),
+    /// A JWKS URL (`OIDC_JWKS_URL`).
+    Url(String),
+    /// OIDC discovery from the issuer.
+    Discovery,
+}
+
+/// Names of the claims the identity is read from (defaults as today's services).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimNames {
+    /// Subject claim (`OIDC_SUBJECT_CLAIM`, default `sub`).
+    pub subject: String,
+    /// Email claim (`OIDC_EMAIL_CLAIM`, default `email`).
+    pub email: String,
+    /// Groups claim: a name (`groups`, `cognito:groups`) or a JSON pointer (`/realm_access/roles`)
+    /// (`OIDC_GROUPS_CLAIM`, default `groups`).
+    pub groups: String,
+    /// Organisation claim (`OIDC_ORG_ID_CLAIM`, default `org_id`).
+    pub org_id: String,
+    /// Team claim (`OIDC_TEAM_NODE_ID_CLAIM`, default `team_node_id`).
+    pub team_node_id: String,
+}
+
+impl Default for ClaimNames {
+    fn default() -> Self {
+        ClaimNames {
+            subject: "sub".into(),
+            email: "email".into(),
+            groups: "groups".into(),
+            org_id: "org_id".into(),
+            team_node_id: "team_node_id".into(),
+        }
+    }
+}
+
+/// Everything an [`crate::oidc::OidcValidator`] checks.
+///
+/// Build with [`OidcConfig::new`] and the `with_*` methods; defaults are the secure ones:
+/// RS256 only, `kid` required, leeway 30 s, `exp` and the subject required, 16 KiB cap.
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    /// Exact expected `iss`.
+    pub issuer: String,
+    /// Accepted audiences; a token passes when its `aud` overlaps this list.
+    pub audiences: Vec<String>,
+    /// Allowed algorithms; never `none` or HMAC.
+    pub algorithms: Vec<Algorithm>,
+    /// Clock leeway in seconds for `exp`, `nbf` and `iat`.
+    pub leeway: f64,
+    /// Claim names for the identity.
+    pub claims: ClaimNames,
+    /// Claims that must be present (default `exp` and the subject claim).
+    pub required_claims: Vec<String>,
+    /// When set, the header `typ` must be one of these (case-insensitive, per RFC 7515 §4.1.9).
+    pub allowed_typ: Option<Vec<String>>,
+    /// When set, tokens whose `iat` is older than this are rejected (`iat` then required).
+    pub max_age: Option<Duration>,
+    /// Whether the header must carry a `kid` (default true, as today).
+    pub require_kid: bool,
+    /// Size cap, checked before decoding.
+    pub max_token_bytes: usize,
+    /// Where keys come from.
+    pub keys: KeySource,
+    /// Remote key-set caching.
+    pub jwks: JwksSettings,
+}
+
+impl OidcConfig {
+    /// A configuration with the secure defaults.
+    pub fn new(issuer: impl Into<String>, audience: impl Into<String>, keys: KeySource) -> Self {
+        let claims = ClaimNames::default();
+        OidcConfig {
+            issuer: issuer.into(),
+            audiences: vec![audience.into()],
+            algorithms: vec![Algorithm::RS256],
+            leeway: DEFAULT_LEEWAY_SECONDS,
+            required_claims: vec!["exp".into(), claims.subject.clone()],
+            claims,
+            allowed_typ: None,
+            max_age: None,
+            require_kid: true,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            keys,
+            jwks: JwksSettings::default(),
+        }
+    }
+
+    /// Replaces the accepted audiences.
+    pub fn with_audiences(mut self, audiences: Vec<String>) -> Self {
+        self.audiences = audiences;
+        self
+    }
+
+    /// Replaces the algorithm allowlist.
+    pub fn with_algorithms(mut self, algorithms: Vec<Algorithm>) -> Self {
+        self.algorithms = algorithms;
+        self
+    }
+
+    /// Sets the leeway in seconds.
+    pub fn with_leeway(mut self, seconds: f64) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// Replaces the claim names; the subject requirement follows the subject claim.
+    pub fn with_claim_names(mut self, claims: ClaimNames) -> Self {
+        let old_subject = std::mem::replace(&mut self.claims, claims);
+        for name in &mut self.required_claims {
+            if *name == old_subject.subject {
+                *name = self.claims.subject.clone();
+            }
+        }
+        self
+    }
+
+    /// Sets the groups claim (a name or a JSON pointer).
+    pub fn with_groups_claim(mut self, claim: impl Into<String>) -> Self {
+        self.claims.groups = claim.into();
+        self
+    }
+
+    /// Replaces the required claims.
+    pub fn with_required_claims(mut self, claims: Vec<String>) -> Self {
+        self.required_claims = claims;
+        self
+    }
+
+    /// Requires the header `typ` to be one of these.
+    pub fn with_allowed_typ(mut self, typ: Vec<String>) -> Self {
+        self.allowed_typ = Some(typ);
+        self
+    }
+
+    /// Rejects tokens issued longer ago than `max_age`.
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// Whether `kid` is required.
+    pub fn with_require_kid(mut self, require: bool) -> Self {
+        self.require_kid = require;
+        self
+    }
+
+    /// Sets the size cap.
+    pub fn with_max_token_bytes(mut self, bytes: usize) -> Self {
+        self.max_token_bytes = bytes;
+        self
+    }
+
+    /// Sets the key-set cache settings.
+    pub fn with_jwks_settings(mut self, settings: JwksSettings) -> Self {
+        self.jwks = settings;
+        self
+    }
+
+    /// Every problem with this configuration, one line each; empty when it is valid.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.issuer.trim().is_empty() {
+            problems.push("issuer is empty".to_string());
+        }
+        if self.audiences.is_empty() || self.audiences.iter().any(|a| a.trim().is_empty()) {
+            problems.push("audience is empty".to_string());
+        }
+        if self.algorithms.is_empty() {
+            problems.push("no algorithm is allowed".to_string());
+        }
+        for alg in &self.algorithms {
+            if alg.is_hmac() {
+                problems.push(format!(
+                    "algorithm `{alg}` is not allowed for oidc (hmac keys are shared secrets)"
+                ));
+            }
+        }
+        if !(self.leeway.is_finite() && self.leeway >= 0.0) {
+            problems.push("leeway must be a non-negative number of seconds".to_string());
+        }
+        if self.max_token_bytes == 0 {
+            problems.push("max_token_bytes must be positive".to_string());
+        }
+        for (what, name) in [
+            ("subject", &self.claims.subject),
+            ("email", &self.claims.email),
+            ("groups", &self.claims.groups),
+            ("org_id", &self.claims.org_id),
+            ("team_node_id", &self.claims.team_node_id),
+        ] {
+            if name.trim().is_empty() {
+                problems.push(format!("{what} claim name is empty"));
+            }
+        }
+        problems
+    }
+
+    /// `Ok` when [`OidcConfig::problems`] is empty, else one `invalid_config` naming them all.
+    pub fn validate(&self) -> Result<()> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(err(
+                ErrorCode::InvalidConfig,
+                format!("invalid oidc configuration: {}", problems.join("; ")),
+            ))
+        }
+    }
+}
