@@ -101,11 +101,20 @@ impl VerifyingKey {
             ),
         };
         let mut verifiers = Vec::new();
+        let mut first_error = None;
         for alg in policy.algorithms.iter().copied() {
             if alg.key_kind() != kind || pinned.is_some_and(|p| p != alg) {
                 continue;
             }
-            verifiers.push((alg, build_verifier(&jwk.algorithm, alg)?));
+            // A key may be fine for one algorithm and not another (an HMAC key long enough for
+            // HS256 but not HS512): keep the algorithms it serves.
+            match build_verifier(&jwk.algorithm, alg) {
+                Ok(verifier) => verifiers.push((alg, verifier)),
+                Err(reason) => first_error = first_error.or(Some(reason)),
+            }
+        }
+        if let (true, Some(reason)) = (verifiers.is_empty(), first_error) {
+            return Err(reason);
         }
         if verifiers.is_empty() {
             // Still validate the material so a broken key is reported as such.
@@ -215,11 +224,15 @@ fn build_verifier(params: &AlgorithmParameters, alg: Algorithm) -> Result<Verifi
             if k.is_empty() {
                 return Err("has an empty symmetric key".into());
             }
-            let digest = match alg {
-                Algorithm::HS384 => hmac::HMAC_SHA384,
-                Algorithm::HS512 => hmac::HMAC_SHA512,
-                _ => hmac::HMAC_SHA256,
+            let (digest, min_len) = match alg {
+                Algorithm::HS384 => (hmac::HMAC_SHA384, 48),
+                Algorithm::HS512 => (hmac::HMAC_SHA512, 64),
+                _ => (hmac::HMAC_SHA256, 32),
             };
+            // RFC 7518 §3.2: the key must be at least as long as the hash output.
+            if k.len() < min_len {
+                return Err(format!("is a symmetric key too short for {alg}"));
+            }
             Ok(Verifier::Hmac(Box::new(hmac::Key::new(digest, &k))))
         }
         _ => Err("has an unsupported key type".into()),

@@ -2,7 +2,8 @@
 
 use super::jwk::{KeyPolicy, VerifyingKey};
 use crate::error::{err, ErrorCode, Result};
-use crate::jose::{json, Algorithm};
+use crate::jose::algorithm::KeyKind;
+use crate::jose::{json, Algorithm, CompactJws};
 use crate::text::clip;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -38,6 +39,15 @@ impl KeySet {
         };
         let mut keys = Vec::new();
         let mut dropped = Vec::new();
+        // Kids are counted over every entry, usable or not: a broken twin still makes the kid
+        // ambiguous.
+        let mut kid_counts: HashMap<&str, usize> = HashMap::new();
+        for kid in entries
+            .iter()
+            .filter_map(|e| e.get("kid").and_then(Value::as_str))
+        {
+            *kid_counts.entry(kid).or_default() += 1;
+        }
         for entry in entries {
             let kid = entry.get("kid").and_then(Value::as_str).map(str::to_owned);
             match VerifyingKey::from_jwk_value(entry, policy) {
@@ -45,7 +55,8 @@ impl KeySet {
                 Err(reason) => dropped.push(DroppedKey { kid, reason }),
             }
         }
-        let keys = drop_duplicate_kids(keys, &mut dropped);
+        let keys = drop_duplicate_kids(keys, &kid_counts, &mut dropped);
+        let keys = drop_symmetric_beside_public(keys, &mut dropped);
         if keys.is_empty() {
             let why = dropped
                 .first()
@@ -106,6 +117,22 @@ impl KeySet {
     }
 }
 
+impl KeySet {
+    /// Checks a parsed token's signature with the key its header selects for `alg`
+    /// (`unknown_key_id` when none fits, `invalid_signature` when it does not verify).
+    pub fn verify_signature(&self, jws: &CompactJws<'_>, alg: Algorithm) -> Result<()> {
+        let key = self.select(jws.header.kid.as_deref(), alg)?;
+        if key.verify(alg, jws.signing_input.as_bytes(), &jws.signature) {
+            Ok(())
+        } else {
+            Err(err(
+                ErrorCode::InvalidSignature,
+                "signature does not verify",
+            ))
+        }
+    }
+}
+
 pub(crate) fn unknown_key(kid: Option<&str>, alg: Algorithm) -> crate::Error {
     match kid {
         Some(kid) => err(
@@ -122,15 +149,12 @@ pub(crate) fn unknown_key(kid: Option<&str>, alg: Algorithm) -> crate::Error {
 /// Two keys under one `kid` make selection ambiguous; neither is trusted.
 fn drop_duplicate_kids(
     keys: Vec<VerifyingKey>,
+    kid_counts: &HashMap<&str, usize>,
     dropped: &mut Vec<DroppedKey>,
 ) -> Vec<VerifyingKey> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for kid in keys.iter().filter_map(VerifyingKey::kid) {
-        *counts.entry(kid.to_owned()).or_default() += 1;
-    }
     keys.into_iter()
         .filter(|k| match k.kid() {
-            Some(kid) if counts.get(kid).is_some_and(|n| *n > 1) => {
+            Some(kid) if kid_counts.get(kid).is_some_and(|n| *n > 1) => {
                 dropped.push(DroppedKey {
                     kid: Some(kid.to_owned()),
                     reason: "shares its kid with another key".into(),
@@ -138,6 +162,29 @@ fn drop_duplicate_kids(
                 false
             }
             _ => true,
+        })
+        .collect()
+}
+
+/// A set that mixes shared secrets with public keys invites algorithm confusion (a public key
+/// used as an HMAC secret); the secrets are dropped.
+fn drop_symmetric_beside_public(
+    keys: Vec<VerifyingKey>,
+    dropped: &mut Vec<DroppedKey>,
+) -> Vec<VerifyingKey> {
+    if !keys.iter().any(|k| k.kind() != KeyKind::Symmetric) {
+        return keys;
+    }
+    keys.into_iter()
+        .filter(|k| {
+            let symmetric = k.kind() == KeyKind::Symmetric;
+            if symmetric {
+                dropped.push(DroppedKey {
+                    kid: k.kid().map(str::to_owned),
+                    reason: "is a symmetric key in a set with public keys".into(),
+                });
+            }
+            !symmetric
         })
         .collect()
 }
