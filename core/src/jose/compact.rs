@@ -43,7 +43,13 @@ pub fn parse_compact(token: &str) -> Result<CompactJws<'_>> {
     } else {
         decode_part(p, "payload")?
     };
-    let signature = decode_part(s, "signature")?;
+    // An empty signature decodes to no bytes and fails verification later, so that `alg: none`
+    // with its customary empty signature is reported as the algorithm problem it is.
+    let signature = if s.is_empty() {
+        Vec::new()
+    } else {
+        decode_part(s, "signature")?
+    };
     let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
     Ok(CompactJws {
         header,
@@ -95,7 +101,7 @@ mod tests {
             code(&format!("{h}.Zm9v.c2ln.")),
             Some(ErrorCode::TokenMalformed)
         );
-        assert_eq!(code(&format!("{h}.Zm9v.")), Some(ErrorCode::TokenMalformed));
+        assert!(parse_compact(&format!("{h}.Zm9v.")).is_ok_and(|j| j.signature.is_empty()));
         assert_eq!(
             code(&format!("{h}=.Zm9v.c2ln")),
             Some(ErrorCode::TokenMalformed)
