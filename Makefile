@@ -1,0 +1,29 @@
+# incidentfox-auth — every command a contributor needs. `make help` lists them.
+
+# Builds live outside the clone so repeated CI runs and fresh clones stay incremental.
+CARGO_TARGET_DIR ?= $(HOME)/.cache/incidentfox-auth/target
+export CARGO_TARGET_DIR
+CARGO ?= cargo
+
+.PHONY: help test demo fmt lint bench
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+demo: ## run the main job on embedded defaults (local key, static JWKS, no network)
+	$(CARGO) run --quiet -p incidentfox-auth-cli -- demo
+
+test: lint ## run every test: unit, vectors, attacks, JWKS server faults, CLI, README quickstart
+	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
+	$(CARGO) run --quiet -p incidentfox-auth-cli -- demo > /dev/null
+
+fmt: ## format the code
+	$(CARGO) fmt --all
+
+lint: ## formatting and clippy, warnings are errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench: ## criterion benchmarks: verify vs the raw signature check
+	$(CARGO) bench -p incidentfox-auth-benches --bench verify

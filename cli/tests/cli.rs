@@ -1,0 +1,201 @@
+//! The CLI as operators use it: JSON on stdout and the documented exit codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use incidentfox_auth::{Algorithm, SigningKey};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const ISSUER: &str = "https://idp.cli.test";
+const NOW: &str = "1700000000";
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_incidentfox-auth"))
+}
+
+fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "stdout is not json: {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+struct Fixture {
+    _dir: std::path::PathBuf,
+    jwks_path: std::path::PathBuf,
+    key: SigningKey,
+}
+
+fn fixture(name: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("ifx-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = SigningKey::generate(Algorithm::ES256)
+        .unwrap()
+        .with_kid("k1");
+    let jwks_path = dir.join("jwks.json");
+    std::fs::write(
+        &jwks_path,
+        json!({ "keys": [key.public_jwk()] }).to_string(),
+    )
+    .unwrap();
+    Fixture {
+        _dir: dir,
+        jwks_path,
+        key,
+    }
+}
+
+fn token(key: &SigningKey, exp: f64) -> String {
+    key.sign_claims(&json!({
+        "iss": ISSUER, "aud": "cli-aud", "sub": "alice", "groups": ["g1"],
+        "iat": 1_699_999_990, "exp": exp,
+    }))
+    .unwrap()
+}
+
+fn verify_args(f: &Fixture) -> Vec<String> {
+    [
+        "verify",
+        "--issuer",
+        ISSUER,
+        "--audience",
+        "other",
+        "--audience",
+        "cli-aud",
+        "--alg",
+        "ES256",
+        "--now",
+        NOW,
+        "--jwks-file",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([f.jwks_path.display().to_string()])
+    .collect()
+}
+
+#[test]
+fn verify_prints_claims_and_identity() {
+    let f = fixture("ok");
+    let mut args = verify_args(&f);
+    args.push(token(&f.key, 1_700_000_600.0));
+    let out = bin().args(&args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let body = json_of(&out);
+    assert_eq!(body["identity"]["subject"], "alice");
+    assert_eq!(body["identity"]["groups"], json!(["g1"]));
+    assert_eq!(body["claims"]["iss"], ISSUER);
+}
+
+#[test]
+fn verify_reads_the_token_from_stdin() {
+    let f = fixture("stdin");
+    let mut args = verify_args(&f);
+    args.push("-".into());
+    let mut child = bin()
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(
+        child.stdin.take().unwrap(),
+        "{}",
+        token(&f.key, 1_700_000_600.0)
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_rejected_token_exits_1_with_the_error_shape() {
+    let f = fixture("expired");
+    let mut args = verify_args(&f);
+    let expired = token(&f.key, 1_699_999_000.0);
+    args.push(expired.clone());
+    let out = bin().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let body = json_of(&out);
+    assert_eq!(body["error"]["code"], "token_expired");
+    assert_eq!(body["error"]["status"], 401);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(&expired),
+        "token leaked"
+    );
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2() {
+    let out = bin()
+        .args(["verify", "--audience", "a", "x.y.z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json_of(&out)["error"]["code"], "invalid_config");
+
+    let out = bin().args(["verify", "--bogus-flag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json_of(&out)["error"]["code"], "invalid_config");
+
+    let f = fixture("hs");
+    let mut args = verify_args(&f);
+    args.extend(["--alg".into(), "HS256".into(), "x.y.z".into()]);
+    let out = bin().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn from_env_reads_the_oidc_variables() {
+    let f = fixture("env");
+    let jwks = std::fs::read_to_string(&f.jwks_path).unwrap();
+    let out = bin()
+        .args([
+            "verify",
+            "--from-env",
+            "--now",
+            NOW,
+            &token(&f.key, 1_700_000_600.0),
+        ])
+        .env("OIDC_ENABLED", "1")
+        .env("OIDC_ISSUER", ISSUER)
+        .env("OIDC_AUDIENCE", "cli-aud")
+        .env("OIDC_ALG", "ES256")
+        .env("OIDC_JWKS_JSON", jwks)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let out = bin()
+        .args(["verify", "--from-env", "x.y.z"])
+        .env("OIDC_ENABLED", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_demo_runs_offline_and_every_decision_is_as_expected() {
+    let out = bin().arg("demo").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("every decision was as expected"));
+    assert!(text.contains("algorithm_not_allowed"));
+}
