@@ -80,7 +80,8 @@ impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
 }
 
 impl StrictSeed<'_> {
-    fn nested<E: de::Error>(&mut self) -> Result<StrictSeed<'_>, E> {
+    /// Enters a container: every array or object counts one level, empty or not.
+    fn enter<E: de::Error>(&mut self) -> Result<StrictSeed<'_>, E> {
         let depth = self.depth + 1;
         if depth > MAX_DEPTH {
             *self.failure = Some(JsonError::TooDeep);
@@ -90,6 +91,14 @@ impl StrictSeed<'_> {
             depth,
             failure: self.failure,
         })
+    }
+
+    /// A seed for a child value at the same container depth.
+    fn child(&mut self) -> StrictSeed<'_> {
+        StrictSeed {
+            depth: self.depth,
+            failure: self.failure,
+        }
     }
 }
 
@@ -128,26 +137,23 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        let mut inside = self.enter()?;
         let mut items = Vec::new();
-        loop {
-            let seed = self.nested()?;
-            match seq.next_element_seed(seed)? {
-                Some(item) => items.push(item),
-                None => break,
-            }
+        while let Some(item) = seq.next_element_seed(inside.child())? {
+            items.push(item);
         }
         Ok(Value::Array(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
+        let mut inside = self.enter()?;
         let mut members = Map::new();
         while let Some(name) = map.next_key::<String>()? {
             if members.contains_key(&name) {
-                *self.failure = Some(JsonError::DuplicateMember(name));
+                *inside.failure = Some(JsonError::DuplicateMember(name));
                 return Err(de::Error::custom("duplicate member"));
             }
-            let seed = self.nested()?;
-            let value = map.next_value_seed(seed)?;
+            let value = map.next_value_seed(inside.child())?;
             members.insert(name, value);
         }
         Ok(Value::Object(members))
@@ -184,6 +190,11 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(32), "]".repeat(32));
         let deep = format!("{{\"a\":{deep}}}");
         assert_eq!(parse_object(deep.as_bytes()), Err(JsonError::TooDeep));
+        // Empty objects count as a level too.
+        let objects = format!("{}{}", "{\"a\":".repeat(32), format!("{{}}{}", "}".repeat(32)));
+        assert_eq!(parse_object(objects.as_bytes()), Err(JsonError::TooDeep));
+        let objects = format!("{}{}", "{\"a\":".repeat(31), format!("{{}}{}", "}".repeat(31)));
+        assert!(parse_object(objects.as_bytes()).is_ok());
     }
 
     #[test]
