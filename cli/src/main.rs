@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Verify an OIDC token and print its claims and identity.
-    Verify(verify::VerifyArgs),
+    Verify(Box<verify::VerifyArgs>),
     /// Run the main job on embedded defaults: a local key, a static JWKS, no network.
     Demo,
 }
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         Err(e) => return output::usage_error(e),
     };
     match cli.command {
-        Command::Verify(args) => verify::run(args),
+        Command::Verify(args) => verify::run(*args),
         Command::Demo => demo::run(),
     }
 }

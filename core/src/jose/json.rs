@@ -191,9 +191,9 @@ mod tests {
         let deep = format!("{{\"a\":{deep}}}");
         assert_eq!(parse_object(deep.as_bytes()), Err(JsonError::TooDeep));
         // Empty objects count as a level too.
-        let objects = format!("{}{}", "{\"a\":".repeat(32), format!("{{}}{}", "}".repeat(32)));
+        let objects = format!("{}{{}}{}", "{\"a\":".repeat(32), "}".repeat(32));
         assert_eq!(parse_object(objects.as_bytes()), Err(JsonError::TooDeep));
-        let objects = format!("{}{}", "{\"a\":".repeat(31), format!("{{}}{}", "}".repeat(31)));
+        let objects = format!("{}{{}}{}", "{\"a\":".repeat(31), "}".repeat(31));
         assert!(parse_object(objects.as_bytes()).is_ok());
     }
 
