@@ -184,6 +184,14 @@ impl JwksCache {
                         generation: snap.generation,
                     });
                 }
+                // While the IdP is slow or down, requests keep being served from the stale set
+                // instead of queueing behind the fetch.
+                Age::Stale if self.spawn_background_refresh(snap.generation) => {
+                    return Ok(CachedSet {
+                        set: snap.set,
+                        generation: snap.generation,
+                    });
+                }
                 Age::Stale | Age::Expired => {
                     return self.refresh(Some(snap.generation), Trigger::Expiry).await
                 }
@@ -215,31 +223,40 @@ impl JwksCache {
     fn age_state(&self, snap: &Snapshot) -> Age {
         let s = &self.inner.settings;
         let age = snap.fetched_at.elapsed();
-        if age < s.max_age.mul_f64(s.refresh_ahead.clamp(0.0, 1.0)) {
+        if age
+            < Duration::try_from_secs_f64(s.max_age.as_secs_f64() * s.refresh_ahead.clamp(0.0, 1.0))
+                .unwrap_or(s.max_age)
+        {
             Age::Fresh
         } else if age < s.max_age {
             Age::RefreshAhead
-        } else if age < s.max_age + s.max_stale {
+        } else if age < s.max_age.saturating_add(s.max_stale) {
             Age::Stale
         } else {
             Age::Expired
         }
     }
 
-    fn spawn_background_refresh(&self, seen: u64) {
+    /// Starts a background refresh unless one is running; true when one is (now) running.
+    /// False without a tokio runtime, where the caller must refresh in line.
+    fn spawn_background_refresh(&self, seen: u64) -> bool {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
+            return false;
         };
         if self.inner.refreshing.swap(true, Ordering::AcqRel) {
-            return;
+            return true;
         }
+        let guard = RefreshingFlag(self.inner.clone());
         let cache = self.clone();
         runtime.spawn(async move {
-            // A failed background refresh is not an error for anyone: the set is still fresh,
+            // Held for the task's life: dropped on completion and also when the runtime drops
+            // the task unfinished, so the flag cannot stay stuck.
+            let _guard = guard;
+            // A failed background refresh is not an error for anyone: the set is still usable,
             // and the failure is remembered for the cooldown.
             let _ = cache.refresh(Some(seen), Trigger::Background).await;
-            cache.inner.refreshing.store(false, Ordering::Release);
         });
+        true
     }
 
     /// The single-flight fetch. `seen` is the generation the caller looked at (None: nothing).
@@ -262,8 +279,11 @@ impl JwksCache {
         if must_wait {
             return self.serve(current, &gate);
         }
+        let outcome = self.fetch(&mut gate).await;
+        // The cooldown runs from the end of the attempt: callers queued behind a slow, failing
+        // fetch must not each start another one.
         gate.last_attempt = Some(Instant::now());
-        match self.fetch(&mut gate).await {
+        match outcome {
             Ok(set) => {
                 gate.last_error = None;
                 let generation = current.map_or(1, |s| s.generation + 1);
@@ -322,6 +342,15 @@ impl JwksCache {
             gate.discovered_jwks_uri = None;
         }
         outcome
+    }
+}
+
+/// Clears the background-refresh flag when dropped.
+struct RefreshingFlag(Arc<Inner>);
+
+impl Drop for RefreshingFlag {
+    fn drop(&mut self) {
+        self.0.refreshing.store(false, Ordering::Release);
     }
 }
 

@@ -77,7 +77,11 @@ impl OidcConfig {
             )));
         }
         let seconds = |env: &mut EnvReader<'_>, name: &str, default: Duration| {
-            Duration::from_secs_f64(env.number(name, default.as_secs_f64(), 0.001))
+            let value = env.number(name, default.as_secs_f64(), 0.001);
+            Duration::try_from_secs_f64(value).unwrap_or_else(|_| {
+                env.problem(format!("{name} must be a finite number of seconds"));
+                default
+            })
         };
         let mut jwks = config.jwks;
         jwks.max_age = seconds(&mut env, "OIDC_JWKS_MAX_AGE_SECONDS", jwks.max_age);
@@ -168,6 +172,23 @@ mod tests {
                 e.message().contains(needle),
                 "{needle} missing from {}",
                 e.message()
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_durations_that_do_not_fit() {
+        for value in ["inf", "1e30", "NaN"] {
+            let e = load(&[
+                ("OIDC_ENABLED", "1"),
+                ("OIDC_ISSUER", "https://idp.example.com"),
+                ("OIDC_AUDIENCE", "a"),
+                ("OIDC_JWKS_MAX_STALE_SECONDS", value),
+            ]);
+            assert!(
+                e.as_ref()
+                    .is_err_and(|e| e.message().contains("OIDC_JWKS_MAX_STALE_SECONDS")),
+                "{value}: {e:?}"
             );
         }
     }
