@@ -13,10 +13,8 @@ help: ## list the commands
 demo: ## run the main job on embedded defaults (local key, static JWKS, no network)
 	$(CARGO) run --quiet -p incidentfox-auth-cli -- demo
 
-test: lint ## run every test: unit, vectors, attacks, JWKS server faults, CLI, README quickstart
-	$(CARGO) test --workspace --all-targets
-	$(CARGO) test --workspace --doc
-	$(CARGO) run --quiet -p incidentfox-auth-cli -- demo > /dev/null
+test: lint ## run every test: unit, vectors, attacks, JWKS server faults, CLI, README quickstart, demo
+	scripts/test-rust.sh
 
 fmt: ## format the code
 	$(CARGO) fmt --all
