@@ -15,6 +15,7 @@ pub mod error;
 pub mod jose;
 pub mod keys;
 pub mod oidc;
+pub mod permissions;
 mod text;
 pub mod time;
 
@@ -22,3 +23,4 @@ pub use error::{Error, ErrorCode, Result};
 pub use jose::{Algorithm, SigningKey};
 pub use keys::{JwksCache, JwksSettings, KeySet};
 pub use oidc::{ClaimNames, Identity, KeySource, OidcConfig, OidcValidator, VerifiedToken};
+pub use permissions::{Permission, PermissionSet};

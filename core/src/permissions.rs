@@ -1,0 +1,282 @@
+//! Permissions: parsing, the matching rules, and a compiled set that answers without scanning.
+//!
+//! A permission is segments joined by `:`; a segment is `[A-Za-z0-9_.-]+` or `*`. A grant matches
+//! a required permission segment by segment, case-sensitively: a `*` segment matches exactly one
+//! segment, except as the last segment, where it matches one or more; `*` alone matches
+//! everything. There is no implied trailing wildcard (`admin:provision` does not grant
+//! `admin:provision:read`), and a `*` inside a required permission is literal.
+
+use crate::error::{err, ErrorCode, Result};
+use crate::text::clip;
+use std::collections::HashMap;
+use std::fmt;
+
+/// Longest permission accepted, in bytes.
+pub const MAX_PERMISSION_BYTES: usize = 256;
+
+/// A permission string that passed the grammar.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Permission(String);
+
+impl Permission {
+    /// Parses `value`; `invalid_permission` names the value and what is wrong with it.
+    pub fn parse(value: &str) -> Result<Permission> {
+        let bad = |why: &str| {
+            err(
+                ErrorCode::InvalidPermission,
+                format!("permission `{}` {why}", clip(value)),
+            )
+        };
+        if value.len() > MAX_PERMISSION_BYTES {
+            return Err(bad(&format!("is longer than {MAX_PERMISSION_BYTES} bytes")));
+        }
+        if value.is_empty() {
+            return Err(bad("is empty"));
+        }
+        for segment in value.split(':') {
+            if segment.is_empty() {
+                return Err(bad("has an empty segment"));
+            }
+            let valid = segment == "*"
+                || segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if !valid {
+                return Err(bad(
+                    "has a segment that is neither `*` nor made of letters, digits, `_`, `.`, `-`",
+                ));
+            }
+        }
+        Ok(Permission(value.to_owned()))
+    }
+
+    /// The permission as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Its segments.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.split(':')
+    }
+
+    /// Whether this permission, held as a grant, grants `required` — the plain reading of the
+    /// rules, used as the reference the compiled [`PermissionSet`] is tested against.
+    pub fn grants(&self, required: &Permission) -> bool {
+        let grant: Vec<&str> = self.segments().collect();
+        let need: Vec<&str> = required.segments().collect();
+        let Some((last, init)) = grant.split_last() else {
+            return false;
+        };
+        if *last == "*" {
+            // `init` must match the first segments one for one, and at least one more must follow.
+            need.len() > init.len() && init.iter().zip(&need).all(|(g, n)| *g == "*" || g == n)
+        } else {
+            grant.len() == need.len() && grant.iter().zip(&need).all(|(g, n)| *g == "*" || g == n)
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Grants compiled into a trie over segments.
+///
+/// `grants(required)` walks the required permission once; the work depends on its length (and
+/// on how many wildcard branches are live at once), not on how many grants the set holds.
+#[derive(Debug, Clone, Default)]
+pub struct PermissionSet {
+    grants: Vec<Permission>,
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    literal: HashMap<String, usize>,
+    /// Child for a `*` segment that is not the last one.
+    star: Option<usize>,
+    /// Index of the first grant that ends exactly here.
+    exact: Option<usize>,
+    /// Index of the first grant that ends here with a trailing `*` (one or more segments).
+    tail: Option<usize>,
+}
+
+impl PermissionSet {
+    /// Compiles `grants`, keeping their order (the first matching grant is reported) and
+    /// dropping duplicates.
+    pub fn new(grants: impl IntoIterator<Item = Permission>) -> PermissionSet {
+        let mut set = PermissionSet {
+            grants: Vec::new(),
+            nodes: vec![Node::default()],
+        };
+        for grant in grants {
+            set.insert(grant);
+        }
+        set
+    }
+
+    /// Parses and compiles a list of strings; the first malformed one is `invalid_permission`.
+    pub fn parse<S: AsRef<str>>(grants: impl IntoIterator<Item = S>) -> Result<PermissionSet> {
+        let parsed = grants
+            .into_iter()
+            .map(|g| Permission::parse(g.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(PermissionSet::new(parsed))
+    }
+
+    fn insert(&mut self, grant: Permission) {
+        if self.grants.contains(&grant) {
+            return;
+        }
+        let index = self.grants.len();
+        let segments: Vec<String> = grant.segments().map(str::to_owned).collect();
+        let mut node = 0;
+        let count = segments.len();
+        for (i, segment) in segments.into_iter().enumerate() {
+            let last = i + 1 == count;
+            if last && segment == "*" {
+                if let Some(n) = self.nodes.get_mut(node) {
+                    n.tail.get_or_insert(index);
+                }
+                self.grants.push(grant);
+                return;
+            }
+            node = self.child(node, segment);
+        }
+        if let Some(n) = self.nodes.get_mut(node) {
+            n.exact.get_or_insert(index);
+        }
+        self.grants.push(grant);
+    }
+
+    fn child(&mut self, node: usize, segment: String) -> usize {
+        let next = self.nodes.len();
+        let Some(n) = self.nodes.get_mut(node) else {
+            return node;
+        };
+        let existing = if segment == "*" {
+            *n.star.get_or_insert(next)
+        } else {
+            *n.literal.entry(segment).or_insert(next)
+        };
+        if existing == next {
+            self.nodes.push(Node::default());
+        }
+        existing
+    }
+
+    /// The grants, in order, without duplicates.
+    pub fn grants_list(&self) -> &[Permission] {
+        &self.grants
+    }
+
+    /// Whether the set holds no grant (an empty set grants nothing).
+    pub fn is_empty(&self) -> bool {
+        self.grants.is_empty()
+    }
+
+    /// Whether any grant grants `required`.
+    pub fn grants(&self, required: &Permission) -> bool {
+        self.matching_grant(required).is_some()
+    }
+
+    /// The first grant (in order) that grants `required`.
+    pub fn matching_grant(&self, required: &Permission) -> Option<&Permission> {
+        let mut best: Option<usize> = None;
+        let mut keep = |found: Option<usize>| {
+            if let Some(f) = found {
+                best = Some(best.map_or(f, |b| b.min(f)));
+            }
+        };
+        let mut states = vec![0usize];
+        for segment in required.segments() {
+            let mut next = Vec::with_capacity(states.len() * 2);
+            for state in &states {
+                let Some(node) = self.nodes.get(*state) else {
+                    continue;
+                };
+                keep(node.tail);
+                if let Some(c) = node.literal.get(segment) {
+                    next.push(*c);
+                }
+                if let Some(c) = node.star {
+                    next.push(c);
+                }
+            }
+            next.sort_unstable();
+            next.dedup();
+            states = next;
+            if states.is_empty() {
+                break;
+            }
+        }
+        // Only states that consumed every segment may end in an exact grant.
+        if !states.is_empty() {
+            for state in &states {
+                keep(self.nodes.get(*state).and_then(|n| n.exact));
+            }
+        }
+        best.and_then(|i| self.grants.get(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Permission {
+        Permission::parse(s).unwrap_or_else(|e| unreachable!("{s}: {e}"))
+    }
+
+    #[test]
+    fn parsing_names_the_bad_value() {
+        for bad in [
+            "", "a::b", ":a", "a:", "a b", "a:b!", "ä", " a", "a*", "*b:c",
+        ] {
+            let e = Permission::parse(bad).err();
+            assert_eq!(
+                e.as_ref().map(|e| e.code()),
+                Some(ErrorCode::InvalidPermission),
+                "{bad}"
+            );
+        }
+        assert!(Permission::parse(&"a".repeat(257)).is_err());
+        assert!(Permission::parse(&"a".repeat(256)).is_ok());
+        assert!(Permission::parse("admin:provision.read-x_y:*").is_ok());
+    }
+
+    #[test]
+    fn the_documented_examples() {
+        let set = PermissionSet::new([p("admin:*")]);
+        assert!(set.grants(&p("admin:provision")));
+        assert!(set.grants(&p("admin:provision:read")));
+        assert!(!set.grants(&p("admin")));
+        assert!(!set.grants(&p("administrator:read")));
+        let set = PermissionSet::new([p("admin:provision")]);
+        assert!(!set.grants(&p("admin:provision:read")));
+        assert!(!set.grants(&p("Admin:provision")));
+        let set = PermissionSet::new([p("*")]);
+        assert!(set.grants(&p("anything:at:all")));
+        let set = PermissionSet::new([p("team:*:read")]);
+        assert!(set.grants(&p("team:a:read")));
+        assert!(!set.grants(&p("team:a:b:read")));
+        // A `*` in a required permission is literal.
+        let set = PermissionSet::new([p("admin:provision")]);
+        assert!(!set.grants(&p("admin:*")));
+        assert!(PermissionSet::new([]).matching_grant(&p("a")).is_none());
+    }
+
+    #[test]
+    fn reports_the_first_matching_grant() {
+        let set = PermissionSet::new([p("admin:provision"), p("admin:*"), p("*")]);
+        assert_eq!(
+            set.matching_grant(&p("admin:provision")),
+            Some(&p("admin:provision"))
+        );
+        assert_eq!(set.matching_grant(&p("admin:x")), Some(&p("admin:*")));
+        assert_eq!(set.matching_grant(&p("team:read")), Some(&p("*")));
+    }
+}
