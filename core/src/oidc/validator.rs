@@ -102,13 +102,14 @@ impl OidcValidator {
             Keys::Static(set) => self.finish(&jws, alg, set, now),
             Keys::Remote(cache) => {
                 let CachedSet { set, generation } = cache.current().await?;
-                match set.select(jws.header.kid.as_deref(), alg) {
-                    Ok(_) => self.finish(&jws, alg, &set, now),
+                // Key selection is the only source of `unknown_key_id`, so a miss is retried once
+                // against a refetched set without selecting twice on the hit path.
+                match self.finish(&jws, alg, &set, now) {
                     Err(e) if e.code() == ErrorCode::UnknownKeyId => {
                         let fresh = cache.refresh_for_unknown_kid(generation).await?;
                         self.finish(&jws, alg, &fresh.set, now)
                     }
-                    Err(e) => Err(e),
+                    outcome => outcome,
                 }
             }
         }
