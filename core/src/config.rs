@@ -94,6 +94,12 @@ impl<'a> EnvReader<'a> {
             .filter(|v| !v.is_empty())
     }
 
+    /// The raw value, trimmed, with an empty value kept as `Some("")` (for variables where
+    /// "set but empty" means something, such as an empty permission list).
+    pub fn raw(&self, name: &str) -> Option<String> {
+        self.source.var(name).map(|v| v.trim().to_owned())
+    }
+
     /// The value or `default`.
     pub fn text_or(&self, name: &str, default: &str) -> String {
         self.text(name).unwrap_or_else(|| default.to_owned())
@@ -142,6 +148,20 @@ impl<'a> EnvReader<'a> {
                 default
             }
         }
+    }
+
+    /// A CSV permission list, each item parsed; set-but-empty is an empty list; every malformed
+    /// item is recorded as a problem naming the variable and value.
+    pub fn permissions(&mut self, name: &str, default: &str) -> Vec<crate::Permission> {
+        let csv = self.raw(name).unwrap_or_else(|| default.to_owned());
+        let mut permissions = Vec::new();
+        for item in split_csv(&csv) {
+            match crate::Permission::parse(&item) {
+                Ok(p) => permissions.push(p),
+                Err(e) => self.problem(format!("{name} value `{}`: {}", clip(&item), e.message())),
+            }
+        }
+        permissions
     }
 
     /// A comma-separated list: items trimmed, empty items dropped.

@@ -58,11 +58,15 @@ pub enum ErrorCode {
     InvalidConfig,
     /// A key is unusable.
     InvalidKey,
+    /// The request carries no credential at all.
+    MissingCredentials,
+    /// An opaque credential (admin, team or internal-service token) is not recognised.
+    InvalidCredentials,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (for tests and bindings that must map them all).
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::TokenMalformed,
         ErrorCode::ForbiddenHeader,
         ErrorCode::TokenTooLarge,
@@ -86,6 +90,8 @@ impl ErrorCode {
         ErrorCode::InvalidPermission,
         ErrorCode::InvalidConfig,
         ErrorCode::InvalidKey,
+        ErrorCode::MissingCredentials,
+        ErrorCode::InvalidCredentials,
     ];
 
     /// The stable snake_case name, e.g. `token_expired`.
@@ -114,6 +120,8 @@ impl ErrorCode {
             ErrorCode::InvalidPermission => "invalid_permission",
             ErrorCode::InvalidConfig => "invalid_config",
             ErrorCode::InvalidKey => "invalid_key",
+            ErrorCode::MissingCredentials => "missing_credentials",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
         }
     }
 

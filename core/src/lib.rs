@@ -10,17 +10,27 @@
     )
 )]
 
+pub mod authenticate;
+mod check;
 pub mod config;
 pub mod error;
 pub mod jose;
 pub mod keys;
 pub mod oidc;
 pub mod permissions;
+mod principal;
+pub mod rbac;
+mod secret;
 mod text;
 pub mod time;
 
+pub use authenticate::{AdminAuthenticator, AuthMode};
+pub use check::{check_env, ConfigReport};
 pub use error::{Error, ErrorCode, Result};
 pub use jose::{Algorithm, SigningKey};
 pub use keys::{JwksCache, JwksSettings, KeySet};
 pub use oidc::{ClaimNames, Identity, KeySource, OidcConfig, OidcValidator, VerifiedToken};
 pub use permissions::{Permission, PermissionSet};
+pub use principal::{AuthKind, Principal, Role};
+pub use rbac::{Decision, DenyReason, GrantSource, Grants, RbacPolicy, RouteTable};
+pub use secret::Secret;

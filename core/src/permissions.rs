@@ -50,6 +50,13 @@ impl Permission {
         Ok(Permission(value.to_owned()))
     }
 
+    /// A permission written in this crate's source (a default or a fixed grant); the tests check
+    /// that every such literal passes [`Permission::parse`].
+    pub(crate) fn known(value: &'static str) -> Permission {
+        debug_assert!(Permission::parse(value).is_ok(), "{value}");
+        Permission(value.to_owned())
+    }
+
     /// The permission as written.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -185,6 +192,12 @@ impl PermissionSet {
 
     /// The first grant (in order) that grants `required`.
     pub fn matching_grant(&self, required: &Permission) -> Option<&Permission> {
+        self.matching_index(required)
+            .and_then(|i| self.grants.get(i))
+    }
+
+    /// The position in [`PermissionSet::grants_list`] of the first grant that grants `required`.
+    pub fn matching_index(&self, required: &Permission) -> Option<usize> {
         let mut best: Option<usize> = None;
         let mut keep = |found: Option<usize>| {
             if let Some(f) = found {
@@ -219,7 +232,7 @@ impl PermissionSet {
                 keep(self.nodes.get(*state).and_then(|n| n.exact));
             }
         }
-        best.and_then(|i| self.grants.get(i))
+        best
     }
 }
 

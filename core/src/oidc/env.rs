@@ -19,8 +19,16 @@ impl OidcConfig {
     /// Keys: `OIDC_JWKS_JSON` wins over `OIDC_JWKS_URL`; with neither, discovery from the issuer.
     pub fn from_env_source(source: &dyn EnvSource) -> Result<Option<OidcConfig>> {
         let mut env = EnvReader::new(source);
+        let config = OidcConfig::read_env(&mut env);
+        env.finish(config)
+    }
+
+    /// Reads the `OIDC_*` variables through `env`, recording every problem there (so one report
+    /// can cover every component). `None` when OIDC is disabled or a problem was found.
+    pub(crate) fn read_env(env: &mut EnvReader<'_>) -> Option<OidcConfig> {
+        let before = env.problems().list().len();
         if !env.flag("OIDC_ENABLED", false) {
-            return env.finish(None);
+            return None;
         }
         let issuer = env.required("OIDC_ISSUER", "when OIDC_ENABLED=1");
         let audiences = env.csv("OIDC_AUDIENCE").unwrap_or_default();
@@ -84,20 +92,18 @@ impl OidcConfig {
             })
         };
         let mut jwks = config.jwks;
-        jwks.max_age = seconds(&mut env, "OIDC_JWKS_MAX_AGE_SECONDS", jwks.max_age);
-        jwks.cooldown = seconds(&mut env, "OIDC_JWKS_COOLDOWN_SECONDS", jwks.cooldown);
-        jwks.max_stale = seconds(&mut env, "OIDC_JWKS_MAX_STALE_SECONDS", jwks.max_stale);
-        jwks.fetch.timeout = seconds(&mut env, "OIDC_JWKS_TIMEOUT_SECONDS", jwks.fetch.timeout);
+        jwks.max_age = seconds(env, "OIDC_JWKS_MAX_AGE_SECONDS", jwks.max_age);
+        jwks.cooldown = seconds(env, "OIDC_JWKS_COOLDOWN_SECONDS", jwks.cooldown);
+        jwks.max_stale = seconds(env, "OIDC_JWKS_MAX_STALE_SECONDS", jwks.max_stale);
+        jwks.fetch.timeout = seconds(env, "OIDC_JWKS_TIMEOUT_SECONDS", jwks.fetch.timeout);
         jwks.fetch.max_body_bytes =
             env.number("OIDC_JWKS_MAX_BYTES", jwks.fetch.max_body_bytes, 1024);
         config = config.with_jwks_settings(jwks);
         // Field-level problems (HMAC in the allowlist, empty names) join the variable problems.
-        if !env.problems().list().is_empty() || !config.problems().is_empty() {
-            let mut problems = env.problems().clone();
-            problems.extend(config.problems());
-            return problems.into_result(None);
+        for problem in config.problems() {
+            env.problem(problem);
         }
-        env.finish(Some(config))
+        (env.problems().list().len() == before).then_some(config)
     }
 }
 

@@ -1,0 +1,144 @@
+//! A principal's grants, each remembering where it came from, so a decision can be explained.
+
+use super::decision::{Decision, DenyReason};
+use crate::permissions::{Permission, PermissionSet};
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Why a principal holds a grant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GrantSource {
+    /// `ADMIN_PERMISSIONS_DEFAULT`: every admin gets it.
+    Default,
+    /// A group of the principal, mapped by `ADMIN_GROUP_PERMISSIONS_JSON`.
+    Group(String),
+    /// Fixed by the kind of credential (the break-glass admin token gets `admin:*`; a team token
+    /// gets `team:read` and `team:write`); the value is the `auth_kind`.
+    Credential(String),
+    /// Listed explicitly by the caller (e.g. `explain --grants`).
+    Explicit,
+}
+
+impl fmt::Display for GrantSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GrantSource::Default => f.write_str("default"),
+            GrantSource::Group(name) => write!(f, "group:{name}"),
+            GrantSource::Credential(kind) => f.write_str(kind),
+            GrantSource::Explicit => f.write_str("grants"),
+        }
+    }
+}
+
+/// Grants in order, without duplicates (the first source of a repeated grant is kept),
+/// compiled for matching.
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    set: PermissionSet,
+    sources: Vec<GrantSource>,
+}
+
+impl Grants {
+    /// Collects `grants`, keeping order and dropping repeats.
+    pub fn new(grants: impl IntoIterator<Item = (Permission, GrantSource)>) -> Grants {
+        let mut kept: Vec<Permission> = Vec::new();
+        let mut sources = Vec::new();
+        for (permission, source) in grants {
+            if !kept.contains(&permission) {
+                kept.push(permission);
+                sources.push(source);
+            }
+        }
+        // `PermissionSet::new` keeps order and drops nothing more, so indices line up.
+        Grants {
+            set: PermissionSet::new(kept),
+            sources,
+        }
+    }
+
+    /// Grants that all come from one source.
+    pub fn from_source(
+        grants: impl IntoIterator<Item = Permission>,
+        source: GrantSource,
+    ) -> Grants {
+        Grants::new(grants.into_iter().map(|p| (p, source.clone())))
+    }
+
+    /// The permissions, in order.
+    pub fn permissions(&self) -> &[Permission] {
+        self.set.grants_list()
+    }
+
+    /// The permissions with their sources, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Permission, &GrantSource)> {
+        self.set.grants_list().iter().zip(self.sources.iter())
+    }
+
+    /// The compiled set.
+    pub fn set(&self) -> &PermissionSet {
+        &self.set
+    }
+
+    /// Whether the list holds exactly `permission` (not merely something that grants it).
+    pub fn contains_literal(&self, permission: &str) -> bool {
+        self.permissions().iter().any(|p| p.as_str() == permission)
+    }
+
+    /// Whether `required` is granted.
+    pub fn grants(&self, required: &Permission) -> bool {
+        self.set.grants(required)
+    }
+
+    /// The whole decision for `required`: the first grant that matches and its source, or
+    /// `permission_denied`.
+    pub fn explain(&self, required: &Permission) -> Decision {
+        match self.set.matching_index(required) {
+            Some(index) => self.allow_by(index, Some(required)),
+            None => Decision::deny(required, DenyReason::PermissionDenied),
+        }
+    }
+
+    pub(crate) fn allow_by(&self, index: usize, required: Option<&Permission>) -> Decision {
+        Decision::allow(
+            required,
+            self.set.grants_list().get(index),
+            self.sources.get(index),
+        )
+    }
+}
+
+impl Serialize for Grants {
+    /// Serialises as the list of permission strings (the `/auth/me` shape).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.permissions().iter().map(Permission::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Permission {
+        Permission::parse(s).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    #[test]
+    fn keeps_the_first_source_of_a_repeated_grant() {
+        let grants = Grants::new([
+            (p("admin:*"), GrantSource::Default),
+            (p("admin:read"), GrantSource::Group("ops".into())),
+            (p("admin:*"), GrantSource::Group("sre".into())),
+        ]);
+        assert_eq!(grants.permissions(), &[p("admin:*"), p("admin:read")]);
+        let decision = grants.explain(&p("admin:provision"));
+        assert!(decision.allowed);
+        assert_eq!(decision.source.as_deref(), Some("default"));
+        let only_group = Grants::new([(p("admin:read"), GrantSource::Group("ops".into()))]);
+        let decision = only_group.explain(&p("admin:read"));
+        assert_eq!(decision.source.as_deref(), Some("group:ops"));
+        assert_eq!(
+            serde_json::to_value(&grants).ok(),
+            Some(serde_json::json!(["admin:*", "admin:read"]))
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! Role-based access: admin permissions from groups, orchestrator route checks, explained
+//! decisions.
+
+mod decision;
+mod grants;
+pub mod group_map;
+mod policy;
+mod routes;
+
+pub use decision::{Decision, DenyReason};
+pub use grants::{GrantSource, Grants};
+pub use group_map::GroupMap;
+pub use policy::{RbacPolicy, DEFAULT_ADMIN_PERMISSIONS};
+pub use routes::{Route, RouteTable, CONFIGURABLE_ROUTES, FIXED_ROUTES};

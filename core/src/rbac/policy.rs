@@ -1,0 +1,169 @@
+//! Who gets which admin permissions: defaults plus the grants of each mapped group.
+
+use super::grants::{GrantSource, Grants};
+use super::group_map::{self, GroupMap};
+use crate::config::{EnvReader, EnvSource, ProcessEnv};
+use crate::error::Result;
+use crate::permissions::Permission;
+
+/// The permissions every admin gets when `ADMIN_PERMISSIONS_DEFAULT` is unset.
+pub const DEFAULT_ADMIN_PERMISSIONS: &str = "admin:*";
+
+/// Resolves an admin's groups into grants.
+///
+/// Grants = `ADMIN_PERMISSIONS_DEFAULT` ∪ the mapped permissions of each of the principal's groups
+/// (in the order of the groups claim), de-duplicated with order kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RbacPolicy {
+    defaults: Vec<Permission>,
+    groups: GroupMap,
+}
+
+impl Default for RbacPolicy {
+    /// Today's defaults: every admin gets `admin:*`, no group mapping.
+    fn default() -> Self {
+        RbacPolicy {
+            defaults: vec![Permission::known("admin:*")],
+            groups: GroupMap::default(),
+        }
+    }
+}
+
+impl RbacPolicy {
+    /// A policy from explicit defaults and group map.
+    pub fn new(defaults: Vec<Permission>, groups: GroupMap) -> RbacPolicy {
+        RbacPolicy { defaults, groups }
+    }
+
+    /// Reads `ADMIN_PERMISSIONS_DEFAULT` and `ADMIN_GROUP_PERMISSIONS_JSON` from the process
+    /// environment.
+    pub fn from_env() -> Result<RbacPolicy> {
+        RbacPolicy::from_env_source(&ProcessEnv)
+    }
+
+    /// Reads the two variables from `source`; every problem is named in one `invalid_config`.
+    pub fn from_env_source(source: &dyn EnvSource) -> Result<RbacPolicy> {
+        let mut env = EnvReader::new(source);
+        let policy = RbacPolicy::read_env(&mut env);
+        env.finish(policy)
+    }
+
+    /// Reads through `env`, recording problems there.
+    pub(crate) fn read_env(env: &mut EnvReader<'_>) -> RbacPolicy {
+        // Set-but-empty means "no default permissions", as in today's services.
+        let defaults = env.permissions("ADMIN_PERMISSIONS_DEFAULT", DEFAULT_ADMIN_PERMISSIONS);
+        let groups = match env.text(group_map::VARIABLE) {
+            None => GroupMap::default(),
+            Some(document) => GroupMap::parse(&document).unwrap_or_else(|problems| {
+                for problem in problems {
+                    env.problem(problem);
+                }
+                GroupMap::default()
+            }),
+        };
+        RbacPolicy { defaults, groups }
+    }
+
+    /// The default permissions.
+    pub fn defaults(&self) -> &[Permission] {
+        &self.defaults
+    }
+
+    /// The group map.
+    pub fn group_map(&self) -> &GroupMap {
+        &self.groups
+    }
+
+    /// The grants of an admin in `groups`, each with its source.
+    pub fn resolve<S: AsRef<str>>(&self, groups: &[S]) -> Grants {
+        let defaults = self
+            .defaults
+            .iter()
+            .map(|p| (p.clone(), GrantSource::Default));
+        let mapped = groups.iter().flat_map(|group| {
+            let group = group.as_ref();
+            self.groups
+                .permissions(group)
+                .iter()
+                .map(move |p| (p.clone(), GrantSource::Group(group.to_owned())))
+        });
+        Grants::new(defaults.chain(mapped))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<RbacPolicy> {
+        let map: HashMap<&str, &str> = vars.iter().copied().collect();
+        RbacPolicy::from_env_source(&map)
+    }
+
+    fn names(grants: &Grants) -> Vec<&str> {
+        grants
+            .permissions()
+            .iter()
+            .map(Permission::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn defaults_to_admin_star() {
+        let policy = load(&[]).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(names(&policy.resolve::<&str>(&[])), ["admin:*"]);
+    }
+
+    #[test]
+    fn unions_defaults_and_groups_in_order() {
+        let policy = load(&[
+            (
+                "ADMIN_PERMISSIONS_DEFAULT",
+                "admin:read, admin:provision:read",
+            ),
+            (
+                "ADMIN_GROUP_PERMISSIONS_JSON",
+                r#"{"sre": ["admin:provision", "admin:read"], "ops": "admin:agent:run"}"#,
+            ),
+        ])
+        .unwrap_or_else(|e| unreachable!("{e}"));
+        let grants = policy.resolve(&["ops", "unmapped", "sre"]);
+        assert_eq!(
+            names(&grants),
+            [
+                "admin:read",
+                "admin:provision:read",
+                "admin:agent:run",
+                "admin:provision"
+            ]
+        );
+        let sources: Vec<String> = grants.iter().map(|(_, s)| s.to_string()).collect();
+        assert_eq!(sources, ["default", "default", "group:ops", "group:sre"]);
+    }
+
+    #[test]
+    fn an_empty_default_grants_nothing() {
+        let policy =
+            load(&[("ADMIN_PERMISSIONS_DEFAULT", "")]).unwrap_or_else(|e| unreachable!("{e}"));
+        assert!(policy.resolve::<&str>(&[]).permissions().is_empty());
+    }
+
+    #[test]
+    fn malformed_configuration_fails_at_load() {
+        let e = load(&[
+            ("ADMIN_PERMISSIONS_DEFAULT", "admin:*,bad perm"),
+            ("ADMIN_GROUP_PERMISSIONS_JSON", r#"{"sre": "admin::x"}"#),
+        ])
+        .err();
+        let Some(e) = e else {
+            unreachable!("must fail")
+        };
+        assert_eq!(e.code(), ErrorCode::InvalidConfig);
+        for needle in ["`bad perm`", "`sre`", "`admin::x`"] {
+            assert!(e.message().contains(needle), "{needle}: {}", e.message());
+        }
+        assert!(load(&[("ADMIN_GROUP_PERMISSIONS_JSON", "{oops")]).is_err());
+    }
+}
