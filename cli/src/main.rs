@@ -1,9 +1,13 @@
-//! `incidentfox-auth`: the operators' tool — verify tokens, and run the demo.
+//! `incidentfox-auth`: the operators' tool — verify tokens, explain decisions, check the
+//! configuration, and run the demo.
 //!
 //! Exit codes: 0 success, 1 a token or request was rejected, 2 a usage or configuration error.
 //! Errors are printed to stdout as `{"error": {"code", "status", "message"}}`.
 
+mod check_config;
 mod demo;
+mod explain;
+mod oidc_args;
 mod output;
 mod verify;
 
@@ -25,6 +29,10 @@ struct Cli {
 enum Command {
     /// Verify an OIDC token and print its claims and identity.
     Verify(Box<verify::VerifyArgs>),
+    /// Explain whether grants (or an OIDC admin token's groups) allow a permission.
+    Explain(Box<explain::ExplainArgs>),
+    /// Check every variable the library reads and print each problem.
+    CheckConfig,
     /// Run the main job on embedded defaults: a local key, a static JWKS, no network.
     Demo,
 }
@@ -36,6 +44,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Verify(args) => verify::run(*args),
+        Command::Explain(args) => explain::run(*args),
+        Command::CheckConfig => check_config::run(),
         Command::Demo => demo::run(),
     }
 }

@@ -41,11 +41,18 @@ pub fn usage_error(e: clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
+    // clap's first paragraph, on one line: "the following required arguments were not
+    // provided: --require <REQUIRE>".
     let message = e.render().to_string();
-    let first_line = message
+    let summary = message
         .lines()
-        .next()
-        .unwrap_or("invalid usage")
-        .trim_start_matches("error: ");
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let first_line = match summary.trim_start_matches("error: ") {
+        "" => "invalid usage",
+        text => text,
+    };
     fail(&Error::new(ErrorCode::InvalidConfig, first_line.to_owned()))
 }

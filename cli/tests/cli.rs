@@ -6,59 +6,13 @@
     clippy::indexing_slicing
 )]
 
-use incidentfox_auth::{Algorithm, SigningKey};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
-const ISSUER: &str = "https://idp.cli.test";
-const NOW: &str = "1700000000";
+mod support;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_incidentfox-auth"))
-}
-
-fn json_of(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
-        panic!(
-            "stdout is not json: {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
-
-struct Fixture {
-    _dir: std::path::PathBuf,
-    jwks_path: std::path::PathBuf,
-    key: SigningKey,
-}
-
-fn fixture(name: &str) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("ifx-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let key = SigningKey::generate(Algorithm::ES256)
-        .unwrap()
-        .with_kid("k1");
-    let jwks_path = dir.join("jwks.json");
-    std::fs::write(
-        &jwks_path,
-        json!({ "keys": [key.public_jwk()] }).to_string(),
-    )
-    .unwrap();
-    Fixture {
-        _dir: dir,
-        jwks_path,
-        key,
-    }
-}
-
-fn token(key: &SigningKey, exp: f64) -> String {
-    key.sign_claims(&json!({
-        "iss": ISSUER, "aud": "cli-aud", "sub": "alice", "groups": ["g1"],
-        "iat": 1_699_999_990, "exp": exp,
-    }))
-    .unwrap()
-}
+use support::{bin, fixture, json_of, token, Fixture, ISSUER, NOW};
 
 fn verify_args(f: &Fixture) -> Vec<String> {
     [
