@@ -23,5 +23,5 @@ lint: ## formatting and clippy, warnings are errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: ## criterion benchmarks: verify vs the raw signature check
-	$(CARGO) bench -p incidentfox-auth-benches --bench verify
+bench: ## criterion benchmarks: verify vs the raw signature check; permission checks
+	$(CARGO) bench -p incidentfox-auth-benches --bench verify --bench permissions

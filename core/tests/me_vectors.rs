@@ -47,7 +47,8 @@ fn every_me_vector() {
             Err(e) => serde_json::json!({ "error": e.code().as_str() }),
         };
         // Compare as text as well, so the member order of `/auth/me` is part of the contract.
-        if got.to_string() != case["expect"].to_string() {
+        let (got_text, want_text) = (got.to_string(), case["expect"].to_string());
+        if got_text != want_text {
             failures.push(format!("{name}: expected {}, got {got}", case["expect"]));
         }
     }
