@@ -1,11 +1,13 @@
 //! `incidentfox-auth demo`: the main job on embedded defaults, with no network and no setup.
 //!
 //! A local ES256 key stands in for the IdP; its public half is the static JWKS the validator
-//! trusts. The demo mints tokens, verifies them, and shows what is rejected and why.
+//! trusts. The demo mints tokens, verifies them, shows what is rejected and why, then resolves an
+//! admin's groups into grants and explains route decisions.
 
 use incidentfox_auth::{Algorithm, Error, KeySource, OidcConfig, OidcValidator, SigningKey};
 use serde_json::{json, Value};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 const ISSUER: &str = "https://idp.demo.incidentfox.local";
 const AUDIENCE: &str = "incidentfox-config-service";
@@ -29,7 +31,7 @@ fn demo() -> Result<bool, Error> {
     let jwks = json!({ "keys": [key.public_jwk()] }).to_string();
     let config = OidcConfig::new(ISSUER, AUDIENCE, KeySource::Inline(jwks))
         .with_algorithms(vec![Algorithm::ES256]);
-    let validator = OidcValidator::new(config)?;
+    let validator = Arc::new(OidcValidator::new(config)?);
 
     println!("incidentfox-auth demo: a local ES256 key, a static JWKS, no network\n");
     println!("  issuer    {ISSUER}");
@@ -139,6 +141,8 @@ fn demo() -> Result<bool, Error> {
             }
         }
     }
+    all_as_expected &=
+        crate::demo_rbac::resolve_and_explain(validator.clone(), &key, &claims, NOW)?;
     println!(
         "\n{}",
         if all_as_expected {

@@ -6,6 +6,7 @@
 
 mod check_config;
 mod demo;
+mod demo_rbac;
 mod explain;
 mod oidc_args;
 mod output;

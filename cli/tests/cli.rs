@@ -152,4 +152,6 @@ fn the_demo_runs_offline_and_every_decision_is_as_expected() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("every decision was as expected"));
     assert!(text.contains("algorithm_not_allowed"));
+    assert!(text.contains("\"source\":\"group:sre-oncall\""), "{text}");
+    assert!(text.contains("not_admin"), "{text}");
 }

@@ -8,7 +8,6 @@
 
 use crate::error::{err, ErrorCode, Result};
 use crate::text::clip;
-use std::collections::HashMap;
 use std::fmt;
 
 /// Longest permission accepted, in bytes.
@@ -102,7 +101,9 @@ pub struct PermissionSet {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    literal: HashMap<String, usize>,
+    /// Literal children, sorted by segment for binary search (no hashing on the hot path, and
+    /// no hash-flooding concern).
+    literal: Vec<(Box<str>, usize)>,
     /// Child for a `*` segment that is not the last one.
     star: Option<usize>,
     /// Index of the first grant that ends exactly here.
@@ -167,7 +168,16 @@ impl PermissionSet {
         let existing = if segment == "*" {
             *n.star.get_or_insert(next)
         } else {
-            *n.literal.entry(segment).or_insert(next)
+            match n
+                .literal
+                .binary_search_by(|(k, _)| k.as_ref().cmp(segment.as_str()))
+            {
+                Ok(found) => n.literal.get(found).map_or(next, |(_, c)| *c),
+                Err(at) => {
+                    n.literal.insert(at, (segment.into_boxed_str(), next));
+                    next
+                }
+            }
         };
         if existing == next {
             self.nodes.push(Node::default());
@@ -198,41 +208,100 @@ impl PermissionSet {
 
     /// The position in [`PermissionSet::grants_list`] of the first grant that grants `required`.
     pub fn matching_index(&self, required: &Permission) -> Option<usize> {
+        // Live states fit a small inline buffer for any realistic grant set; a set with many
+        // overlapping wildcards falls back to the heap.
+        self.walk::<Inline>(required)
+            .unwrap_or_else(|| self.walk::<Vec<usize>>(required).flatten())
+    }
+
+    /// Walks the trie segment by segment. `None` when the state buffer overflowed.
+    fn walk<S: States>(&self, required: &Permission) -> Option<Option<usize>> {
         let mut best: Option<usize> = None;
         let mut keep = |found: Option<usize>| {
             if let Some(f) = found {
                 best = Some(best.map_or(f, |b| b.min(f)));
             }
         };
-        let mut states = vec![0usize];
+        let mut states = S::default();
+        states.add(0).then_some(())?;
         for segment in required.segments() {
-            let mut next = Vec::with_capacity(states.len() * 2);
-            for state in &states {
+            let mut next = S::default();
+            for state in states.items() {
                 let Some(node) = self.nodes.get(*state) else {
                     continue;
                 };
                 keep(node.tail);
-                if let Some(c) = node.literal.get(segment) {
-                    next.push(*c);
+                if let Ok(found) = node
+                    .literal
+                    .binary_search_by(|(k, _)| k.as_ref().cmp(segment))
+                {
+                    if let Some((_, child)) = node.literal.get(found) {
+                        next.add(*child).then_some(())?;
+                    }
                 }
-                if let Some(c) = node.star {
-                    next.push(c);
+                if let Some(child) = node.star {
+                    next.add(child).then_some(())?;
                 }
             }
-            next.sort_unstable();
-            next.dedup();
             states = next;
-            if states.is_empty() {
+            if states.items().is_empty() {
                 break;
             }
         }
-        // Only states that consumed every segment may end in an exact grant.
-        if !states.is_empty() {
-            for state in &states {
-                keep(self.nodes.get(*state).and_then(|n| n.exact));
-            }
+        // Only states that consumed every segment may end in an exact grant (after an early
+        // break the list is empty).
+        for state in states.items() {
+            keep(self.nodes.get(*state).and_then(|n| n.exact));
         }
-        best
+        Some(best)
+    }
+}
+
+/// A set of trie states (node indices) live after some segments.
+trait States: Default {
+    /// Adds `state` unless present; `false` when there is no room.
+    fn add(&mut self, state: usize) -> bool;
+    /// The states.
+    fn items(&self) -> &[usize];
+}
+
+/// Up to eight states, on the stack.
+#[derive(Default)]
+struct Inline {
+    len: usize,
+    items: [usize; 8],
+}
+
+impl States for Inline {
+    fn add(&mut self, state: usize) -> bool {
+        if self.items().contains(&state) {
+            return true;
+        }
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = state;
+                self.len += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn items(&self) -> &[usize] {
+        self.items.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl States for Vec<usize> {
+    fn add(&mut self, state: usize) -> bool {
+        if !self.contains(&state) {
+            self.push(state);
+        }
+        true
+    }
+
+    fn items(&self) -> &[usize] {
+        self
     }
 }
 
@@ -280,6 +349,27 @@ mod tests {
         let set = PermissionSet::new([p("admin:provision")]);
         assert!(!set.grants(&p("admin:*")));
         assert!(PermissionSet::new([]).matching_grant(&p("a")).is_none());
+    }
+
+    #[test]
+    fn many_live_wildcard_branches_fall_back_to_the_heap() {
+        // Every mix of literal and `*` in four segments: sixteen live states at once.
+        let mut grants = Vec::new();
+        for mask in 0..16u32 {
+            let segs: Vec<&str> = ["a", "b", "c", "d"]
+                .iter()
+                .enumerate()
+                .map(|(i, s)| if mask & (1 << i) != 0 { "*" } else { *s })
+                .collect();
+            grants.push(p(&format!("{}:e", segs.join(":"))));
+        }
+        grants.reverse();
+        let set = PermissionSet::new(grants.clone());
+        for required in ["a:b:c:d:e", "x:b:y:d:e", "a:b:c:d:f", "a:b:c:d"] {
+            let required = p(required);
+            let reference = grants.iter().find(|g| g.grants(&required));
+            assert_eq!(set.matching_grant(&required), reference, "{required}");
+        }
     }
 
     #[test]
