@@ -8,6 +8,8 @@
 
 use crate::error::{err, ErrorCode, Result};
 use crate::text::clip;
+use foldhash::fast::RandomState;
+use std::collections::HashMap;
 use std::fmt;
 
 /// Longest permission accepted, in bytes.
@@ -101,11 +103,11 @@ pub struct PermissionSet {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    /// Literal children, sorted by segment for binary search (no hashing on the hot path, and
-    /// no hash-flooding concern).
-    literal: Vec<(Box<str>, usize)>,
+    /// Literal children. foldhash (randomly seeded per process) hashes a short segment in a few
+    /// nanoseconds, where SipHash or a binary search over many children costs several times that.
+    literal: HashMap<Box<str>, u32, RandomState>,
     /// Child for a `*` segment that is not the last one.
-    star: Option<usize>,
+    star: Option<u32>,
     /// Index of the first grant that ends exactly here.
     exact: Option<usize>,
     /// Index of the first grant that ends here with a trailing `*` (one or more segments).
@@ -161,28 +163,23 @@ impl PermissionSet {
     }
 
     fn child(&mut self, node: usize, segment: String) -> usize {
-        let next = self.nodes.len();
+        // Node indices are stored as u32 to keep the matcher's state buffer small; a trie past
+        // four billion nodes cannot be built in memory anyway.
+        let Ok(next) = u32::try_from(self.nodes.len()) else {
+            return node;
+        };
         let Some(n) = self.nodes.get_mut(node) else {
             return node;
         };
         let existing = if segment == "*" {
             *n.star.get_or_insert(next)
         } else {
-            match n
-                .literal
-                .binary_search_by(|(k, _)| k.as_ref().cmp(segment.as_str()))
-            {
-                Ok(found) => n.literal.get(found).map_or(next, |(_, c)| *c),
-                Err(at) => {
-                    n.literal.insert(at, (segment.into_boxed_str(), next));
-                    next
-                }
-            }
+            *n.literal.entry(segment.into_boxed_str()).or_insert(next)
         };
         if existing == next {
             self.nodes.push(Node::default());
         }
-        existing
+        existing as usize
     }
 
     /// The grants, in order, without duplicates.
@@ -211,7 +208,7 @@ impl PermissionSet {
         // Live states fit a small inline buffer for any realistic grant set; a set with many
         // overlapping wildcards falls back to the heap.
         self.walk::<Inline>(required)
-            .unwrap_or_else(|| self.walk::<Vec<usize>>(required).flatten())
+            .unwrap_or_else(|| self.walk::<Vec<u32>>(required).flatten())
     }
 
     /// Walks the trie segment by segment. `None` when the state buffer overflowed.
@@ -223,27 +220,23 @@ impl PermissionSet {
             }
         };
         let mut states = S::default();
+        let mut next = S::default();
         states.add(0).then_some(())?;
         for segment in required.segments() {
-            let mut next = S::default();
+            next.clear();
             for state in states.items() {
-                let Some(node) = self.nodes.get(*state) else {
+                let Some(node) = self.nodes.get(*state as usize) else {
                     continue;
                 };
                 keep(node.tail);
-                if let Ok(found) = node
-                    .literal
-                    .binary_search_by(|(k, _)| k.as_ref().cmp(segment))
-                {
-                    if let Some((_, child)) = node.literal.get(found) {
-                        next.add(*child).then_some(())?;
-                    }
+                if let Some(child) = node.literal.get(segment) {
+                    next.add(*child).then_some(())?;
                 }
                 if let Some(child) = node.star {
                     next.add(child).then_some(())?;
                 }
             }
-            states = next;
+            std::mem::swap(&mut states, &mut next);
             if states.items().is_empty() {
                 break;
             }
@@ -251,7 +244,7 @@ impl PermissionSet {
         // Only states that consumed every segment may end in an exact grant (after an early
         // break the list is empty).
         for state in states.items() {
-            keep(self.nodes.get(*state).and_then(|n| n.exact));
+            keep(self.nodes.get(*state as usize).and_then(|n| n.exact));
         }
         Some(best)
     }
@@ -260,24 +253,26 @@ impl PermissionSet {
 /// A set of trie states (node indices) live after some segments.
 trait States: Default {
     /// Adds `state` unless present; `false` when there is no room.
-    fn add(&mut self, state: usize) -> bool;
+    fn add(&mut self, state: u32) -> bool;
+    /// Empties the set.
+    fn clear(&mut self);
     /// The states.
-    fn items(&self) -> &[usize];
+    fn items(&self) -> &[u32];
 }
 
-/// Up to eight states, on the stack.
+/// Up to seven states in 32 bytes on the stack: small enough that swapping two is cheap.
 #[derive(Default)]
 struct Inline {
-    len: usize,
-    items: [usize; 8],
+    len: u32,
+    items: [u32; 7],
 }
 
 impl States for Inline {
-    fn add(&mut self, state: usize) -> bool {
+    fn add(&mut self, state: u32) -> bool {
         if self.items().contains(&state) {
             return true;
         }
-        match self.items.get_mut(self.len) {
+        match self.items.get_mut(self.len as usize) {
             Some(slot) => {
                 *slot = state;
                 self.len += 1;
@@ -287,20 +282,28 @@ impl States for Inline {
         }
     }
 
-    fn items(&self) -> &[usize] {
-        self.items.get(..self.len).unwrap_or(&[])
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn items(&self) -> &[u32] {
+        self.items.get(..self.len as usize).unwrap_or(&[])
     }
 }
 
-impl States for Vec<usize> {
-    fn add(&mut self, state: usize) -> bool {
+impl States for Vec<u32> {
+    fn add(&mut self, state: u32) -> bool {
         if !self.contains(&state) {
             self.push(state);
         }
         true
     }
 
-    fn items(&self) -> &[usize] {
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+
+    fn items(&self) -> &[u32] {
         self
     }
 }
