@@ -15,6 +15,7 @@ mod check;
 pub mod config;
 pub mod error;
 pub mod jose;
+pub mod jti;
 pub mod keys;
 pub mod oidc;
 pub mod permissions;
