@@ -1,0 +1,126 @@
+//! Verifying impersonation and visitor tokens: HS256 only, today's claim rules, JTI hooks.
+
+use super::claims::{check_claims, VerifiedImpersonation};
+use super::config::{ImpersonationConfig, MAX_TOKEN_BYTES};
+use super::signer::unavailable;
+use crate::error::{err, ErrorCode, Result};
+use crate::jose::{json, parse_compact};
+use crate::jti::JtiStore;
+use crate::text::clip;
+use crate::time::unix_now;
+use aws_lc_rs::hmac;
+use std::fmt;
+use std::sync::Arc;
+
+/// Verifies impersonation and visitor tokens.
+#[derive(Clone)]
+pub struct ImpersonationVerifier {
+    config: ImpersonationConfig,
+    key: hmac::Key,
+    store: Option<Arc<dyn JtiStore>>,
+}
+
+impl fmt::Debug for ImpersonationVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImpersonationVerifier")
+            .field("config", &self.config)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImpersonationVerifier {
+    /// A verifier; with `IMPERSONATION_JTI_DB_REQUIRE` (or single use) the store must be given.
+    pub fn new(
+        config: ImpersonationConfig,
+        store: Option<Arc<dyn JtiStore>>,
+    ) -> Result<ImpersonationVerifier> {
+        if config.secret.is_empty() {
+            return Err(err(
+                ErrorCode::InvalidConfig,
+                "IMPERSONATION_JWT_SECRET is empty",
+            ));
+        }
+        if config.needs_store_at_verify() && store.is_none() {
+            return Err(err(
+                ErrorCode::InvalidConfig,
+                "the jti is required at verification but no jti store was given",
+            ));
+        }
+        let key = hmac::Key::new(hmac::HMAC_SHA256, config.secret.expose());
+        Ok(ImpersonationVerifier { config, key, store })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ImpersonationConfig {
+        &self.config
+    }
+
+    /// Verifies `token` now, consulting the JTI store when required.
+    pub async fn verify(&self, token: &str) -> Result<VerifiedImpersonation> {
+        self.verify_at(token, unix_now()).await
+    }
+
+    /// Verifies `token` as of `now`, consulting the JTI store when required. The store is asked
+    /// only after the signature and every claim passed; its failure fails closed
+    /// (`jti_store_unavailable`).
+    pub async fn verify_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
+        let verified = self.verify_token_at(token, now)?;
+        if let Some(store) = &self.store {
+            if self.config.single_use {
+                if !store
+                    .consume(&verified.jti)
+                    .await
+                    .map_err(|e| unavailable(&e))?
+                {
+                    return Err(not_found(&verified.jti));
+                }
+            } else if self.config.jti_require
+                && !store
+                    .contains(&verified.jti)
+                    .await
+                    .map_err(|e| unavailable(&e))?
+            {
+                return Err(not_found(&verified.jti));
+            }
+        }
+        Ok(verified)
+    }
+
+    /// Signature and claims only, as of `now`; never consults the JTI store (for callers that
+    /// do not require JTIs, or that check them themselves).
+    pub fn verify_token_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(err(
+                ErrorCode::TokenTooLarge,
+                format!("token is over {MAX_TOKEN_BYTES} bytes"),
+            ));
+        }
+        let jws = parse_compact(token)?;
+        if jws.header.alg != "HS256" {
+            return Err(err(
+                ErrorCode::AlgorithmNotAllowed,
+                format!(
+                    "algorithm `{}` is not allowed for impersonation tokens (HS256 only)",
+                    clip(&jws.header.alg)
+                ),
+            ));
+        }
+        // Constant-time MAC check (aws-lc-rs).
+        hmac::verify(&self.key, jws.signing_input.as_bytes(), &jws.signature)
+            .map_err(|_| err(ErrorCode::InvalidSignature, "signature does not verify"))?;
+        let claims = json::parse_object(&jws.payload)
+            .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
+        check_claims(claims, &self.config, now)
+    }
+}
+
+fn not_found(jti: &str) -> crate::Error {
+    err(
+        ErrorCode::JtiNotFound,
+        format!(
+            "jti `{}` is not recorded (or was revoked or used)",
+            clip(jti)
+        ),
+    )
+}
