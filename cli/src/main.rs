@@ -8,6 +8,7 @@ mod check_config;
 mod demo;
 mod demo_rbac;
 mod explain;
+mod hash_team_token;
 mod oidc_args;
 mod output;
 mod verify;
@@ -36,6 +37,10 @@ enum Command {
     CheckConfig,
     /// Run the main job on embedded defaults: a local key, a static JWKS, no network.
     Demo,
+    /// Hash a team token read from stdin, as stored (pepper from TOKEN_PEPPER).
+    HashTeamToken,
+    /// Generate a team token and print it with its id and stored hash (pepper from TOKEN_PEPPER).
+    GenerateTeamToken,
 }
 
 fn main() -> ExitCode {
@@ -48,5 +53,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(*args),
         Command::CheckConfig => check_config::run(),
         Command::Demo => demo::run(),
+        Command::HashTeamToken => hash_team_token::run_hash(),
+        Command::GenerateTeamToken => hash_team_token::run_generate(),
     }
 }

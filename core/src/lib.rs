@@ -14,14 +14,17 @@ pub mod authenticate;
 mod check;
 pub mod config;
 pub mod error;
+pub mod impersonation;
 pub mod jose;
 pub mod jti;
 pub mod keys;
 pub mod oidc;
 pub mod permissions;
 mod principal;
+mod random;
 pub mod rbac;
 mod secret;
+pub mod team_tokens;
 mod text;
 pub mod time;
 
@@ -35,3 +38,6 @@ pub use permissions::{Permission, PermissionSet};
 pub use principal::{AuthKind, Principal, Role};
 pub use rbac::{Decision, DenyReason, GrantSource, Grants, RbacPolicy, RouteTable};
 pub use secret::Secret;
+pub use team_tokens::{
+    GeneratedTeamToken, ParsedTeamToken, StoredTeamToken, StoredTokenKind, TokenPepper,
+};

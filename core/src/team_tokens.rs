@@ -1,0 +1,643 @@
+//! Opaque team and org-admin tokens: `<token_id>.<secret>`.
+//!
+//! The format and the stored hash are fixed by the services' existing `team_tokens` rows
+//! (COMPAT.md, "Opaque tokens"): `token_id` is the 32 lowercase hex of a UUID v4, `secret` is 32
+//! random bytes as unpadded base64url (43 characters), and the row stores the lowercase hex
+//! SHA-256 of the secret's UTF-8 bytes followed by the pepper's. That hash is kept exactly as it
+//! is (plain SHA-256 of the concatenation, not HMAC) so that every row issued so far keeps
+//! working during a rolling upgrade; what changes is that the comparison is constant time and
+//! parsing is strict.
+//!
+//! The library never reads the table itself: the caller looks the row up by `token_id` and hands
+//! it to [`check_stored`] as a [`StoredTeamToken`].
+
+use crate::config::{EnvSource, ProcessEnv};
+use crate::error::{err, ErrorCode, Result};
+use crate::jose::b64;
+use crate::random::{self, lower_hex};
+use crate::secret::Secret;
+use aws_lc_rs::constant_time::verify_slices_are_equal;
+use aws_lc_rs::digest::{Context, Digest, SHA256};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// The variable holding the pepper, as the services name it today.
+pub const PEPPER_ENV_VAR: &str = "TOKEN_PEPPER";
+
+/// Length of `token_id`: a UUID v4 as 32 lowercase hex characters, no dashes.
+pub const TOKEN_ID_LEN: usize = 32;
+
+/// Length of the secret part: 32 bytes as unpadded base64url.
+pub const SECRET_LEN: usize = 43;
+
+/// Random bytes in the secret part.
+pub const SECRET_BYTES: usize = 32;
+
+/// Length of a whole token: id, dot, secret.
+pub const TOKEN_LEN: usize = TOKEN_ID_LEN + 1 + SECRET_LEN;
+
+/// Length of a stored hash: SHA-256 as lowercase hex.
+const HASH_HEX_LEN: usize = 64;
+
+/// The one message for every credential mismatch, so the answer does not tell an attacker which
+/// part of a guessed token was right.
+const INVALID_TOKEN: &str = "invalid team token";
+
+/// The server-side pepper mixed into every stored token hash (`TOKEN_PEPPER`).
+///
+/// Without it a leaked `team_tokens` table would let anyone test candidate secrets offline, so a
+/// missing or empty pepper is a configuration error rather than an empty string hashed silently.
+/// `Debug` never shows the value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenPepper(Secret);
+
+impl TokenPepper {
+    /// Wraps a pepper; an empty one is `invalid_config`.
+    ///
+    /// The value is used byte for byte (not trimmed), because the stored hashes were computed
+    /// over exactly those bytes.
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        if value.is_empty() {
+            return Err(missing_pepper());
+        }
+        Ok(TokenPepper(Secret::new(value)))
+    }
+
+    /// Reads `TOKEN_PEPPER` from the process environment.
+    pub fn from_env() -> Result<Self> {
+        Self::from_env_source(&ProcessEnv)
+    }
+
+    /// Reads `TOKEN_PEPPER` from `source`; missing or empty is `invalid_config` naming the
+    /// variable (never a value).
+    ///
+    /// The raw value is read directly rather than through `EnvReader::text`, which trims: a
+    /// pepper with surrounding whitespace must hash exactly as the services hash it today.
+    pub fn from_env_source(source: &dyn EnvSource) -> Result<Self> {
+        match source.var(PEPPER_ENV_VAR) {
+            Some(value) => Self::new(value),
+            None => Err(missing_pepper()),
+        }
+    }
+
+    /// The pepper's bytes, for hashing.
+    fn bytes(&self) -> &[u8] {
+        self.0.expose()
+    }
+}
+
+fn missing_pepper() -> crate::Error {
+    err(
+        ErrorCode::InvalidConfig,
+        format!("{PEPPER_ENV_VAR} is required to hash team tokens"),
+    )
+}
+
+/// A freshly generated token: hand [`token`](Self::token) to the user once, store
+/// [`token_id`](Self::token_id) and [`stored_hash`](Self::stored_hash).
+///
+/// `Debug` shows the id but never the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GeneratedTeamToken {
+    token_id: String,
+    token: String,
+}
+
+impl GeneratedTeamToken {
+    /// The public id (32 lowercase hex), the row's lookup key.
+    pub fn token_id(&self) -> &str {
+        &self.token_id
+    }
+
+    /// The whole token, `<token_id>.<secret>`, to be shown to the user exactly once.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The hash to store in `team_tokens.token_hash`: see [`hash_secret`].
+    pub fn stored_hash(&self, pepper: &TokenPepper) -> String {
+        hash_secret(self.secret(), pepper)
+    }
+
+    /// The secret part; the token is built by [`generate`] as id, dot, secret, so it starts
+    /// right after the dot.
+    fn secret(&self) -> &str {
+        self.token.get(TOKEN_ID_LEN + 1..).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for GeneratedTeamToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GeneratedTeamToken")
+            .field("token_id", &self.token_id)
+            .field("token", &format_args!("{}.<redacted>", self.token_id))
+            .finish()
+    }
+}
+
+/// Generates a new token from the system CSPRNG.
+///
+/// The id is a UUID v4 (version and variant bits set) as 32 lowercase hex, like today's
+/// `uuid4().hex`, so it stays indistinguishable from existing ids. Fails only if the system
+/// random number generator does.
+pub fn generate() -> Result<GeneratedTeamToken> {
+    let token_id = random::uuid4_hex()?;
+    let secret = random::bytes::<SECRET_BYTES>()?;
+    let token = format!("{token_id}.{}", b64::encode(secret));
+    Ok(GeneratedTeamToken { token_id, token })
+}
+
+/// The stored hash of a secret: lowercase hex SHA-256 of the secret's UTF-8 bytes followed by
+/// the pepper's, exactly as the services compute it today. Only the secret part of a token is
+/// hashed; the id is the lookup key.
+pub fn hash_secret(secret: &str, pepper: &TokenPepper) -> String {
+    lower_hex(secret_digest(secret, pepper).as_ref())
+}
+
+fn secret_digest(secret: &str, pepper: &TokenPepper) -> Digest {
+    // Two updates rather than a concatenated copy, so the secret is not duplicated in memory;
+    // SHA-256 of the parts in sequence is SHA-256 of the concatenation.
+    let mut context = Context::new(&SHA256);
+    context.update(secret.as_bytes());
+    context.update(pepper.bytes());
+    context.finish()
+}
+
+/// A token that passed the strict format check: exactly one dot, a 32-character lowercase hex
+/// id, and a 43-character strict base64url secret encoding 32 bytes.
+///
+/// Strictness means one token has one spelling, so a cache keyed by the token's hash and the
+/// lookup by id cannot be confused by variants. `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ParsedTeamToken {
+    token_id: String,
+    secret: String,
+}
+
+impl ParsedTeamToken {
+    /// Parses `token`; any deviation is `token_malformed`, with a message that says which part
+    /// is wrong but never quotes the token.
+    pub fn parse(token: &str) -> Result<ParsedTeamToken> {
+        if token.is_empty() {
+            return Err(malformed("empty team token"));
+        }
+        let Some((token_id, secret)) = token.split_once('.') else {
+            return Err(malformed(
+                "team token must be `<token_id>.<secret>` with exactly one dot",
+            ));
+        };
+        if secret.contains('.') {
+            return Err(malformed(
+                "team token must be `<token_id>.<secret>` with exactly one dot",
+            ));
+        }
+        if token_id.len() != TOKEN_ID_LEN || !token_id.bytes().all(is_lower_hex) {
+            return Err(malformed(
+                "team token id must be 32 lowercase hex characters",
+            ));
+        }
+        // The decoder rejects padding, whitespace, `+`/`/` and non-zero trailing bits; the
+        // length checks pin the one canonical 43-character spelling of 32 bytes.
+        let canonical = secret.len() == SECRET_LEN
+            && b64::decode(secret).is_some_and(|bytes| bytes.len() == SECRET_BYTES);
+        if !canonical {
+            return Err(malformed(
+                "team token secret must be 43 base64url characters encoding 32 bytes",
+            ));
+        }
+        Ok(ParsedTeamToken {
+            token_id: token_id.to_owned(),
+            secret: secret.to_owned(),
+        })
+    }
+
+    /// The public id, the key to look the stored row up by.
+    pub fn token_id(&self) -> &str {
+        &self.token_id
+    }
+
+    /// The hash of this token's secret as it would be stored: see [`hash_secret`].
+    pub fn stored_hash(&self, pepper: &TokenPepper) -> String {
+        hash_secret(&self.secret, pepper)
+    }
+}
+
+impl fmt::Debug for ParsedTeamToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParsedTeamToken")
+            .field("token_id", &self.token_id)
+            .field("secret", &format_args!("<redacted>"))
+            .finish()
+    }
+}
+
+fn malformed(message: &str) -> crate::Error {
+    err(ErrorCode::TokenMalformed, message)
+}
+
+/// Whether `parsed`'s secret hashes to `stored_hash`, compared in constant time.
+///
+/// Today's services compare the hex strings with `!=`, which leaks how many leading characters
+/// matched; here both sides are 32-byte digests compared with aws-lc-rs's constant-time check.
+/// A stored hash that is not exactly 64 lowercase hex characters never matches.
+pub fn verify_secret(parsed: &ParsedTeamToken, stored_hash: &str, pepper: &TokenPepper) -> bool {
+    let presented = secret_digest(&parsed.secret, pepper);
+    // Decoding the stored hash branches only on the stored value, never on the presented one,
+    // so it tells an attacker nothing about their guess.
+    match decode_hash(stored_hash) {
+        Some(stored) => verify_slices_are_equal(presented.as_ref(), &stored).is_ok(),
+        None => false,
+    }
+}
+
+/// Whether a stored row was issued to a team or is an org-admin token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StoredTokenKind {
+    /// A team token (`team_node_id` is set).
+    Team,
+    /// An org-admin token (no `team_node_id`).
+    OrgAdmin,
+}
+
+/// The row a caller-supplied lookup returns for a `token_id` (the `team_tokens` table of
+/// COMPAT.md, reduced to what the decision needs).
+///
+/// `Debug` redacts `token_hash`: with the pepper it would allow offline guessing.
+#[derive(Clone, PartialEq)]
+pub struct StoredTeamToken {
+    /// The organisation the token belongs to.
+    pub org_id: String,
+    /// The team node, or `None` for an org-admin token.
+    pub team_node_id: Option<String>,
+    /// The row's token id (the lookup key).
+    pub token_id: String,
+    /// Lowercase hex SHA-256 of secret + pepper.
+    pub token_hash: String,
+    /// When the token was revoked (Unix seconds), or `None`.
+    pub revoked_at: Option<f64>,
+    /// When the token expires (Unix seconds), or `None` for never.
+    pub expires_at: Option<f64>,
+    /// Team or org-admin token.
+    pub kind: StoredTokenKind,
+}
+
+impl fmt::Debug for StoredTeamToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredTeamToken")
+            .field("org_id", &self.org_id)
+            .field("team_node_id", &self.team_node_id)
+            .field("token_id", &self.token_id)
+            .field("token_hash", &format_args!("<redacted>"))
+            .field("revoked_at", &self.revoked_at)
+            .field("expires_at", &self.expires_at)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// Checks a presented token against its stored row at Unix time `now`.
+///
+/// In order: the ids must match and the secret must hash to the row's hash (both
+/// `invalid_credentials`, one message); then a revoked row is `token_revoked` and a row with
+/// `now >= expires_at` is `token_expired`. Revocation and expiry are reported only to someone
+/// who holds the secret, so the status of a row cannot be probed with a guessed secret.
+///
+/// The id and hash comparisons are both computed before any decision, so the time taken does
+/// not reveal which check failed.
+pub fn check_stored(
+    parsed: &ParsedTeamToken,
+    row: &StoredTeamToken,
+    pepper: &TokenPepper,
+    now: f64,
+) -> Result<()> {
+    let id_matches =
+        verify_slices_are_equal(parsed.token_id.as_bytes(), row.token_id.as_bytes()).is_ok();
+    let hash_matches = verify_secret(parsed, &row.token_hash, pepper);
+    if !(id_matches & hash_matches) {
+        return Err(err(ErrorCode::InvalidCredentials, INVALID_TOKEN));
+    }
+    if row.revoked_at.is_some() {
+        return Err(err(ErrorCode::TokenRevoked, "team token has been revoked"));
+    }
+    if let Some(expires_at) = row.expires_at {
+        // Anything but "now is before expiry" (including a NaN on either side) is expired, so a
+        // corrupt timestamp fails closed.
+        if now.partial_cmp(&expires_at) != Some(Ordering::Less) {
+            return Err(err(ErrorCode::TokenExpired, "team token has expired"));
+        }
+    }
+    Ok(())
+}
+
+fn is_lower_hex(byte: u8) -> bool {
+    matches!(byte, b'0'..=b'9' | b'a'..=b'f')
+}
+
+/// Decodes a 64-character lowercase hex SHA-256; `None` for any other spelling, so uppercase or
+/// truncated rows never match.
+fn decode_hash(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != HASH_HEX_LEN {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (slot, pair) in out.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+        let [high, low] = pair else {
+            return None;
+        };
+        *slot = (nibble(*high)? << 4) | nibble(*low)?;
+    }
+    Some(out)
+}
+
+fn nibble(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+    use std::collections::HashMap;
+
+    const ID: &str = "3f2a9c1e4b7d4e2f8a1c0d9e8f7a6b5c";
+    const SECRET: &str = "kJ3v_Xq-8Zt0LmN4aB7cD1eF2gH5iK6jL9oP0qR3sTw";
+    const PEPPER: &str = "s3cr3t-pepper";
+    // Computed independently:
+    // python3 -c 'import hashlib; print(hashlib.sha256(
+    //     b"kJ3v_Xq-8Zt0LmN4aB7cD1eF2gH5iK6jL9oP0qR3sTws3cr3t-pepper").hexdigest())'
+    const KNOWN_HASH: &str = "5e853d2fef1e92394e2cee927a4c12290fe4e2b54ba1034718c5ebaa40173997";
+    const NOW: f64 = 1_700_000_000.0;
+
+    fn pepper() -> Result<TokenPepper> {
+        TokenPepper::new(PEPPER)
+    }
+
+    fn token() -> String {
+        format!("{ID}.{SECRET}")
+    }
+
+    fn parsed() -> Result<ParsedTeamToken> {
+        ParsedTeamToken::parse(&token())
+    }
+
+    /// The first `n` bytes of an ASCII constant (tests only slice ASCII).
+    fn head(s: &str, n: usize) -> &str {
+        s.get(..n).unwrap_or_default()
+    }
+
+    fn row() -> StoredTeamToken {
+        StoredTeamToken {
+            org_id: "org1".into(),
+            team_node_id: Some("team1".into()),
+            token_id: ID.into(),
+            token_hash: KNOWN_HASH.into(),
+            revoked_at: None,
+            expires_at: None,
+            kind: StoredTokenKind::Team,
+        }
+    }
+
+    /// The error `check_stored` gives for `row` at `NOW`, if any.
+    fn rejection(row: StoredTeamToken) -> Result<Option<Error>> {
+        Ok(check_stored(&parsed()?, &row, &pepper()?, NOW).err())
+    }
+
+    #[test]
+    fn hash_matches_the_known_answer() -> Result<()> {
+        let p = pepper()?;
+        assert_eq!(hash_secret(SECRET, &p), KNOWN_HASH);
+        let parsed = parsed()?;
+        assert_eq!(parsed.token_id(), ID);
+        assert_eq!(parsed.stored_hash(&p), KNOWN_HASH);
+        assert!(verify_secret(&parsed, KNOWN_HASH, &p));
+        Ok(())
+    }
+
+    #[test]
+    fn generate_parse_hash_verify_round_trip() -> Result<()> {
+        let p = pepper()?;
+        let generated = generate()?;
+        let token = generated.token();
+        assert_eq!(token.len(), TOKEN_LEN);
+        assert!(token.starts_with(&format!("{}.", generated.token_id())));
+        let id = generated.token_id();
+        assert_eq!(id.get(12..13), Some("4"), "uuid version nibble");
+        assert!(
+            matches!(id.get(16..17), Some("8" | "9" | "a" | "b")),
+            "uuid variant"
+        );
+
+        let parsed = ParsedTeamToken::parse(token)?;
+        assert_eq!(parsed.token_id(), id);
+        let stored = generated.stored_hash(&p);
+        assert_eq!(stored, parsed.stored_hash(&p));
+        let secret = token.get(TOKEN_ID_LEN + 1..).unwrap_or_default();
+        assert_eq!(secret.len(), SECRET_LEN);
+        assert_eq!(stored, hash_secret(secret, &p));
+        assert!(verify_secret(&parsed, &stored, &p));
+        assert!(!verify_secret(
+            &parsed,
+            &stored,
+            &TokenPepper::new("other")?
+        ));
+        assert_eq!(
+            check_stored(
+                &parsed,
+                &StoredTeamToken {
+                    token_id: id.to_owned(),
+                    token_hash: stored.clone(),
+                    ..row()
+                },
+                &p,
+                NOW
+            ),
+            Ok(())
+        );
+
+        let other = generate()?;
+        assert_ne!(other.token(), generated.token());
+        assert_ne!(other.token_id(), generated.token_id());
+        Ok(())
+    }
+
+    #[test]
+    fn malformed_tokens_are_rejected_without_echo() {
+        let short_id = head(ID, 31);
+        let short_secret = head(SECRET, 42);
+        let cases = [
+            String::new(),
+            ".".to_owned(),
+            ID.to_owned(),
+            format!("{}.{SECRET}", ID.to_uppercase()),
+            format!("{short_id}.{SECRET}"),
+            format!("{ID}0.{SECRET}"),
+            format!("{short_id}g.{SECRET}"),
+            format!("{ID}.{SECRET}="),
+            format!("{ID}.{SECRET}A"),
+            format!("{ID}.{short_secret}"),
+            // Same length, non-zero trailing bits (`x` where `w` is canonical).
+            format!("{ID}.{short_secret}x"),
+            format!("{ID}.{short_secret}+"),
+            format!("{ID}.{short_secret}/"),
+            format!("{ID}.{SECRET}.x"),
+            format!("{ID}..{SECRET}"),
+            format!(".{ID}{SECRET}"),
+            format!(" {ID}.{SECRET}"),
+            format!("{ID}.{SECRET}\n"),
+        ];
+        for case in cases {
+            let error = ParsedTeamToken::parse(&case).err();
+            assert_eq!(
+                error.as_ref().map(Error::code),
+                Some(ErrorCode::TokenMalformed),
+                "{case:?}"
+            );
+            let message = error.as_ref().map(Error::message).unwrap_or_default();
+            assert!(!message.contains(head(SECRET, 16)), "{case:?}: {message}");
+            assert!(!message.contains(head(ID, 16)), "{case:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() -> Result<()> {
+        let generated = generate()?;
+        let secret = generated
+            .token()
+            .get(TOKEN_ID_LEN + 1..)
+            .unwrap_or_default();
+        assert_eq!(secret.len(), SECRET_LEN);
+        let shown = format!("{generated:?}");
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains(generated.token_id()));
+
+        let shown = format!("{:?}", parsed()?);
+        assert!(!shown.contains(SECRET), "{shown}");
+        assert!(shown.contains(ID));
+
+        let shown = format!("{:?}", pepper()?);
+        assert!(!shown.contains(PEPPER), "{shown}");
+
+        let shown = format!("{:?}", row());
+        assert!(!shown.contains(KNOWN_HASH), "{shown}");
+        Ok(())
+    }
+
+    #[test]
+    fn pepper_comes_from_token_pepper_byte_for_byte() -> Result<()> {
+        let env: HashMap<&str, &str> = HashMap::from([("TOKEN_PEPPER", " spaced ")]);
+        assert_eq!(TokenPepper::from_env_source(&env)?.bytes(), b" spaced ");
+
+        for env in [
+            HashMap::<&str, &str>::new(),
+            HashMap::from([("TOKEN_PEPPER", "")]),
+        ] {
+            let error = TokenPepper::from_env_source(&env).err();
+            assert_eq!(
+                error.as_ref().map(Error::code),
+                Some(ErrorCode::InvalidConfig)
+            );
+            let message = error.as_ref().map(Error::message).unwrap_or_default();
+            assert!(message.contains("TOKEN_PEPPER"), "{message}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn stored_hash_must_be_exact_lowercase_hex() -> Result<()> {
+        let parsed = parsed()?;
+        let p = pepper()?;
+        assert!(verify_secret(&parsed, KNOWN_HASH, &p));
+        let last_flipped = format!("{}6", head(KNOWN_HASH, 63));
+        for bad in [
+            KNOWN_HASH.to_uppercase(),
+            head(KNOWN_HASH, 63).to_owned(),
+            format!("{KNOWN_HASH}0"),
+            format!(" {KNOWN_HASH}"),
+            last_flipped,
+            String::new(),
+            "zz".repeat(32),
+        ] {
+            assert!(!verify_secret(&parsed, &bad, &p), "{bad}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn check_stored_accepts_live_rows() -> Result<()> {
+        assert!(rejection(row())?.is_none());
+        let org_admin = StoredTeamToken {
+            expires_at: Some(NOW + 0.5),
+            team_node_id: None,
+            kind: StoredTokenKind::OrgAdmin,
+            ..row()
+        };
+        assert!(rejection(org_admin)?.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn check_stored_rejects_wrong_id_hash_revoked_and_expired() -> Result<()> {
+        let code = |row| rejection(row).map(|e| e.map(|e| e.code()));
+
+        let wrong_id = StoredTeamToken {
+            token_id: "0".repeat(32),
+            ..row()
+        };
+        assert_eq!(code(wrong_id)?, Some(ErrorCode::InvalidCredentials));
+
+        let wrong_hash = StoredTeamToken {
+            token_hash: hash_secret(SECRET, &TokenPepper::new("other")?),
+            ..row()
+        };
+        let error = rejection(wrong_hash)?;
+        assert_eq!(
+            error.as_ref().map(Error::code),
+            Some(ErrorCode::InvalidCredentials)
+        );
+        assert_eq!(
+            error.as_ref().map(Error::message),
+            Some("invalid team token")
+        );
+
+        let revoked = StoredTeamToken {
+            revoked_at: Some(NOW - 10.0),
+            ..row()
+        };
+        assert_eq!(code(revoked)?, Some(ErrorCode::TokenRevoked));
+
+        // Expired exactly at expires_at, as a JWT is at `exp`; a corrupt time fails closed.
+        for expires_at in [NOW, NOW - 1.0, f64::NAN] {
+            let expired = StoredTeamToken {
+                expires_at: Some(expires_at),
+                ..row()
+            };
+            assert_eq!(
+                code(expired)?,
+                Some(ErrorCode::TokenExpired),
+                "{expires_at}"
+            );
+        }
+
+        // A wrong secret never learns that the row is revoked or expired.
+        let probe = StoredTeamToken {
+            token_hash: "0".repeat(64),
+            revoked_at: Some(NOW - 10.0),
+            expires_at: Some(NOW - 10.0),
+            ..row()
+        };
+        let error = rejection(probe)?;
+        assert_eq!(
+            error.as_ref().map(Error::code),
+            Some(ErrorCode::InvalidCredentials)
+        );
+        let message = error.as_ref().map(Error::message).unwrap_or_default();
+        assert!(!message.contains(head(SECRET, 16)), "{message}");
+        assert!(!message.contains(PEPPER), "{message}");
+        Ok(())
+    }
+}
