@@ -12,7 +12,11 @@
 //!
 //! Run with `cargo run -p incidentfox-auth --example gen_me_vectors`.
 
+use incidentfox_auth::impersonation::{
+    ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, VisitorRequest,
+};
 use incidentfox_auth::jose::b64;
+use incidentfox_auth::team_tokens::{generate, TokenPepper};
 use incidentfox_auth::{Algorithm, SigningKey};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -22,6 +26,8 @@ const ISSUER: &str = "https://idp.incidentfox.test";
 const AUDIENCE: &str = "incidentfox-config-service";
 const ADMIN_TOKEN: &str = "break-glass-admin-token-for-tests";
 const INTERNAL_SECRET: &str = "internal-service-secret-0123456789abcdef";
+const PEPPER: &str = "team-token-pepper-for-tests";
+const IMPERSONATION_SECRET: &str = "impersonation-secret-for-me-vectors-0123456789";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
@@ -71,9 +77,31 @@ impl Cases {
         self.0
             .push(json!({"name": name, "env": env, "internal_service": header, "expect": expect}));
     }
+    fn headers(&mut self, name: &str, env: Value, headers: Value, expect: Value) {
+        self.0
+            .push(json!({"name": name, "env": env, "headers": headers, "expect": expect}));
+    }
 }
 
-fn main() {
+/// A stored row for a freshly generated token: (token, row).
+fn team_row(
+    pepper: &TokenPepper,
+    kind: &str,
+    team: Option<&str>,
+    revoked_at: Option<i64>,
+    expires_at: Option<i64>,
+) -> (String, Value) {
+    let token = generate().unwrap();
+    let row = json!({
+        "org_id": "org-1", "team_node_id": team, "token_id": token.token_id(),
+        "token_hash": token.stored_hash(pepper), "revoked_at": revoked_at,
+        "expires_at": expires_at, "kind": kind,
+    });
+    (token.token().to_owned(), row)
+}
+
+#[tokio::main]
+async fn main() {
     let keys: Value =
         serde_json::from_slice(&std::fs::read(root().join("keys/keys.json")).unwrap()).unwrap();
     let rs = key(&keys, "rs256");
@@ -90,6 +118,8 @@ fn main() {
         "OIDC_ALG": "RS256,ES256",
         "OIDC_JWKS_JSON": jwks.to_string(),
         "ADMIN_GROUP_PERMISSIONS_JSON": r#"{"sre": ["admin:provision", "admin:agent:run"], "readers": "admin:provision:read, admin:pipeline:read"}"#,
+        "TOKEN_PEPPER": PEPPER,
+        "IMPERSONATION_JWT_SECRET": IMPERSONATION_SECRET,
     });
     let none = json!({});
     let mut c = Cases(Vec::new());
@@ -127,10 +157,10 @@ fn main() {
         "invalid_credentials",
     );
     c.error(
-        "one dot is not an admin credential",
+        "one dot with a short secret is a malformed team token",
         none.clone(),
         "0123456789abcdef0123456789abcdef.secret",
-        "invalid_credentials",
+        "token_malformed",
     );
     c.error(
         "three dots are never a credential",
@@ -289,17 +319,187 @@ fn main() {
         json!({"error": "invalid_config"}),
     );
 
+    // Team and org-admin tokens, found through the lookup built from `team_tokens`.
+    let pepper = TokenPepper::new(PEPPER).unwrap();
+    let (team, team_row_v) = team_row(&pepper, "team", Some("team-1"), None, Some(NOW + 86_400));
+    let (org_admin, org_row) = team_row(&pepper, "org_admin", None, None, None);
+    let (revoked, revoked_row) = team_row(&pepper, "team", Some("team-1"), Some(NOW - 10), None);
+    let (expired, expired_row) = team_row(&pepper, "team", Some("team-1"), None, Some(NOW));
+    let (unknown, _) = team_row(&pepper, "team", Some("team-1"), None, None);
+    let team_me = json!({"role": "team", "auth_kind": "team_token", "org_id": "org-1", "team_node_id": "team-1",
+                         "can_write": true, "permissions": ["team:read", "team:write"]});
+    c.me("team token", none.clone(), &team, team_me.clone());
+    c.headers(
+        "team token in X-IncidentFox-Team-Token",
+        none.clone(),
+        json!({"X-IncidentFox-Team-Token": team}),
+        json!({"me": team_me}),
+    );
+    c.headers("admin token in X-Admin-Token", none.clone(), json!({"x-admin-token": ADMIN_TOKEN}),
+        json!({"me": {"role": "admin", "auth_kind": "admin_token", "can_write": true, "permissions": ["admin:*"]}}));
+    c.headers("Authorization wins over the other headers", none.clone(),
+        json!({"Authorization": format!("bearer {team}"), "X-Admin-Token": "not-the-admin-token"}),
+        json!({"me": {"role": "team", "auth_kind": "team_token", "org_id": "org-1", "team_node_id": "team-1",
+                      "can_write": true, "permissions": ["team:read", "team:write"]}}));
+    c.headers(
+        "a non-bearer Authorization counts as no credential",
+        none.clone(),
+        json!({"Authorization": format!("Basic {team}")}),
+        json!({"error": "missing_credentials"}),
+    );
+    c.me("org-admin token", none.clone(), &org_admin,
+        json!({"role": "admin", "auth_kind": "admin_token", "org_id": "org-1", "can_write": true, "permissions": ["admin:*"]}));
+    c.error(
+        "revoked team token",
+        none.clone(),
+        &revoked,
+        "token_revoked",
+    );
+    c.error(
+        "team token expired at exactly expires_at",
+        none.clone(),
+        &expired,
+        "token_expired",
+    );
+    c.error(
+        "team token nobody stored",
+        none.clone(),
+        &unknown,
+        "invalid_credentials",
+    );
+    let (id, secret) = team.split_once('.').unwrap();
+    let mut wrong = secret.chars().collect::<Vec<_>>();
+    wrong[0] = if wrong[0] == 'A' { 'B' } else { 'A' };
+    c.error(
+        "team token with another secret",
+        none.clone(),
+        &format!("{id}.{}", wrong.iter().collect::<String>()),
+        "invalid_credentials",
+    );
+    c.error(
+        "team token with an uppercase id",
+        none.clone(),
+        &format!("{}.{secret}", id.to_uppercase()),
+        "token_malformed",
+    );
+    c.error(
+        "team tokens refused when TEAM_AUTH_MODE=oidc",
+        json!({"TEAM_AUTH_MODE": "oidc"}),
+        &team,
+        "invalid_credentials",
+    );
+    c.error(
+        "team tokens refused without TOKEN_PEPPER",
+        json!({"TOKEN_PEPPER": ""}),
+        &team,
+        "invalid_credentials",
+    );
+    c.error(
+        "org-admin tokens refused when ADMIN_AUTH_MODE=oidc",
+        json!({"ADMIN_AUTH_MODE": "oidc"}),
+        &org_admin,
+        "invalid_credentials",
+    );
+
+    // Impersonation and visitor tokens, minted at the fixed clock.
+    let signer =
+        ImpersonationSigner::new(ImpersonationConfig::new(IMPERSONATION_SECRET), None).unwrap();
+    let request = ImpersonationRequest {
+        org_id: "org-1".into(),
+        team_node_id: "team-1".into(),
+        subject: "alice".into(),
+        email: Some("alice@example.com".into()),
+        ttl_seconds: None,
+    };
+    let imp = signer.mint_at(&request, NOW - 60).await.unwrap().token;
+    let visitor = signer
+        .mint_visitor_at(
+            &VisitorRequest {
+                org_id: "org-1".into(),
+                team_node_id: "team-1".into(),
+                session_id: "s-42".into(),
+                ttl_seconds: None,
+            },
+            NOW - 60,
+        )
+        .await
+        .unwrap()
+        .token;
+    let old = signer.mint_at(&request, NOW - 2000).await.unwrap().token;
+    c.me("impersonation token", none.clone(), &imp,
+        json!({"role": "team", "auth_kind": "impersonation", "org_id": "org-1", "team_node_id": "team-1", "subject": "alice",
+               "email": "alice@example.com", "can_write": false, "permissions": ["team:read"]}));
+    c.headers("impersonation token in X-IncidentFox-Team-Token", none.clone(), json!({"X-IncidentFox-Team-Token": imp}),
+        json!({"me": {"role": "team", "auth_kind": "impersonation", "org_id": "org-1", "team_node_id": "team-1", "subject": "alice",
+               "email": "alice@example.com", "can_write": false, "permissions": ["team:read"]}}));
+    c.me("visitor token", none.clone(), &visitor,
+        json!({"role": "team", "auth_kind": "visitor", "org_id": "org-1", "team_node_id": "team-1", "subject": "visitor:s-42",
+               "can_write": false, "permissions": ["team:read", "agent:invoke"], "visitor_session_id": "s-42"}));
+    c.error(
+        "expired impersonation token",
+        none.clone(),
+        &old,
+        "token_expired",
+    );
+    c.error(
+        "impersonation token under another secret",
+        json!({"IMPERSONATION_JWT_SECRET": "a-different-impersonation-secret-0123"}),
+        &imp,
+        "invalid_signature",
+    );
+    c.error(
+        "impersonation off: the token goes to oidc, which never accepts hs256",
+        json!({"IMPERSONATION_JWT_SECRET": ""}),
+        &imp,
+        "algorithm_not_allowed",
+    );
+    c.error(
+        "impersonation token for another audience",
+        json!({"IMPERSONATION_JWT_AUDIENCE": "incidentfox-orchestrator"}),
+        &imp,
+        "invalid_audience",
+    );
+
+    // Team members signed in with OIDC.
+    let member = sign(
+        &rs,
+        json!({"groups": ["sre"], "org_id": "org-1", "team_node_id": "team-7"}),
+    );
+    c.me("team oidc member when TEAM_AUTH_MODE=both", json!({"TEAM_AUTH_MODE": "both"}), &member,
+        json!({"role": "team", "auth_kind": "oidc", "org_id": "org-1", "team_node_id": "team-7", "subject": "alice",
+               "email": "alice@example.com", "can_write": true, "permissions": ["team:read", "team:write"]}));
+    c.error(
+        "team oidc member without a team_node_id",
+        json!({"TEAM_AUTH_MODE": "oidc"}),
+        &sign(&rs, json!({"groups": ["sre"], "org_id": "org-1"})),
+        "permission_denied",
+    );
+    c.me("an admin-group member is an admin even when team oidc is on", json!({"TEAM_AUTH_MODE": "oidc"}), &sign(&rs, admin_groups.clone()),
+        json!({"role": "admin", "auth_kind": "oidc", "subject": "alice", "email": "alice@example.com",
+               "can_write": true, "permissions": ["admin:*", "admin:provision", "admin:agent:run"]}));
+    c.error(
+        "bad TEAM_AUTH_MODE fails at load",
+        json!({"TEAM_AUTH_MODE": "sometimes"}),
+        ADMIN_TOKEN,
+        "invalid_config",
+    );
+
     let doc = json!({
-        "description": "Admin credentials and configuration -> the GET /api/v1/auth/me JSON. For each \
+        "description": "Credentials and configuration -> the GET /api/v1/auth/me JSON. For each \
             case: take `base_env`, apply the case's `env` on top (a value replaces the base value), \
-            build the admin authenticator from that environment, then authenticate `credential` (the \
-            bearer value, without `Bearer `) at `now`, or, when `internal_service` is present, that \
-            X-Internal-Service header value. `expect` is either {me: <exact JSON, members in this \
-            order, optional members omitted>} or {error: <code>} (an error while building the \
-            authenticator counts). Generated by `cargo run -p incidentfox-auth --example \
-            gen_me_vectors` from testdata/keys/keys.json; do not edit by hand.",
+            build the authenticator from exactly that environment with an \
+            in-memory JTI store and a team-token lookup holding the rows of `team_tokens` \
+            (`kind` team or org_admin; times in Unix seconds, null = never), then authenticate the \
+            request at `now`. The request's headers are: `Authorization: Bearer <credential>` when \
+            `credential` is present (no header when it is empty), `X-Internal-Service: \
+            <internal_service>` when that is present, or exactly `headers` (names are \
+            case-insensitive). `expect` is either {me: <exact JSON, members in this order, optional \
+            members omitted>} or {error: <code>} (an error while building the authenticator \
+            counts). Generated by `cargo run -p incidentfox-auth --example gen_me_vectors` from \
+            testdata/keys/keys.json; do not edit by hand.",
         "now": NOW,
         "base_env": base_env,
+        "team_tokens": [team_row_v, org_row, revoked_row, expired_row],
         "cases": c.0,
     });
     let path = root().join("vectors/me.json");

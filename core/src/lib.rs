@@ -28,7 +28,7 @@ pub mod team_tokens;
 mod text;
 pub mod time;
 
-pub use authenticate::{AdminAuthenticator, AuthMode};
+pub use authenticate::{AdminAuthenticator, AuthMode, Authenticator, Credentials};
 pub use check::{check_env, ConfigReport};
 pub use error::{Error, ErrorCode, Result};
 pub use jose::{Algorithm, SigningKey};

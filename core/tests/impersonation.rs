@@ -33,10 +33,6 @@ fn request() -> ImpersonationRequest {
     }
 }
 
-fn now() -> i64 {
-    incidentfox_auth::time::unix_now() as i64
-}
-
 fn pair(
     config: ImpersonationConfig,
     store: Option<Arc<dyn JtiStore>>,

@@ -3,11 +3,18 @@
 mod admin;
 mod admin_env;
 mod credential;
+mod headers;
 mod mode;
+mod request;
+mod request_env;
+mod team_lookup;
 
 pub use admin::{
     admin_token_principal, AdminAuthBuilder, AdminAuthenticator, InternalService,
     DEFAULT_ADMIN_GROUP, INTERNAL_SERVICE_HEADER, MIN_INTERNAL_SERVICE_SECRET_BYTES,
 };
 pub use credential::{bearer_token, CredentialShape};
+pub use headers::{Credentials, ADMIN_TOKEN_HEADER, TEAM_TOKEN_HEADER};
 pub use mode::AuthMode;
+pub use request::Authenticator;
+pub use team_lookup::{MemoryTeamTokens, TeamTokenLookup};

@@ -1,0 +1,221 @@
+//! One entry point per request: from its credential headers to a [`Principal`].
+
+use super::admin::AdminAuthenticator;
+use super::credential::CredentialShape;
+use super::headers::Credentials;
+use super::mode::AuthMode;
+use super::team_lookup::TeamTokenLookup;
+use crate::error::{err, ErrorCode, Result};
+use crate::impersonation::{ImpersonationVerifier, ISSUER as IMPERSONATION_ISSUER};
+use crate::jose::{json, parse_compact};
+use crate::oidc::VerifiedToken;
+use crate::permissions::Permission;
+use crate::principal::{AuthKind, Principal, Role};
+use crate::rbac::{GrantSource, Grants};
+use crate::team_tokens::{check_stored, ParsedTeamToken, StoredTokenKind, TokenPepper};
+use crate::time::unix_now;
+use std::sync::Arc;
+
+/// Authenticates every kind of credential the services accept, with today's dispatch:
+///
+/// - no dot: the break-glass admin token;
+/// - one dot: a team or org-admin token, found through the [`TeamTokenLookup`] and checked
+///   against its peppered hash in constant time;
+/// - two dots: a JWT, routed by its unverified `iss` — the impersonation issuer goes to the
+///   impersonation verifier, anything else to OIDC (an admin when in the admin group, else a
+///   team member when `TEAM_AUTH_MODE` allows OIDC) — and then fully verified by that verifier
+///   alone;
+/// - no credential but `X-Internal-Service`: the internal-service secret.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    admin: AdminAuthenticator,
+    team_mode: AuthMode,
+    impersonation: Option<ImpersonationVerifier>,
+    lookup: Option<Arc<dyn TeamTokenLookup>>,
+    pepper: Option<TokenPepper>,
+}
+
+impl Authenticator {
+    /// Admin authentication only; add the team paths with the `with_*` methods.
+    pub fn new(admin: AdminAuthenticator) -> Authenticator {
+        Authenticator {
+            admin,
+            team_mode: AuthMode::Token,
+            impersonation: None,
+            lookup: None,
+            pepper: None,
+        }
+    }
+
+    /// Which team credentials are accepted (`TEAM_AUTH_MODE`, default `token`).
+    pub fn with_team_mode(mut self, mode: AuthMode) -> Self {
+        self.team_mode = mode;
+        self
+    }
+
+    /// Accepts impersonation and visitor tokens.
+    pub fn with_impersonation(mut self, verifier: ImpersonationVerifier) -> Self {
+        self.impersonation = Some(verifier);
+        self
+    }
+
+    /// Accepts team and org-admin tokens, found by `lookup` and hashed with `pepper`.
+    pub fn with_team_tokens(
+        mut self,
+        lookup: Arc<dyn TeamTokenLookup>,
+        pepper: TokenPepper,
+    ) -> Self {
+        self.lookup = Some(lookup);
+        self.pepper = Some(pepper);
+        self
+    }
+
+    /// Sets (or replaces) the team-token lookup; the pepper comes from [`Self::with_pepper`] or
+    /// `from_env()`.
+    pub fn with_team_token_lookup(mut self, lookup: Arc<dyn TeamTokenLookup>) -> Self {
+        self.lookup = Some(lookup);
+        self
+    }
+
+    /// Sets the team-token pepper.
+    pub fn with_pepper(mut self, pepper: TokenPepper) -> Self {
+        self.pepper = Some(pepper);
+        self
+    }
+
+    /// The admin authenticator.
+    pub fn admin(&self) -> &AdminAuthenticator {
+        &self.admin
+    }
+
+    /// The impersonation verifier, when impersonation is on.
+    pub fn impersonation(&self) -> Option<&ImpersonationVerifier> {
+        self.impersonation.as_ref()
+    }
+
+    /// Authenticates a request now.
+    pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal> {
+        self.authenticate_at(credentials, unix_now()).await
+    }
+
+    /// Authenticates a request as of `now`.
+    pub async fn authenticate_at(&self, credentials: &Credentials, now: f64) -> Result<Principal> {
+        let Some(token) = credentials.token() else {
+            return match credentials.internal_service.as_deref() {
+                Some(value) => self.admin.authenticate_internal_service(value),
+                None => Err(err(
+                    ErrorCode::MissingCredentials,
+                    "no credential: send `Authorization: Bearer <token>`",
+                )),
+            };
+        };
+        match CredentialShape::of(token) {
+            CredentialShape::TokenIdAndSecret => self.team_token(token, now).await,
+            CredentialShape::Jwt => self.jwt(token, now).await,
+            _ => self.admin.authenticate_at(token, now).await,
+        }
+    }
+
+    async fn team_token(&self, token: &str, now: f64) -> Result<Principal> {
+        let (Some(lookup), Some(pepper)) = (&self.lookup, &self.pepper) else {
+            return Err(err(
+                ErrorCode::InvalidCredentials,
+                "team token authentication is not configured (lookup and TOKEN_PEPPER)",
+            ));
+        };
+        let parsed = ParsedTeamToken::parse(token)?;
+        let Some(row) = lookup.lookup(parsed.token_id()).await? else {
+            return Err(err(ErrorCode::InvalidCredentials, "invalid team token"));
+        };
+        check_stored(&parsed, &row, pepper, now)?;
+        match row.kind {
+            StoredTokenKind::OrgAdmin => {
+                if !self.admin.mode().allows_token() {
+                    return Err(off("org-admin token", "ADMIN_AUTH_MODE", self.admin.mode()));
+                }
+                let mut principal = fixed(Role::Admin, AuthKind::AdminToken, true, &["admin:*"]);
+                principal.org_id = Some(row.org_id);
+                Ok(principal)
+            }
+            StoredTokenKind::Team => {
+                if !self.team_mode.allows_token() {
+                    return Err(off("team token", "TEAM_AUTH_MODE", self.team_mode));
+                }
+                let mut principal = fixed(Role::Team, AuthKind::TeamToken, true, &TEAM_GRANTS);
+                principal.org_id = Some(row.org_id);
+                principal.team_node_id = row.team_node_id;
+                Ok(principal)
+            }
+        }
+    }
+
+    async fn jwt(&self, token: &str, now: f64) -> Result<Principal> {
+        if unverified_issuer(token).as_deref() == Some(IMPERSONATION_ISSUER) {
+            if let Some(verifier) = &self.impersonation {
+                return Ok(verifier.verify_at(token, now).await?.principal());
+            }
+        }
+        let admin_oidc = self.admin.mode().allows_oidc();
+        let team_oidc = self.team_mode.allows_oidc();
+        let validator = match self.admin.oidc() {
+            Some(v) if admin_oidc || team_oidc => v,
+            _ => {
+                return Err(err(
+                    ErrorCode::InvalidCredentials,
+                    "jwt authentication is off (no oidc, no impersonation for this issuer)",
+                ))
+            }
+        };
+        let verified = validator.verify_at(token, now).await?;
+        if admin_oidc {
+            match self.admin.oidc_principal(&verified) {
+                Err(e) if e.code() == ErrorCode::NotAdmin && team_oidc => {}
+                outcome => return outcome,
+            }
+        }
+        team_oidc_principal(&verified)
+    }
+}
+
+/// What a team token (and a team OIDC user) may do.
+const TEAM_GRANTS: [&str; 2] = ["team:read", "team:write"];
+
+fn fixed(role: Role, kind: AuthKind, can_write: bool, grants: &[&'static str]) -> Principal {
+    let source = GrantSource::Credential(kind.as_str().to_owned());
+    let grants = Grants::from_source(grants.iter().map(|g| Permission::known(g)), source);
+    Principal::new(role, kind, can_write, grants)
+}
+
+/// A team member signed in with OIDC: the token must name its organisation and team (403
+/// otherwise, as today).
+fn team_oidc_principal(verified: &VerifiedToken) -> Result<Principal> {
+    let identity = &verified.identity;
+    let (Some(org_id), Some(team_node_id)) = (&identity.org_id, &identity.team_node_id) else {
+        return Err(err(
+            ErrorCode::PermissionDenied,
+            "the token names no org_id and team_node_id, so it is neither an admin nor a team member",
+        ));
+    };
+    let mut principal = fixed(Role::Team, AuthKind::Oidc, true, &TEAM_GRANTS);
+    principal.org_id = Some(org_id.clone());
+    principal.team_node_id = Some(team_node_id.clone());
+    principal.subject = Some(identity.subject.clone());
+    principal.email = identity.email.clone();
+    principal.groups = identity.groups.clone();
+    Ok(principal)
+}
+
+/// The `iss` of a JWT before verification, only to choose the verifier; `None` when the token
+/// does not even parse (the chosen verifier then reports why).
+fn unverified_issuer(token: &str) -> Option<String> {
+    let jws = parse_compact(token).ok()?;
+    let claims = json::parse_object(&jws.payload).ok()?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}
+
+fn off(what: &str, variable: &str, mode: AuthMode) -> crate::Error {
+    err(
+        ErrorCode::InvalidCredentials,
+        format!("{what} authentication is off ({variable}={mode})"),
+    )
+}
