@@ -9,6 +9,7 @@ mod demo;
 mod demo_rbac;
 mod explain;
 mod hash_team_token;
+mod impersonation_cmd;
 mod oidc_args;
 mod output;
 mod verify;
@@ -37,6 +38,10 @@ enum Command {
     CheckConfig,
     /// Run the main job on embedded defaults: a local key, a static JWKS, no network.
     Demo,
+    /// Mint an impersonation (or visitor) token with IMPERSONATION_JWT_SECRET.
+    MintImpersonation(Box<impersonation_cmd::MintArgs>),
+    /// Verify an impersonation or visitor token and print its claims and principal.
+    VerifyImpersonation(Box<impersonation_cmd::VerifyArgs>),
     /// Hash a team token read from stdin, as stored (pepper from TOKEN_PEPPER).
     HashTeamToken,
     /// Generate a team token and print it with its id and stored hash (pepper from TOKEN_PEPPER).
@@ -53,6 +58,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(*args),
         Command::CheckConfig => check_config::run(),
         Command::Demo => demo::run(),
+        Command::MintImpersonation(args) => impersonation_cmd::mint(*args),
+        Command::VerifyImpersonation(args) => impersonation_cmd::verify(*args),
         Command::HashTeamToken => hash_team_token::run_hash(),
         Command::GenerateTeamToken => hash_team_token::run_generate(),
     }
