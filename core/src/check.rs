@@ -2,7 +2,9 @@
 
 use crate::authenticate::AdminAuthenticator;
 use crate::config::{EnvReader, EnvSource};
+use crate::impersonation::ImpersonationConfig;
 use crate::rbac::RouteTable;
+use crate::team_tokens::PEPPER_ENV_VAR;
 use serde::Serialize;
 
 /// Everything found while reading the configuration.
@@ -32,7 +34,24 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
         env.problem(problem);
     }
     let _ = RouteTable::read_env(&mut env);
+    let _ = crate::authenticate::read_team_mode(&mut env);
     let mut notes = Vec::new();
+    if let Some(config) = ImpersonationConfig::read_env(&mut env) {
+        if config.secret.len() < 32 {
+            notes.push(
+                "IMPERSONATION_JWT_SECRET is shorter than 32 bytes; HS256 wants at least 32"
+                    .to_owned(),
+            );
+        }
+        if config.records_at_mint() || config.needs_store_at_verify() {
+            if let Err(e) = crate::jti::store_from_env_source(source) {
+                env.problem(e.message().to_owned());
+            }
+        }
+    }
+    if env.raw(PEPPER_ENV_VAR).is_some_and(|p| p.is_empty()) {
+        env.problem(format!("{PEPPER_ENV_VAR} is set but empty"));
+    }
     if let Some(validator) = admin.oidc_validator() {
         if validator.jwks_cache().is_none() {
             if let Ok(set) = validator.cached_key_set() {

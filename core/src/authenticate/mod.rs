@@ -17,4 +17,5 @@ pub use credential::{bearer_token, CredentialShape};
 pub use headers::{Credentials, ADMIN_TOKEN_HEADER, TEAM_TOKEN_HEADER};
 pub use mode::AuthMode;
 pub use request::Authenticator;
+pub(crate) use request_env::read_team_mode;
 pub use team_lookup::{MemoryTeamTokens, TeamTokenLookup};
