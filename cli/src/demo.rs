@@ -2,7 +2,8 @@
 //!
 //! A local ES256 key stands in for the IdP; its public half is the static JWKS the validator
 //! trusts. The demo mints tokens, verifies them, shows what is rejected and why, then resolves an
-//! admin's groups into grants and explains route decisions.
+//! admin's groups into grants, explains route decisions, and takes an impersonation token through
+//! the in-memory JTI store.
 
 use incidentfox_auth::{Algorithm, Error, KeySource, OidcConfig, OidcValidator, SigningKey};
 use serde_json::{json, Value};
@@ -143,6 +144,7 @@ fn demo() -> Result<bool, Error> {
     }
     all_as_expected &=
         crate::demo_rbac::resolve_and_explain(validator.clone(), &key, &claims, NOW)?;
+    all_as_expected &= crate::demo_impersonation::mint_verify_revoke()?;
     println!(
         "\n{}",
         if all_as_expected {

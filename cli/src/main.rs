@@ -6,6 +6,7 @@
 
 mod check_config;
 mod demo;
+mod demo_impersonation;
 mod demo_rbac;
 mod explain;
 mod hash_team_token;
