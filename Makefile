@@ -13,15 +13,16 @@ help: ## list the commands
 demo: ## run the main job on embedded defaults (local key, static JWKS, no network)
 	$(CARGO) run --quiet -p incidentfox-auth-cli -- demo
 
-test: lint ## run every test: unit, vectors, attacks, JWKS server faults, CLI, README quickstart, demo
-	scripts/test-rust.sh
+test: lint ## run every test: unit, vectors, attacks, JWKS server faults, PostgreSQL, CLI, README quickstart, demo
+	scripts/with-postgres.sh scripts/test-rust.sh
 
 fmt: ## format the code
 	$(CARGO) fmt --all
 
 lint: ## formatting and clippy, warnings are errors
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p incidentfox-auth --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features incidentfox-auth/postgres -- -D warnings
 
 bench: ## criterion benchmarks: verify vs the raw signature check; permission checks
 	$(CARGO) bench -p incidentfox-auth-benches --bench verify --bench permissions

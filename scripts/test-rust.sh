@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Runs every Rust test (unit, integration, doc, CLI) and the demo, then prints one tally line
-# ("N passed, N failed") so the outcome is readable at a glance and by CI.
+# Runs every Rust test (unit, integration, doc, CLI, PostgreSQL) and the demo, then prints one
+# tally line ("N passed, N failed") so the outcome is readable at a glance and by CI. The
+# PostgreSQL tests need the server scripts/with-postgres.sh provides (`make test` does that).
 set -euo pipefail
 cargo="${CARGO:-cargo}"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 status=0
-"$cargo" test --workspace --all-targets 2>&1 | tee -a "$log" || status=1
-"$cargo" test --workspace --doc 2>&1 | tee -a "$log" || status=1
+features=(--features incidentfox-auth/postgres)
+"$cargo" test --workspace --all-targets "${features[@]}" 2>&1 | tee -a "$log" || status=1
+"$cargo" test --workspace --doc "${features[@]}" 2>&1 | tee -a "$log" || status=1
 "$cargo" run --quiet -p incidentfox-auth-cli -- demo > /dev/null || { echo "demo failed"; status=1; }
 
 read -r passed failed < <(awk '/^test result:/ {
