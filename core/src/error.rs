@@ -62,11 +62,13 @@ pub enum ErrorCode {
     MissingCredentials,
     /// An opaque credential (admin, team or internal-service token) is not recognised.
     InvalidCredentials,
+    /// The caller-supplied team-token lookup could not answer.
+    LookupUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (for tests and bindings that must map them all).
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::TokenMalformed,
         ErrorCode::ForbiddenHeader,
         ErrorCode::TokenTooLarge,
@@ -92,6 +94,7 @@ impl ErrorCode {
         ErrorCode::InvalidKey,
         ErrorCode::MissingCredentials,
         ErrorCode::InvalidCredentials,
+        ErrorCode::LookupUnavailable,
     ];
 
     /// The stable snake_case name, e.g. `token_expired`.
@@ -122,6 +125,7 @@ impl ErrorCode {
             ErrorCode::InvalidKey => "invalid_key",
             ErrorCode::MissingCredentials => "missing_credentials",
             ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::LookupUnavailable => "lookup_unavailable",
         }
     }
 
@@ -129,7 +133,9 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::NotAdmin | ErrorCode::PermissionDenied => 403,
-            ErrorCode::JwksUnavailable | ErrorCode::JtiStoreUnavailable => 503,
+            ErrorCode::JwksUnavailable
+            | ErrorCode::JtiStoreUnavailable
+            | ErrorCode::LookupUnavailable => 503,
             ErrorCode::InvalidPermission | ErrorCode::InvalidConfig | ErrorCode::InvalidKey => 500,
             _ => 401,
         }

@@ -1,0 +1,328 @@
+"""The compiled core of incidentfox_auth. Import from ``incidentfox_auth``, not from here.
+
+Every failure raises the :class:`incidentfox_auth.errors.AuthError` subclass of its code."""
+
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from typing import Any, final
+
+ERROR_CODES: list[tuple[str, int]]
+"""Every error code with its HTTP status, in declaration order."""
+
+@final
+class VerifiedToken:
+    """An OIDC token that passed every check."""
+
+    @property
+    def claims(self) -> dict[str, Any]: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def groups(self) -> list[str]: ...
+    @property
+    def org_id(self) -> str | None: ...
+    @property
+    def team_node_id(self) -> str | None: ...
+
+@final
+class OidcValidator:
+    """Validates OIDC tokens against one issuer and a cached, rotating key set."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str | Sequence[str],
+        jwks_json: str | None = None,
+        jwks_url: str | None = None,
+        discovery: bool = False,
+        algorithms: Sequence[str] | None = None,
+        leeway: float | None = None,
+        groups_claim: str | None = None,
+        subject_claim: str | None = None,
+        email_claim: str | None = None,
+        org_id_claim: str | None = None,
+        team_node_id_claim: str | None = None,
+        required_claims: Sequence[str] | None = None,
+        allowed_typ: Sequence[str] | None = None,
+        max_age: float | None = None,
+        require_kid: bool = True,
+        max_token_bytes: int | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None) -> OidcValidator | None:
+        """Reads the ``OIDC_*`` variables (``env`` or ``os.environ``); ``None`` unless ``OIDC_ENABLED=1``."""
+    def verify(self, token: str, *, now: float | None = None) -> VerifiedToken:
+        """Verifies ``token``, fetching keys when needed (the GIL is released meanwhile)."""
+    def verify_async(self, token: str, *, now: float | None = None) -> Awaitable[VerifiedToken]:
+        """As :meth:`verify`, awaitable; never blocks the event loop."""
+    def verify_cached(self, token: str, *, now: float | None = None) -> VerifiedToken:
+        """Verifies with keys already loaded; never touches the network."""
+
+@final
+class Decision:
+    """An authorization decision: allowed or not, the grant that matched and its source, or the reason."""
+
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def matched_grant(self) -> str | None: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def raise_for_denial(self) -> None:
+        """Raises ``permission_denied`` or ``not_admin`` (403) when denied."""
+
+@final
+class PermissionSet:
+    """Grants compiled for matching (``*`` one segment, trailing ``*`` one or more, bare ``*`` everything)."""
+
+    def __init__(self, grants: Iterable[str]) -> None: ...
+    def grants(self, required: str) -> bool: ...
+    def matching_grant(self, required: str) -> str | None: ...
+    def explain(self, required: str) -> Decision: ...
+    def __len__(self) -> int: ...
+    def to_list(self) -> list[str]: ...
+
+def explain(grants: Iterable[str], required: str) -> Decision:
+    """The decision for ``required`` against explicit ``grants`` (source ``grants``)."""
+
+@final
+class Principal:
+    """An authenticated caller; ``to_dict()`` is the ``GET /api/v1/auth/me`` body."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def auth_kind(self) -> str: ...
+    @property
+    def org_id(self) -> str | None: ...
+    @property
+    def team_node_id(self) -> str | None: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def can_write(self) -> bool: ...
+    @property
+    def permissions(self) -> list[str]: ...
+    @property
+    def visitor_session_id(self) -> str | None: ...
+    @property
+    def groups(self) -> list[str]: ...
+    @property
+    def is_admin(self) -> bool: ...
+    @staticmethod
+    def with_grants(
+        role: str, grants: Sequence[str], *, auth_kind: str = "admin_token", can_write: bool = True
+    ) -> Principal:
+        """A principal holding explicit grants (source ``grants``), for tests and tools."""
+    def grants(self, required: str) -> bool: ...
+    def explain(self, required: str) -> Decision: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class RbacPolicy:
+    """Admin grants: defaults plus the grants mapped to each group."""
+
+    def __init__(
+        self,
+        defaults: Sequence[str] = ...,
+        group_permissions: Mapping[str, Sequence[str] | str] | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None) -> RbacPolicy: ...
+    def resolve(self, groups: Sequence[str]) -> list[str]: ...
+    def resolve_with_sources(self, groups: Sequence[str]) -> list[tuple[str, str]]:
+        """The grants with the source of each (``default`` or ``group:<name>``)."""
+    def explain(self, groups: Sequence[str], required: str) -> Decision: ...
+
+@final
+class RouteTable:
+    """Orchestrator routes and their required permissions."""
+
+    def __init__(
+        self,
+        *,
+        require_admin_star: bool = True,
+        routes: Mapping[str, str | None] | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None) -> RouteTable: ...
+    def required(self, route: str) -> str | None: ...
+    def routes(self) -> dict[str, str | None]: ...
+    @property
+    def require_admin_star(self) -> bool: ...
+    def authorize(self, principal: Principal, route: str) -> Decision: ...
+
+@final
+class MintedToken:
+    """A minted impersonation or visitor token."""
+
+    @property
+    def token(self) -> str: ...
+    @property
+    def expires_at(self) -> int: ...
+    @property
+    def jti(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class VerifiedImpersonation:
+    """An impersonation or visitor token that passed every check."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def org_id(self) -> str: ...
+    @property
+    def team_node_id(self) -> str: ...
+    @property
+    def visitor_session_id(self) -> str | None: ...
+    @property
+    def jti(self) -> str: ...
+    @property
+    def expires_at(self) -> float: ...
+    @property
+    def claims(self) -> dict[str, Any]: ...
+    def principal(self) -> Principal: ...
+
+@final
+class MemoryJtiStore:
+    """JTIs in memory until their token expires (one process)."""
+
+    def __init__(self, capacity: int | None = None) -> None: ...
+    def record(self, entry: Mapping[str, Any]) -> None: ...
+    def contains(self, jti: str) -> bool: ...
+    def revoke(self, jti: str) -> bool: ...
+    def __len__(self) -> int: ...
+
+@final
+class PostgresJtiStore:
+    """JTIs in PostgreSQL (the ``impersonation_jtis`` table), shared by replicas."""
+
+    def __init__(self, url: str, *, pool_size: int | None = None) -> None: ...
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None) -> PostgresJtiStore: ...
+    def migrate(self) -> None: ...
+    def purge_expired(self) -> int: ...
+    def record(self, entry: Mapping[str, Any]) -> None: ...
+    def contains(self, jti: str) -> bool: ...
+    def revoke(self, jti: str) -> bool: ...
+
+@final
+class ImpersonationSigner:
+    """Mints HS256 team-impersonation and visitor tokens with today's claims."""
+
+    def __init__(
+        self,
+        secret: str,
+        *,
+        audience: str | None = None,
+        accept_legacy_audience: bool = False,
+        ttl_seconds: int | None = None,
+        visitor_ttl_seconds: int | None = None,
+        jti_logging: bool = False,
+        jti_require: bool = False,
+        record_mode: str = "strict",
+        single_use: bool = False,
+        jti_store: Any | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None, *, jti_store: Any | None = None) -> ImpersonationSigner: ...
+    def mint(
+        self,
+        *,
+        org_id: str,
+        team_node_id: str,
+        subject: str,
+        email: str | None = None,
+        ttl_seconds: int | None = None,
+        now: int | None = None,
+    ) -> MintedToken: ...
+    def mint_async(
+        self,
+        *,
+        org_id: str,
+        team_node_id: str,
+        subject: str,
+        email: str | None = None,
+        ttl_seconds: int | None = None,
+        now: int | None = None,
+    ) -> Awaitable[MintedToken]: ...
+    def mint_visitor(
+        self,
+        *,
+        org_id: str,
+        team_node_id: str,
+        session_id: str,
+        ttl_seconds: int | None = None,
+        now: int | None = None,
+    ) -> MintedToken: ...
+    def mint_visitor_async(
+        self,
+        *,
+        org_id: str,
+        team_node_id: str,
+        session_id: str,
+        ttl_seconds: int | None = None,
+        now: int | None = None,
+    ) -> Awaitable[MintedToken]: ...
+
+@final
+class ImpersonationVerifier:
+    """Verifies impersonation and visitor tokens: HS256 only, today's claim rules, JTI hooks."""
+
+    def __init__(
+        self,
+        secret: str,
+        *,
+        audience: str | None = None,
+        accept_legacy_audience: bool = False,
+        ttl_seconds: int | None = None,
+        visitor_ttl_seconds: int | None = None,
+        jti_logging: bool = False,
+        jti_require: bool = False,
+        record_mode: str = "strict",
+        single_use: bool = False,
+        jti_store: Any | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None, *, jti_store: Any | None = None) -> ImpersonationVerifier: ...
+    def verify(self, token: str, *, now: float | None = None) -> VerifiedImpersonation: ...
+    def verify_async(self, token: str, *, now: float | None = None) -> Awaitable[VerifiedImpersonation]: ...
+
+@final
+class Authenticator:
+    """One call per request: credential headers to a :class:`Principal`."""
+
+    @staticmethod
+    def from_env(
+        env: Mapping[str, str] | None = None,
+        *,
+        jti_store: Any | None = None,
+        team_token_lookup: Any | None = None,
+    ) -> Authenticator: ...
+    def authenticate(self, headers: Mapping[str, str], *, now: float | None = None) -> Principal: ...
+    def authenticate_async(
+        self, headers: Mapping[str, str], *, now: float | None = None
+    ) -> Awaitable[Principal]: ...
+    @property
+    def routes(self) -> RouteTable: ...
+
+def generate_team_token(pepper: str) -> dict[str, str]:
+    """A new ``<token_id>.<secret>`` token: ``{"token", "token_id", "token_hash"}``."""
+
+def hash_team_token(token: str, pepper: str) -> dict[str, str]:
+    """``{"token_id", "token_hash"}`` as stored, for a full ``<token_id>.<secret>`` token."""
+
+def verify_team_token(token: str, stored_hash: str, pepper: str) -> bool:
+    """Whether the token's secret hashes to ``stored_hash`` (constant time)."""

@@ -1,0 +1,168 @@
+//! The request authenticator, with a Python team-token lookup.
+
+use crate::convert::{env_map, from_python};
+use crate::errors::{invalid_argument, IntoPy};
+use crate::rbac::{Principal, RouteTable};
+use crate::runtime::{awaitable, block_on};
+use crate::stores::{call_python, py_str, store_from};
+use async_trait::async_trait;
+use incidentfox_auth::authenticate::TeamTokenLookup;
+use incidentfox_auth::team_tokens::{StoredTeamToken, StoredTokenKind};
+use incidentfox_auth::{Credentials, Error, ErrorCode, Result};
+use pyo3::prelude::*;
+use pyo3::types::PyMapping;
+use std::sync::Arc;
+
+/// A Python object whose `lookup(token_id)` returns the stored row as a dict (or `None`), sync
+/// or `async def`.
+struct PyTeamLookup {
+    obj: Py<PyAny>,
+}
+
+impl std::fmt::Debug for PyTeamLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PyTeamLookup")
+    }
+}
+
+fn row(value: &serde_json::Value) -> Result<StoredTeamToken> {
+    let bad = |what: &str| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {what}"));
+    let text = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    let time = |name: &str| value.get(name).and_then(serde_json::Value::as_f64);
+    Ok(StoredTeamToken {
+        org_id: text("org_id").ok_or_else(|| bad("needs a str `org_id`"))?,
+        team_node_id: text("team_node_id"),
+        token_id: text("token_id").ok_or_else(|| bad("needs a str `token_id`"))?,
+        token_hash: text("token_hash").ok_or_else(|| bad("needs a str `token_hash`"))?,
+        revoked_at: time("revoked_at"),
+        expires_at: time("expires_at"),
+        kind: match text("kind").as_deref() {
+            None | Some("team") => StoredTokenKind::Team,
+            Some("org_admin") => StoredTokenKind::OrgAdmin,
+            Some(_) => return Err(bad("`kind` must be team or org_admin")),
+        },
+    })
+}
+
+#[async_trait]
+impl TeamTokenLookup for PyTeamLookup {
+    async fn lookup(&self, token_id: &str) -> Result<Option<StoredTeamToken>> {
+        let found = call_python(
+            &self.obj,
+            "lookup",
+            py_str(token_id),
+            ErrorCode::LookupUnavailable,
+        )
+        .await?;
+        let value = Python::attach(|py| {
+            let found = found.bind(py);
+            if found.is_none() {
+                Ok(None)
+            } else {
+                from_python(found).map(Some)
+            }
+        })
+        .map_err(|e| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {e}")))?;
+        value.as_ref().map(row).transpose()
+    }
+}
+
+/// One call per request.
+#[pyclass(frozen, module = "incidentfox_auth._native")]
+pub struct Authenticator {
+    inner: Arc<incidentfox_auth::Authenticator>,
+    routes: Py<RouteTable>,
+}
+
+fn credentials(headers: &Bound<'_, PyAny>) -> PyResult<Credentials> {
+    let mapping = headers
+        .cast::<PyMapping>()
+        .map_err(|_| invalid_argument("headers must be a mapping of str to str"))?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for item in mapping.items()?.iter() {
+        pairs.push(
+            item.extract()
+                .map_err(|_| invalid_argument("headers must be a mapping of str to str"))?,
+        );
+    }
+    Ok(Credentials::from_headers(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    ))
+}
+
+#[pymethods]
+impl Authenticator {
+    /// Reads every variable of admin, team, impersonation and route configuration.
+    #[staticmethod]
+    #[pyo3(signature = (env=None, *, jti_store=None, team_token_lookup=None))]
+    fn from_env(
+        py: Python<'_>,
+        env: Option<&Bound<'_, PyAny>>,
+        jti_store: Option<&Bound<'_, PyAny>>,
+        team_token_lookup: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let env = env_map(py, env)?;
+        let mut inner =
+            incidentfox_auth::Authenticator::from_env_source(&env, store_from(jti_store)?)
+                .py_err()?;
+        if let Some(lookup) = team_token_lookup.filter(|l| !l.is_none()) {
+            if !lookup.hasattr("lookup")? {
+                return Err(invalid_argument(
+                    "team_token_lookup must have a `lookup` method",
+                ));
+            }
+            inner = inner.with_team_token_lookup(Arc::new(PyTeamLookup {
+                obj: lookup.clone().unbind(),
+            }));
+        }
+        let routes = incidentfox_auth::RouteTable::from_env_source(&env).py_err()?;
+        Ok(Authenticator {
+            inner: Arc::new(inner),
+            routes: Py::new(py, RouteTable { inner: routes })?,
+        })
+    }
+
+    /// The principal of a request with these headers.
+    #[pyo3(signature = (headers, *, now=None))]
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        now: Option<f64>,
+    ) -> PyResult<Principal> {
+        let credentials = credentials(headers)?;
+        let auth = &self.inner;
+        let principal = block_on(py, async move {
+            match now {
+                Some(now) => auth.authenticate_at(&credentials, now).await,
+                None => auth.authenticate(&credentials).await,
+            }
+        })?;
+        Ok(principal.into())
+    }
+
+    /// As `authenticate`, awaitable.
+    #[pyo3(signature = (headers, *, now=None))]
+    fn authenticate_async<'py>(
+        &self,
+        py: Python<'py>,
+        headers: &Bound<'py, PyAny>,
+        now: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let credentials = credentials(headers)?;
+        let auth = Arc::clone(&self.inner);
+        awaitable(py, async move {
+            let principal = match now {
+                Some(now) => auth.authenticate_at(&credentials, now).await,
+                None => auth.authenticate(&credentials).await,
+            }?;
+            Ok(Principal::from(principal))
+        })
+    }
+
+    /// The route table read with the same environment.
+    #[getter]
+    fn routes(&self, py: Python<'_>) -> Py<RouteTable> {
+        self.routes.clone_ref(py)
+    }
+}

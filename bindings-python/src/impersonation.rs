@@ -1,0 +1,392 @@
+//! Impersonation and visitor tokens.
+
+use crate::convert::{dict, env_map};
+use crate::errors::{invalid_argument, IntoPy};
+use crate::rbac::Principal;
+use crate::runtime::{awaitable, block_on};
+use crate::stores::store_from;
+use incidentfox_auth::impersonation::{
+    self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// A minted token.
+#[pyclass(frozen, module = "incidentfox_auth._native")]
+pub struct MintedToken {
+    inner: imp::MintedToken,
+}
+
+#[pymethods]
+impl MintedToken {
+    #[getter]
+    fn token(&self) -> &str {
+        &self.inner.token
+    }
+    #[getter]
+    fn expires_at(&self) -> i64 {
+        self.inner.expires_at
+    }
+    #[getter]
+    fn jti(&self) -> &str {
+        &self.inner.jti
+    }
+    /// `{"token", "expires_at", "jti"}` (the mint endpoint's response plus the jti).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict(
+            py,
+            &serde_json::json!({"token": self.inner.token, "expires_at": self.inner.expires_at, "jti": self.inner.jti}),
+        )
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "MintedToken(jti={:?}, expires_at={})",
+            self.inner.jti, self.inner.expires_at
+        )
+    }
+}
+
+/// A verified impersonation or visitor token.
+#[pyclass(frozen, module = "incidentfox_auth._native")]
+pub struct VerifiedImpersonation {
+    inner: imp::VerifiedImpersonation,
+}
+
+#[pymethods]
+impl VerifiedImpersonation {
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.as_str()
+    }
+    #[getter]
+    fn subject(&self) -> &str {
+        &self.inner.subject
+    }
+    #[getter]
+    fn email(&self) -> Option<&str> {
+        self.inner.email.as_deref()
+    }
+    #[getter]
+    fn org_id(&self) -> &str {
+        &self.inner.org_id
+    }
+    #[getter]
+    fn team_node_id(&self) -> &str {
+        &self.inner.team_node_id
+    }
+    #[getter]
+    fn visitor_session_id(&self) -> Option<&str> {
+        self.inner.visitor_session_id.as_deref()
+    }
+    #[getter]
+    fn jti(&self) -> &str {
+        &self.inner.jti
+    }
+    #[getter]
+    fn expires_at(&self) -> f64 {
+        self.inner.expires_at
+    }
+    #[getter]
+    fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        dict(py, &serde_json::Value::Object(self.inner.claims.clone()))
+    }
+    fn principal(&self) -> Principal {
+        self.inner.principal().into()
+    }
+}
+
+/// Settings from keyword arguments, as `ImpersonationConfig`.
+#[allow(clippy::too_many_arguments)]
+fn config(
+    secret: String,
+    audience: Option<String>,
+    accept_legacy_audience: bool,
+    ttl_seconds: Option<i64>,
+    visitor_ttl_seconds: Option<i64>,
+    jti_logging: bool,
+    jti_require: bool,
+    record_mode: &str,
+    single_use: bool,
+) -> PyResult<ImpersonationConfig> {
+    let mut config = ImpersonationConfig::new(secret.trim());
+    if let Some(audience) = audience {
+        config.audience = audience;
+    }
+    config.accept_legacy_audience = accept_legacy_audience;
+    if let Some(ttl) = ttl_seconds {
+        config.ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+    }
+    if let Some(ttl) = visitor_ttl_seconds {
+        config.visitor_ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+    }
+    config.jti_logging = jti_logging;
+    config.jti_require = jti_require;
+    config.single_use = single_use;
+    config.record_mode = match record_mode {
+        "strict" => RecordMode::Strict,
+        "best_effort" => RecordMode::BestEffort,
+        other => {
+            return Err(invalid_argument(format!(
+                "record_mode must be strict or best_effort, got `{other}`"
+            )))
+        }
+    };
+    Ok(config)
+}
+
+/// Mints HS256 impersonation and visitor tokens.
+#[pyclass(frozen, module = "incidentfox_auth._native")]
+pub struct ImpersonationSigner {
+    inner: imp::ImpersonationSigner,
+}
+
+#[pymethods]
+impl ImpersonationSigner {
+    #[new]
+    #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=false, ttl_seconds=None,
+        visitor_ttl_seconds=None, jti_logging=false, jti_require=false, record_mode="strict",
+        single_use=false, jti_store=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        secret: String,
+        audience: Option<String>,
+        accept_legacy_audience: bool,
+        ttl_seconds: Option<i64>,
+        visitor_ttl_seconds: Option<i64>,
+        jti_logging: bool,
+        jti_require: bool,
+        record_mode: &str,
+        single_use: bool,
+        jti_store: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let config = config(
+            secret,
+            audience,
+            accept_legacy_audience,
+            ttl_seconds,
+            visitor_ttl_seconds,
+            jti_logging,
+            jti_require,
+            record_mode,
+            single_use,
+        )?;
+        Ok(ImpersonationSigner {
+            inner: imp::ImpersonationSigner::new(config, store_from(jti_store)?).py_err()?,
+        })
+    }
+
+    /// Reads the `IMPERSONATION_*` variables.
+    #[staticmethod]
+    #[pyo3(signature = (env=None, *, jti_store=None))]
+    fn from_env(
+        py: Python<'_>,
+        env: Option<&Bound<'_, PyAny>>,
+        jti_store: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let env = env_map(py, env)?;
+        let config = ImpersonationConfig::from_env_source(&env).py_err()?;
+        Ok(ImpersonationSigner {
+            inner: imp::ImpersonationSigner::new(config, store_from(jti_store)?).py_err()?,
+        })
+    }
+
+    #[pyo3(signature = (*, org_id, team_node_id, subject, email=None, ttl_seconds=None, now=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn mint(
+        &self,
+        py: Python<'_>,
+        org_id: String,
+        team_node_id: String,
+        subject: String,
+        email: Option<String>,
+        ttl_seconds: Option<i64>,
+        now: Option<i64>,
+    ) -> PyResult<MintedToken> {
+        let request = ImpersonationRequest {
+            org_id,
+            team_node_id,
+            subject,
+            email,
+            ttl_seconds,
+        };
+        let signer = &self.inner;
+        let inner = block_on(py, async move {
+            match now {
+                Some(now) => signer.mint_at(&request, now).await,
+                None => signer.mint(&request).await,
+            }
+        })?;
+        Ok(MintedToken { inner })
+    }
+
+    #[pyo3(signature = (*, org_id, team_node_id, subject, email=None, ttl_seconds=None, now=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn mint_async<'py>(
+        &self,
+        py: Python<'py>,
+        org_id: String,
+        team_node_id: String,
+        subject: String,
+        email: Option<String>,
+        ttl_seconds: Option<i64>,
+        now: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = ImpersonationRequest {
+            org_id,
+            team_node_id,
+            subject,
+            email,
+            ttl_seconds,
+        };
+        let signer = self.inner.clone();
+        awaitable(py, async move {
+            let inner = match now {
+                Some(now) => signer.mint_at(&request, now).await,
+                None => signer.mint(&request).await,
+            }?;
+            Ok(MintedToken { inner })
+        })
+    }
+
+    #[pyo3(signature = (*, org_id, team_node_id, session_id, ttl_seconds=None, now=None))]
+    fn mint_visitor(
+        &self,
+        py: Python<'_>,
+        org_id: String,
+        team_node_id: String,
+        session_id: String,
+        ttl_seconds: Option<i64>,
+        now: Option<i64>,
+    ) -> PyResult<MintedToken> {
+        let request = VisitorRequest {
+            org_id,
+            team_node_id,
+            session_id,
+            ttl_seconds,
+        };
+        let signer = &self.inner;
+        let inner = block_on(py, async move {
+            match now {
+                Some(now) => signer.mint_visitor_at(&request, now).await,
+                None => signer.mint_visitor(&request).await,
+            }
+        })?;
+        Ok(MintedToken { inner })
+    }
+
+    #[pyo3(signature = (*, org_id, team_node_id, session_id, ttl_seconds=None, now=None))]
+    fn mint_visitor_async<'py>(
+        &self,
+        py: Python<'py>,
+        org_id: String,
+        team_node_id: String,
+        session_id: String,
+        ttl_seconds: Option<i64>,
+        now: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = VisitorRequest {
+            org_id,
+            team_node_id,
+            session_id,
+            ttl_seconds,
+        };
+        let signer = self.inner.clone();
+        awaitable(py, async move {
+            let inner = match now {
+                Some(now) => signer.mint_visitor_at(&request, now).await,
+                None => signer.mint_visitor(&request).await,
+            }?;
+            Ok(MintedToken { inner })
+        })
+    }
+}
+
+/// Verifies impersonation and visitor tokens.
+#[pyclass(frozen, module = "incidentfox_auth._native")]
+pub struct ImpersonationVerifier {
+    inner: imp::ImpersonationVerifier,
+}
+
+#[pymethods]
+impl ImpersonationVerifier {
+    #[new]
+    #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=false, ttl_seconds=None,
+        visitor_ttl_seconds=None, jti_logging=false, jti_require=false, record_mode="strict",
+        single_use=false, jti_store=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        secret: String,
+        audience: Option<String>,
+        accept_legacy_audience: bool,
+        ttl_seconds: Option<i64>,
+        visitor_ttl_seconds: Option<i64>,
+        jti_logging: bool,
+        jti_require: bool,
+        record_mode: &str,
+        single_use: bool,
+        jti_store: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let config = config(
+            secret,
+            audience,
+            accept_legacy_audience,
+            ttl_seconds,
+            visitor_ttl_seconds,
+            jti_logging,
+            jti_require,
+            record_mode,
+            single_use,
+        )?;
+        Ok(ImpersonationVerifier {
+            inner: imp::ImpersonationVerifier::new(config, store_from(jti_store)?).py_err()?,
+        })
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (env=None, *, jti_store=None))]
+    fn from_env(
+        py: Python<'_>,
+        env: Option<&Bound<'_, PyAny>>,
+        jti_store: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let env = env_map(py, env)?;
+        let config = ImpersonationConfig::from_env_source(&env).py_err()?;
+        Ok(ImpersonationVerifier {
+            inner: imp::ImpersonationVerifier::new(config, store_from(jti_store)?).py_err()?,
+        })
+    }
+
+    #[pyo3(signature = (token, *, now=None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        now: Option<f64>,
+    ) -> PyResult<VerifiedImpersonation> {
+        let verifier = &self.inner;
+        let inner = block_on(py, async move {
+            match now {
+                Some(now) => verifier.verify_at(token, now).await,
+                None => verifier.verify(token).await,
+            }
+        })?;
+        Ok(VerifiedImpersonation { inner })
+    }
+
+    #[pyo3(signature = (token, *, now=None))]
+    fn verify_async<'py>(
+        &self,
+        py: Python<'py>,
+        token: String,
+        now: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let verifier = self.inner.clone();
+        awaitable(py, async move {
+            let inner = match now {
+                Some(now) => verifier.verify_at(&token, now).await,
+                None => verifier.verify(&token).await,
+            }?;
+            Ok(VerifiedImpersonation { inner })
+        })
+    }
+}

@@ -1,0 +1,46 @@
+//! `incidentfox_auth._native`: the incidentfox-auth core for Python.
+//!
+//! Bindings hold no policy: every class wraps a core type and every function converts arguments
+//! and errors, nothing else. Errors become the exception classes of `incidentfox_auth.errors`
+//! (pure Python), built through `errors.from_code`.
+
+mod authenticator;
+mod convert;
+mod errors;
+mod impersonation;
+mod oidc;
+mod rbac;
+mod runtime;
+mod stores;
+mod team_tokens;
+
+use pyo3::prelude::*;
+
+/// The module: classes and functions of the contract in `_native.pyi`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let codes: Vec<(&str, u16)> = incidentfox_auth::ErrorCode::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.http_status()))
+        .collect();
+    m.add("ERROR_CODES", codes)?;
+    m.add_class::<oidc::OidcValidator>()?;
+    m.add_class::<oidc::VerifiedToken>()?;
+    m.add_class::<rbac::Decision>()?;
+    m.add_class::<rbac::PermissionSet>()?;
+    m.add_class::<rbac::Principal>()?;
+    m.add_class::<rbac::RbacPolicy>()?;
+    m.add_class::<rbac::RouteTable>()?;
+    m.add_function(wrap_pyfunction!(rbac::explain, m)?)?;
+    m.add_class::<impersonation::MintedToken>()?;
+    m.add_class::<impersonation::VerifiedImpersonation>()?;
+    m.add_class::<impersonation::ImpersonationSigner>()?;
+    m.add_class::<impersonation::ImpersonationVerifier>()?;
+    m.add_class::<stores::MemoryJtiStore>()?;
+    m.add_class::<stores::PostgresJtiStore>()?;
+    m.add_class::<authenticator::Authenticator>()?;
+    m.add_function(wrap_pyfunction!(team_tokens::generate_team_token, m)?)?;
+    m.add_function(wrap_pyfunction!(team_tokens::hash_team_token, m)?)?;
+    m.add_function(wrap_pyfunction!(team_tokens::verify_team_token, m)?)?;
+    Ok(())
+}
