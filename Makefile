@@ -14,7 +14,7 @@ demo: ## run the main job on embedded defaults (local key, static JWKS, no netwo
 	$(CARGO) run --quiet -p incidentfox-auth-cli -- demo
 
 test: lint ## run every test: unit, vectors, attacks, JWKS server faults, PostgreSQL, CLI, README quickstart, demo
-	scripts/with-postgres.sh scripts/test-rust.sh
+	scripts/with-postgres.sh scripts/test-all.sh
 
 fmt: ## format the code
 	$(CARGO) fmt --all
