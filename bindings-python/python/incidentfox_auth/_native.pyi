@@ -29,8 +29,8 @@ class VerifiedToken:
 class OidcValidator:
     """Validates OIDC tokens against one issuer and a cached, rotating key set."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         issuer: str,
         audience: str | Sequence[str],
@@ -49,7 +49,7 @@ class OidcValidator:
         max_age: float | None = None,
         require_kid: bool = True,
         max_token_bytes: int | None = None,
-    ) -> None: ...
+    ) -> OidcValidator: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> OidcValidator | None:
         """Reads the ``OIDC_*`` variables (``env`` or ``os.environ``); ``None`` unless ``OIDC_ENABLED=1``."""
@@ -80,7 +80,7 @@ class Decision:
 class PermissionSet:
     """Grants compiled for matching (``*`` one segment, trailing ``*`` one or more, bare ``*`` everything)."""
 
-    def __init__(self, grants: Iterable[str]) -> None: ...
+    def __new__(cls, grants: Iterable[str]) -> PermissionSet: ...
     def grants(self, required: str) -> bool: ...
     def matching_grant(self, required: str) -> str | None: ...
     def explain(self, required: str) -> Decision: ...
@@ -129,11 +129,11 @@ class Principal:
 class RbacPolicy:
     """Admin grants: defaults plus the grants mapped to each group."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         defaults: Sequence[str] = ...,
         group_permissions: Mapping[str, Sequence[str] | str] | None = None,
-    ) -> None: ...
+    ) -> RbacPolicy: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> RbacPolicy: ...
     def resolve(self, groups: Sequence[str]) -> list[str]: ...
@@ -145,12 +145,12 @@ class RbacPolicy:
 class RouteTable:
     """Orchestrator routes and their required permissions."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         require_admin_star: bool = True,
         routes: Mapping[str, str | None] | None = None,
-    ) -> None: ...
+    ) -> RouteTable: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> RouteTable: ...
     def required(self, route: str) -> str | None: ...
@@ -199,7 +199,7 @@ class VerifiedImpersonation:
 class MemoryJtiStore:
     """JTIs in memory until their token expires (one process)."""
 
-    def __init__(self, capacity: int | None = None) -> None: ...
+    def __new__(cls, capacity: int | None = None) -> MemoryJtiStore: ...
     def record(self, entry: Mapping[str, Any]) -> None: ...
     def contains(self, jti: str) -> bool: ...
     def revoke(self, jti: str) -> bool: ...
@@ -209,7 +209,7 @@ class MemoryJtiStore:
 class PostgresJtiStore:
     """JTIs in PostgreSQL (the ``impersonation_jtis`` table), shared by replicas."""
 
-    def __init__(self, url: str, *, pool_size: int | None = None) -> None: ...
+    def __new__(cls, url: str, *, pool_size: int | None = None) -> PostgresJtiStore: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> PostgresJtiStore: ...
     def migrate(self) -> None: ...
@@ -222,8 +222,8 @@ class PostgresJtiStore:
 class ImpersonationSigner:
     """Mints HS256 team-impersonation and visitor tokens with today's claims."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         secret: str,
         *,
         audience: str | None = None,
@@ -235,7 +235,7 @@ class ImpersonationSigner:
         record_mode: str = "strict",
         single_use: bool = False,
         jti_store: Any | None = None,
-    ) -> None: ...
+    ) -> ImpersonationSigner: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None, *, jti_store: Any | None = None) -> ImpersonationSigner: ...
     def mint(
@@ -281,8 +281,8 @@ class ImpersonationSigner:
 class ImpersonationVerifier:
     """Verifies impersonation and visitor tokens: HS256 only, today's claim rules, JTI hooks."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         secret: str,
         *,
         audience: str | None = None,
@@ -294,7 +294,7 @@ class ImpersonationVerifier:
         record_mode: str = "strict",
         single_use: bool = False,
         jti_store: Any | None = None,
-    ) -> None: ...
+    ) -> ImpersonationVerifier: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None, *, jti_store: Any | None = None) -> ImpersonationVerifier: ...
     def verify(self, token: str, *, now: float | None = None) -> VerifiedImpersonation: ...

@@ -1,0 +1,146 @@
+"""Authentication and authorization for IncidentFox services.
+
+OIDC JWT validation against a cached, rotating JWKS; admin, team-token, impersonation and visitor
+authentication with in-memory, PostgreSQL or your own JTI stores; group → permission RBAC with
+wildcards, route checks and explained decisions. The logic is the Rust core ``incidentfox-auth``,
+so the same input gives the same decision and the same error code in Rust, Python and Node.
+
+One call per request::
+
+    from incidentfox_auth import Authenticator
+
+    authenticator = Authenticator.from_env()          # today's environment variables
+    principal = authenticator.authenticate(request.headers)
+    principal.to_dict()                               # the GET /api/v1/auth/me body
+
+Every failure raises an :class:`AuthError` subclass with a stable ``code`` and an HTTP ``status``
+(see :mod:`incidentfox_auth.errors`). Network-touching calls release the GIL and have ``*_async``
+variants that never block the event loop. FastAPI dependencies live in
+:mod:`incidentfox_auth.fastapi` (``pip install 'incidentfox-auth[fastapi]'``).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import errors
+from ._native import (
+    ERROR_CODES,
+    Authenticator,
+    Decision,
+    ImpersonationSigner,
+    ImpersonationVerifier,
+    MemoryJtiStore,
+    MintedToken,
+    OidcValidator,
+    PermissionSet,
+    PostgresJtiStore,
+    Principal,
+    RbacPolicy,
+    RouteTable,
+    VerifiedImpersonation,
+    VerifiedToken,
+    explain,
+    generate_team_token,
+    hash_team_token,
+    verify_team_token,
+)
+from .errors import (
+    BY_CODE,
+    AlgorithmNotAllowedError,
+    AuthError,
+    ConfigurationError,
+    ForbiddenError,
+    ForbiddenHeaderError,
+    InvalidAudienceError,
+    InvalidClaimError,
+    InvalidConfigError,
+    InvalidCredentialsError,
+    InvalidIssuerError,
+    InvalidKeyError,
+    InvalidPermissionError,
+    InvalidSignatureError,
+    JtiNotFoundError,
+    JtiStoreUnavailableError,
+    JwksUnavailableError,
+    LookupUnavailableError,
+    MissingClaimError,
+    MissingCredentialsError,
+    NotAdminError,
+    PermissionDeniedError,
+    TokenError,
+    TokenExpiredError,
+    TokenIssuedInFutureError,
+    TokenMalformedError,
+    TokenNotYetValidError,
+    TokenRevokedError,
+    TokenTooLargeError,
+    UnavailableError,
+    UnknownKeyIdError,
+    UnsupportedCriticalHeaderError,
+    from_code,
+)
+
+try:
+    __version__: str = version("incidentfox-auth")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = [
+    # compiled core
+    "ERROR_CODES",
+    "Authenticator",
+    "Decision",
+    "ImpersonationSigner",
+    "ImpersonationVerifier",
+    "MemoryJtiStore",
+    "MintedToken",
+    "OidcValidator",
+    "PermissionSet",
+    "PostgresJtiStore",
+    "Principal",
+    "RbacPolicy",
+    "RouteTable",
+    "VerifiedImpersonation",
+    "VerifiedToken",
+    "explain",
+    "generate_team_token",
+    "hash_team_token",
+    "verify_team_token",
+    # errors
+    "errors",
+    "BY_CODE",
+    "from_code",
+    "AuthError",
+    "TokenError",
+    "ForbiddenError",
+    "UnavailableError",
+    "ConfigurationError",
+    "AlgorithmNotAllowedError",
+    "ForbiddenHeaderError",
+    "InvalidAudienceError",
+    "InvalidClaimError",
+    "InvalidConfigError",
+    "InvalidCredentialsError",
+    "InvalidIssuerError",
+    "InvalidKeyError",
+    "InvalidPermissionError",
+    "InvalidSignatureError",
+    "JtiNotFoundError",
+    "JtiStoreUnavailableError",
+    "JwksUnavailableError",
+    "LookupUnavailableError",
+    "MissingClaimError",
+    "MissingCredentialsError",
+    "NotAdminError",
+    "PermissionDeniedError",
+    "TokenExpiredError",
+    "TokenIssuedInFutureError",
+    "TokenMalformedError",
+    "TokenNotYetValidError",
+    "TokenRevokedError",
+    "TokenTooLargeError",
+    "UnknownKeyIdError",
+    "UnsupportedCriticalHeaderError",
+    "__version__",
+]

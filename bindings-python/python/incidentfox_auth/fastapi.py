@@ -1,0 +1,154 @@
+"""FastAPI dependencies and the error handler (``pip install 'incidentfox-auth[fastapi]'``).
+
+::
+
+    from fastapi import Depends, FastAPI
+    from incidentfox_auth import Principal
+    from incidentfox_auth.fastapi import install, require_admin, require_principal, require_route
+
+    app = FastAPI()
+    install(app)  # every AuthError becomes its HTTP status and {"error": {code, status, message}}
+
+    @app.get("/api/v1/auth/me")
+    async def me(principal: Principal = Depends(require_principal())) -> dict[str, object]:
+        return principal.to_dict()
+
+    @app.post("/api/v1/admin/provision/team")
+    async def provision(principal: Principal = Depends(require_route("provision_team"))) -> ...
+
+The dependencies authenticate the request's headers with one shared :class:`Authenticator`: the
+one given to :func:`configure`, or else ``Authenticator.from_env()`` built on first use. They
+await ``authenticate_async``, so the event loop never blocks on a key fetch or a JTI store.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ._native import Authenticator, Principal
+from .errors import AuthError, from_code
+
+__all__ = [
+    "configure",
+    "error_response",
+    "get_authenticator",
+    "install",
+    "require_admin",
+    "require_principal",
+    "require_route",
+    "require_team",
+]
+
+Dependency = Callable[[Request], Awaitable[Principal]]
+
+_lock = threading.Lock()
+_authenticator: Authenticator | None = None
+
+
+def configure(authenticator: Authenticator | None) -> None:
+    """Uses ``authenticator`` for every dependency of this module (``None`` forgets it, so the
+    next request builds one from the environment again)."""
+    global _authenticator
+    with _lock:
+        _authenticator = authenticator
+
+
+def get_authenticator() -> Authenticator:
+    """The configured authenticator, built from the environment on first use when none was given.
+
+    A configuration problem raises :class:`~incidentfox_auth.errors.ConfigurationError` (500) on
+    each request until it is fixed, rather than caching a half-built authenticator.
+    """
+    global _authenticator
+    authenticator = _authenticator
+    if authenticator is not None:
+        return authenticator
+    with _lock:
+        if _authenticator is None:
+            _authenticator = Authenticator.from_env()
+        return _authenticator
+
+
+async def _principal(request: Request) -> Principal:
+    # Every header is passed on: which ones carry a credential is the core's decision.
+    return await get_authenticator().authenticate_async(dict(request.headers))
+
+
+def require_principal() -> Dependency:
+    """Any authenticated caller (admin or team), e.g. for ``GET /api/v1/auth/me``."""
+
+    async def principal(request: Request) -> Principal:
+        return await _principal(request)
+
+    return principal
+
+
+def require_admin(permission: str | None = None) -> Dependency:
+    """An admin (``not_admin``, 403, otherwise) that, when ``permission`` is given, holds a grant
+    for it (``permission_denied``, 403)."""
+
+    async def admin(request: Request) -> Principal:
+        principal = await _principal(request)
+        if not principal.is_admin:
+            raise from_code("not_admin", f"a {principal.role} principal is not an admin")
+        if permission is not None:
+            principal.explain(permission).raise_for_denial()
+        return principal
+
+    return admin
+
+
+def require_route(name: str) -> Dependency:
+    """The orchestrator's check for route ``name`` (``provision_team``, ``agent_run``, ...): an
+    admin, ``admin:*`` when ``ORCHESTRATOR_REQUIRE_ADMIN_STAR=1``, and the route's permission.
+    An unknown route name is ``invalid_config`` (500), so a typo never opens a route."""
+
+    async def route(request: Request) -> Principal:
+        authenticator = get_authenticator()
+        principal = await authenticator.authenticate_async(dict(request.headers))
+        authenticator.routes.authorize(principal, name).raise_for_denial()
+        return principal
+
+    return route
+
+
+def require_team() -> Dependency:
+    """A caller scoped to one team: the principal must name an ``org_id`` and a ``team_node_id``
+    (``permission_denied``, 403, otherwise)."""
+
+    async def team(request: Request) -> Principal:
+        principal = await _principal(request)
+        if principal.org_id is None or principal.team_node_id is None:
+            raise from_code(
+                "permission_denied", "the principal names no org_id and team_node_id"
+            )
+        return principal
+
+    return team
+
+
+def error_response(error: AuthError) -> JSONResponse:
+    """``error`` as its HTTP response: the error's status, ``{"error": {code, status, message}}``,
+    and ``WWW-Authenticate: Bearer`` on a 401."""
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return JSONResponse(
+        status_code=error.status,
+        content={"error": {"code": error.code, "status": error.status, "message": error.message}},
+        headers=headers,
+    )
+
+
+async def _handle(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, AuthError):  # pragma: no cover - registered for AuthError only
+        raise exc
+    return error_response(exc)
+
+
+def install(app: FastAPI) -> None:
+    """Registers the handler that turns every :class:`AuthError` raised by a route or dependency
+    into :func:`error_response`."""
+    app.add_exception_handler(AuthError, _handle)
