@@ -22,7 +22,7 @@ dist=$(mktemp -d)
 trap 'rm -rf "$dist"' EXIT
 cd "$root/bindings-python"
 "$venv/bin/maturin" build --release --quiet --out "$dist"
-"$venv/bin/maturin" sdist --quiet --out "$dist/sdist"
+"$venv/bin/maturin" sdist --out "$dist/sdist" > /dev/null
 wheel=$(ls "$dist"/*.whl)
 ls "$dist"/sdist/*.tar.gz > /dev/null
 
