@@ -64,11 +64,22 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// The caller-supplied team-token lookup could not answer.
     LookupUnavailable,
+    /// Login callback: `state` is missing, or differs from the state cookie (CSRF).
+    InvalidState,
+    /// Login callback: the ID token's `nonce` differs from the nonce cookie (replay).
+    InvalidNonce,
+    /// Login callback: the provider refused the authorization code (replayed, expired, wrong PKCE
+    /// verifier) or answered without an ID token.
+    CodeExchangeFailed,
+    /// Login callback: the provider reported an error (`?error=access_denied`, ...).
+    LoginDenied,
+    /// The OpenID Provider could not be reached.
+    ProviderUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (for tests and bindings that must map them all).
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::TokenMalformed,
         ErrorCode::ForbiddenHeader,
         ErrorCode::TokenTooLarge,
@@ -95,6 +106,11 @@ impl ErrorCode {
         ErrorCode::MissingCredentials,
         ErrorCode::InvalidCredentials,
         ErrorCode::LookupUnavailable,
+        ErrorCode::InvalidState,
+        ErrorCode::InvalidNonce,
+        ErrorCode::CodeExchangeFailed,
+        ErrorCode::LoginDenied,
+        ErrorCode::ProviderUnavailable,
     ];
 
     /// The stable snake_case name, e.g. `token_expired`.
@@ -126,6 +142,11 @@ impl ErrorCode {
             ErrorCode::MissingCredentials => "missing_credentials",
             ErrorCode::InvalidCredentials => "invalid_credentials",
             ErrorCode::LookupUnavailable => "lookup_unavailable",
+            ErrorCode::InvalidState => "invalid_state",
+            ErrorCode::InvalidNonce => "invalid_nonce",
+            ErrorCode::CodeExchangeFailed => "code_exchange_failed",
+            ErrorCode::LoginDenied => "login_denied",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
         }
     }
 
@@ -135,7 +156,8 @@ impl ErrorCode {
             ErrorCode::NotAdmin | ErrorCode::PermissionDenied => 403,
             ErrorCode::JwksUnavailable
             | ErrorCode::JtiStoreUnavailable
-            | ErrorCode::LookupUnavailable => 503,
+            | ErrorCode::LookupUnavailable
+            | ErrorCode::ProviderUnavailable => 503,
             ErrorCode::InvalidPermission | ErrorCode::InvalidConfig | ErrorCode::InvalidKey => 500,
             _ => 401,
         }

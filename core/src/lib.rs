@@ -18,6 +18,7 @@ pub mod impersonation;
 pub mod jose;
 pub mod jti;
 pub mod keys;
+pub mod login;
 pub mod oidc;
 pub mod permissions;
 mod principal;

@@ -41,6 +41,11 @@ __all__ = [
     "JtiStoreUnavailableError",
     "JwksUnavailableError",
     "LookupUnavailableError",
+    "LoginDeniedError",
+    "InvalidStateError",
+    "InvalidNonceError",
+    "CodeExchangeFailedError",
+    "ProviderUnavailableError",
     "MissingClaimError",
     "MissingCredentialsError",
     "NotAdminError",
@@ -275,6 +280,39 @@ class LookupUnavailableError(UnavailableError):
     default_code = "lookup_unavailable"
 
 
+class ProviderUnavailableError(UnavailableError):
+    """The OpenID Provider could not be reached (login)."""
+
+    default_code = "provider_unavailable"
+
+
+# --- 401, login callback.
+
+
+class InvalidStateError(TokenError):
+    """``state`` is missing or differs from the state cookie (CSRF)."""
+
+    default_code = "invalid_state"
+
+
+class InvalidNonceError(TokenError):
+    """The ID token's ``nonce`` differs from the nonce cookie."""
+
+    default_code = "invalid_nonce"
+
+
+class CodeExchangeFailedError(TokenError):
+    """The provider refused the authorization code (replayed, expired, wrong PKCE verifier)."""
+
+    default_code = "code_exchange_failed"
+
+
+class LoginDeniedError(TokenError):
+    """The provider reported an error on the callback (``access_denied``, ...)."""
+
+    default_code = "login_denied"
+
+
 # --- 500.
 
 
@@ -323,6 +361,11 @@ _ALL: tuple[type[AuthError], ...] = (
     MissingCredentialsError,
     InvalidCredentialsError,
     LookupUnavailableError,
+    InvalidStateError,
+    InvalidNonceError,
+    CodeExchangeFailedError,
+    LoginDeniedError,
+    ProviderUnavailableError,
 )
 
 #: Every code and the class raised for it, in the core's declaration order.

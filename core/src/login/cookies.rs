@@ -1,0 +1,129 @@
+//! The login cookies: today's names and attributes, plus the nonce and `return_to`.
+
+use std::collections::HashMap;
+
+/// The `state` cookie (today's name).
+pub const STATE_COOKIE: &str = "ifx_oidc_state";
+/// The PKCE verifier cookie (today's name).
+pub const VERIFIER_COOKIE: &str = "ifx_oidc_verifier";
+/// The required-role cookie (today's name).
+pub const REQUIRE_ROLE_COOKIE: &str = "ifx_oidc_require_role";
+/// The nonce cookie (new: today's flow has no nonce).
+pub const NONCE_COOKIE: &str = "ifx_oidc_nonce";
+/// Where to go after login (new).
+pub const RETURN_TO_COOKIE: &str = "ifx_oidc_return_to";
+/// The session cookie the web UI sets after login (today's name).
+pub const SESSION_COOKIE: &str = "incidentfox_session_token";
+/// Login cookies live this long, in seconds (as today).
+pub const LOGIN_COOKIE_MAX_AGE: u64 = 600;
+/// The session cookie lives this long, in seconds (7 days, as today).
+pub const SESSION_COOKIE_MAX_AGE: u64 = 7 * 24 * 3600;
+/// The path of the login cookies: only the callback ever sees them.
+pub const CALLBACK_PATH: &str = "/api/auth/callback";
+
+/// A cookie to set (or clear, with max-age 0), with today's attributes.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SetCookie {
+    /// Name.
+    pub name: String,
+    /// Value (empty when clearing).
+    pub value: String,
+    /// `Path`.
+    pub path: String,
+    /// `Max-Age` in seconds (0 clears).
+    pub max_age: u64,
+    /// `HttpOnly` (always true for these cookies).
+    pub http_only: bool,
+    /// `Secure` (per `WEB_UI_COOKIE_SECURE`).
+    pub secure: bool,
+    /// `SameSite` (always `Lax`: the provider's redirect back is a top-level navigation).
+    pub same_site: &'static str,
+}
+
+impl std::fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("value", &"<redacted>")
+            .field("path", &self.path)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SetCookie {
+    /// A login cookie scoped to the callback path.
+    pub fn login(name: &str, value: String, secure: bool) -> SetCookie {
+        SetCookie {
+            name: name.to_owned(),
+            value,
+            path: CALLBACK_PATH.to_owned(),
+            max_age: LOGIN_COOKIE_MAX_AGE,
+            http_only: true,
+            secure,
+            same_site: "Lax",
+        }
+    }
+
+    /// The same cookie, cleared.
+    pub fn cleared(mut self) -> SetCookie {
+        self.value = String::new();
+        self.max_age = 0;
+        self
+    }
+
+    /// The `Set-Cookie` header value.
+    pub fn header_value(&self) -> String {
+        let mut out = format!(
+            "{}={}; Path={}; Max-Age={}; SameSite={}",
+            self.name, self.value, self.path, self.max_age, self.same_site
+        );
+        if self.http_only {
+            out.push_str("; HttpOnly");
+        }
+        if self.secure {
+            out.push_str("; Secure");
+        }
+        out
+    }
+}
+
+/// Cookies from a `Cookie` request header (`a=1; b=2`); the first of a repeated name wins.
+pub fn parse_cookie_header(header: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for pair in header.split(';') {
+        if let Some((name, value)) = pair.split_once('=') {
+            out.entry(name.trim().to_owned())
+                .or_insert_with(|| value.trim().trim_matches('"').to_owned());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn todays_attributes() {
+        let c = SetCookie::login(STATE_COOKIE, "abc".into(), false);
+        assert_eq!(
+            c.header_value(),
+            "ifx_oidc_state=abc; Path=/api/auth/callback; Max-Age=600; SameSite=Lax; HttpOnly"
+        );
+        let c = SetCookie::login(STATE_COOKIE, "abc".into(), true).cleared();
+        assert_eq!(
+            c.header_value(),
+            "ifx_oidc_state=; Path=/api/auth/callback; Max-Age=0; SameSite=Lax; HttpOnly; Secure"
+        );
+        assert!(!format!("{c:?}").contains("abc"));
+    }
+
+    #[test]
+    fn parses_cookie_headers() {
+        let c = parse_cookie_header("a=1; ifx_oidc_state=xyz ; a=2; junk; q=\"v\"");
+        assert_eq!(c.get("a").map(String::as_str), Some("1"));
+        assert_eq!(c.get("ifx_oidc_state").map(String::as_str), Some("xyz"));
+        assert_eq!(c.get("q").map(String::as_str), Some("v"));
+    }
+}

@@ -1,0 +1,368 @@
+//! The Authorization Code + PKCE + nonce flow: `begin` and `complete`.
+
+use super::config::LoginConfig;
+use super::cookies::{
+    parse_cookie_header, SetCookie, NONCE_COOKIE, REQUIRE_ROLE_COOKIE, RETURN_TO_COOKIE,
+    SESSION_COOKIE, SESSION_COOKIE_MAX_AGE, STATE_COOKIE, VERIFIER_COOKIE,
+};
+use super::http;
+use super::return_to::sanitize_return_to;
+use crate::error::{err, ErrorCode, Result};
+use crate::jose::b64;
+use crate::oidc::{Identity, KeySource, OidcConfig, OidcValidator};
+use crate::secret::Secret;
+use crate::text::clip;
+use openidconnect::core::{CoreClient, CoreResponseType};
+use openidconnect::{
+    AuthUrl, AuthenticationFlow, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySet, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, TokenResponse, TokenUrl,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+
+type Client = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+    EndpointNotSet,
+>;
+
+/// Where to send the browser, and the cookies to set first.
+#[derive(Debug, Clone)]
+pub struct LoginStart {
+    /// The provider's authorization URL with `state`, `nonce` and the S256 PKCE challenge.
+    pub authorization_url: String,
+    /// The login cookies (state, PKCE verifier, nonce, return-to, required role).
+    pub cookies: Vec<SetCookie>,
+}
+
+/// A completed login.
+#[derive(Clone)]
+pub struct LoginResult {
+    /// Who signed in.
+    pub identity: Identity,
+    /// The verified ID token (for the session cookie).
+    pub id_token: String,
+    /// The sanitised same-origin path to go to.
+    pub return_to: String,
+    /// The role the login was started for, if any (the app decides what it means).
+    pub require_role: Option<String>,
+    /// The login cookies, cleared.
+    pub clear_cookies: Vec<SetCookie>,
+    secure: bool,
+}
+
+impl std::fmt::Debug for LoginResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginResult")
+            .field("identity", &self.identity)
+            .field("return_to", &self.return_to)
+            .field("require_role", &self.require_role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoginResult {
+    /// Today's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
+    /// token.
+    pub fn session_cookie(&self) -> SetCookie {
+        SetCookie {
+            path: "/".to_owned(),
+            max_age: SESSION_COOKIE_MAX_AGE,
+            ..SetCookie::login(SESSION_COOKIE, self.id_token.clone(), self.secure)
+        }
+    }
+}
+
+/// The web UI's OIDC login.
+#[derive(Debug)]
+pub struct OidcLogin {
+    config: LoginConfig,
+    client: Client,
+    http: reqwest::Client,
+    validator: OidcValidator,
+}
+
+/// A random value as 43 base64url characters (32 bytes), like today's state and verifier.
+fn random_token() -> Result<String> {
+    Ok(b64::encode(crate::random::bytes::<32>()?))
+}
+
+fn config_error(what: &str, e: impl std::fmt::Display) -> crate::Error {
+    err(ErrorCode::InvalidConfig, format!("{what}: {e}"))
+}
+
+impl OidcLogin {
+    /// Prepares the login: explicit endpoints are used as given, missing ones are read from the
+    /// issuer's discovery document (one fetch, now).
+    pub async fn new(config: LoginConfig) -> Result<OidcLogin> {
+        config.validate()?;
+        let (authorization, token, jwks) = endpoints(&config).await?;
+        let mut client = CoreClient::new(
+            ClientId::new(config.client_id.clone()),
+            IssuerUrl::new(config.issuer.clone()).map_err(|e| config_error("issuer", e))?,
+            JsonWebKeySet::default(),
+        )
+        .set_auth_uri(
+            AuthUrl::new(authorization).map_err(|e| config_error("authorization endpoint", e))?,
+        )
+        .set_token_uri(TokenUrl::new(token).map_err(|e| config_error("token endpoint", e))?)
+        .set_redirect_uri(
+            RedirectUrl::new(config.redirect_uri())
+                .map_err(|e| config_error("public base url", e))?,
+        );
+        if let Some(secret) = &config.client_secret {
+            let text = String::from_utf8_lossy(secret.expose()).into_owned();
+            client = client.set_client_secret(ClientSecret::new(text));
+        }
+        // ID tokens go through the library's own validator: the provider's key set is cached
+        // and refetched on an unknown kid, so a key rotation at the provider is picked up.
+        let validator = OidcValidator::new(
+            OidcConfig::new(
+                config.issuer.clone(),
+                config.client_id.clone(),
+                KeySource::Url(jwks),
+            )
+            .with_algorithms(config.algorithms.clone())
+            .with_groups_claim(config.groups_claim.clone())
+            .with_required_claims(vec![
+                "exp".into(),
+                "sub".into(),
+                "iat".into(),
+                "nonce".into(),
+            ]),
+        )?;
+        Ok(OidcLogin {
+            config,
+            client,
+            http: http::client()?,
+            validator,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &LoginConfig {
+        &self.config
+    }
+
+    /// The authorization URL and the cookies to set; `return_to` is sanitised now and again at
+    /// the callback.
+    pub fn begin(&self, return_to: Option<&str>, require_role: Option<&str>) -> Result<LoginStart> {
+        let state = random_token()?;
+        let nonce = random_token()?;
+        let verifier = PkceCodeVerifier::new(random_token()?);
+        let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
+        let (state_for_url, nonce_for_url) = (state.clone(), nonce.clone());
+        let mut request = self
+            .client
+            .authorize_url(
+                AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
+                move || CsrfToken::new(state_for_url),
+                move || Nonce::new(nonce_for_url),
+            )
+            .set_pkce_challenge(challenge);
+        // `openid` is always sent by the crate; the rest in the configured order.
+        for scope in self.config.scopes.iter().filter(|s| *s != "openid") {
+            request = request.add_scope(Scope::new(scope.clone()));
+        }
+        let (url, _, _) = request.url();
+        let secure = self.config.cookie_secure;
+        let mut cookies = vec![
+            SetCookie::login(STATE_COOKIE, state, secure),
+            SetCookie::login(VERIFIER_COOKIE, verifier.secret().clone(), secure),
+            SetCookie::login(NONCE_COOKIE, nonce, secure),
+            SetCookie::login(
+                RETURN_TO_COOKIE,
+                url_escape(&sanitize_return_to(return_to)),
+                secure,
+            ),
+        ];
+        if let Some(role) = require_role.filter(|r| is_token_char_only(r)) {
+            cookies.push(SetCookie::login(
+                REQUIRE_ROLE_COOKIE,
+                role.to_owned(),
+                secure,
+            ));
+        }
+        Ok(LoginStart {
+            authorization_url: url.to_string(),
+            cookies,
+        })
+    }
+
+    /// Finishes the login from the callback's query string and `Cookie` header.
+    pub async fn complete(&self, query: &str, cookie_header: &str) -> Result<LoginResult> {
+        let params: HashMap<String, String> =
+            url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+                .into_owned()
+                .collect();
+        let cookies = parse_cookie_header(cookie_header);
+        if let Some(error) = params.get("error") {
+            return Err(err(
+                ErrorCode::LoginDenied,
+                format!("the provider answered `{}`", clip(error)),
+            ));
+        }
+        let cookie = |name: &str| cookies.get(name).filter(|v| !v.is_empty());
+        let expected =
+            cookie(STATE_COOKIE).ok_or_else(|| state_error("the state cookie is missing"))?;
+        let presented = params
+            .get("state")
+            .ok_or_else(|| state_error("the callback has no state"))?;
+        // Constant time: the state is the CSRF secret.
+        if !Secret::new(expected.as_bytes()).matches(presented.as_bytes()) {
+            return Err(state_error("state does not match the state cookie"));
+        }
+        let verifier = cookie(VERIFIER_COOKIE)
+            .ok_or_else(|| state_error("the pkce verifier cookie is missing"))?;
+        let nonce =
+            cookie(NONCE_COOKIE).ok_or_else(|| state_error("the nonce cookie is missing"))?;
+        let code = params
+            .get("code")
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| err(ErrorCode::CodeExchangeFailed, "the callback has no code"))?;
+
+        let id_token = self.exchange(code, verifier).await?;
+        let verified = self.validator.verify(&id_token).await?;
+        let claimed = verified
+            .claims
+            .get("nonce")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !Secret::new(nonce.as_bytes()).matches(claimed.as_bytes()) {
+            return Err(err(
+                ErrorCode::InvalidNonce,
+                "the id token's nonce does not match the nonce cookie",
+            ));
+        }
+        let return_to = cookie(RETURN_TO_COOKIE).map(|v| url_unescape(v));
+        let secure = self.config.cookie_secure;
+        let clear_cookies = [
+            STATE_COOKIE,
+            VERIFIER_COOKIE,
+            NONCE_COOKIE,
+            RETURN_TO_COOKIE,
+            REQUIRE_ROLE_COOKIE,
+        ]
+        .iter()
+        .map(|name| SetCookie::login(name, String::new(), secure).cleared())
+        .collect();
+        Ok(LoginResult {
+            identity: verified.identity,
+            id_token,
+            return_to: sanitize_return_to(return_to.as_deref()),
+            require_role: cookie(REQUIRE_ROLE_COOKIE).cloned(),
+            clear_cookies,
+            secure,
+        })
+    }
+
+    /// The code exchange with the PKCE verifier (and the client secret when configured).
+    async fn exchange(&self, code: &str, verifier: &str) -> Result<String> {
+        let client = self.http.clone();
+        let send = move |request| http::send(client.clone(), request);
+        let response = self
+            .client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
+            .request_async(&send)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::Request(e) => err(ErrorCode::ProviderUnavailable, e.to_string()),
+                RequestTokenError::ServerResponse(r) => err(
+                    ErrorCode::CodeExchangeFailed,
+                    format!(
+                        "the provider refused the code: `{}`",
+                        clip(r.error().as_ref())
+                    ),
+                ),
+                other => err(
+                    ErrorCode::CodeExchangeFailed,
+                    format!("unusable token response: {}", clip(&other.to_string())),
+                ),
+            })?;
+        response.id_token().map(ToString::to_string).ok_or_else(|| {
+            err(
+                ErrorCode::CodeExchangeFailed,
+                "the token response has no id_token",
+            )
+        })
+    }
+}
+
+fn state_error(why: &str) -> crate::Error {
+    err(ErrorCode::InvalidState, why.to_owned())
+}
+
+/// Only cookie-safe characters (the role is echoed into a cookie value).
+fn is_token_char_only(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+fn url_escape(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+fn url_unescape(value: &str) -> String {
+    url::form_urlencoded::parse(format!("v={value}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Authorization, token and JWKS URLs: configured, or from the discovery document, whose issuer
+/// must be ours.
+async fn endpoints(config: &LoginConfig) -> Result<(String, String, String)> {
+    if let (Some(a), Some(t), Some(j)) = (
+        &config.authorization_endpoint,
+        &config.token_endpoint,
+        &config.jwks_url,
+    ) {
+        return Ok((a.clone(), t.clone(), j.clone()));
+    }
+    let fetcher = crate::keys::fetch::Fetcher::new(crate::keys::fetch::FetchLimits::default())?;
+    let base = config.issuer.trim_end_matches('/');
+    let url = crate::keys::fetch::check_url(&format!("{base}/.well-known/openid-configuration"))?;
+    let body = fetcher
+        .get(&url)
+        .await
+        .map_err(|e| err(ErrorCode::ProviderUnavailable, e.message().to_owned()))?;
+    let document = crate::jose::json::parse_object(&body).map_err(|e| {
+        err(
+            ErrorCode::ProviderUnavailable,
+            format!("discovery document {e}"),
+        )
+    })?;
+    let text = |name: &str| {
+        document
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    if text("issuer").as_deref() != Some(config.issuer.as_str()) {
+        return Err(err(
+            ErrorCode::InvalidIssuer,
+            "the discovery document names another issuer",
+        ));
+    }
+    let pick = |given: &Option<String>, name: &str| {
+        given.clone().or_else(|| text(name)).ok_or_else(|| {
+            err(
+                ErrorCode::ProviderUnavailable,
+                format!("the discovery document has no `{name}`"),
+            )
+        })
+    };
+    Ok((
+        pick(&config.authorization_endpoint, "authorization_endpoint")?,
+        pick(&config.token_endpoint, "token_endpoint")?,
+        pick(&config.jwks_url, "jwks_uri")?,
+    ))
+}

@@ -1,0 +1,13 @@
+//! The web UI's OIDC login: Authorization Code + PKCE (S256) + nonce, on the `openidconnect`
+//! crate, with ID tokens verified by this library's validator.
+
+mod config;
+pub mod cookies;
+mod flow;
+mod http;
+mod return_to;
+
+pub use config::{LoginConfig, DEFAULT_SCOPES};
+pub use cookies::SetCookie;
+pub use flow::{LoginResult, LoginStart, OidcLogin};
+pub use return_to::sanitize_return_to;
