@@ -8,6 +8,7 @@ mod authenticator;
 mod convert;
 mod errors;
 mod impersonation;
+mod login;
 mod oidc;
 mod rbac;
 mod runtime;
@@ -39,6 +40,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stores::MemoryJtiStore>()?;
     m.add_class::<stores::PostgresJtiStore>()?;
     m.add_class::<authenticator::Authenticator>()?;
+    m.add_class::<login::OidcLogin>()?;
     m.add_function(wrap_pyfunction!(team_tokens::generate_team_token, m)?)?;
     m.add_function(wrap_pyfunction!(team_tokens::hash_team_token, m)?)?;
     m.add_function(wrap_pyfunction!(team_tokens::verify_team_token, m)?)?;

@@ -326,3 +326,32 @@ def hash_team_token(token: str, pepper: str) -> dict[str, str]:
 
 def verify_team_token(token: str, stored_hash: str, pepper: str) -> bool:
     """Whether the token's secret hashes to ``stored_hash`` (constant time)."""
+
+@final
+class OidcLogin:
+    """The web UI's OIDC login: Authorization Code + PKCE (S256) + nonce."""
+
+    def __new__(
+        cls,
+        *,
+        issuer: str,
+        client_id: str,
+        public_base_url: str,
+        client_secret: str | None = None,
+        authorization_endpoint: str | None = None,
+        token_endpoint: str | None = None,
+        jwks_url: str | None = None,
+        scopes: Sequence[str] | None = None,
+        cookie_secure: bool = False,
+        algorithms: Sequence[str] | None = None,
+        groups_claim: str | None = None,
+    ) -> OidcLogin:
+        """Missing endpoints are discovered from the issuer now (blocking, GIL released)."""
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None) -> OidcLogin | None:
+        """Reads the ``WEB_UI_*`` variables; ``None`` unless ``WEB_UI_OIDC_ENABLED=1``."""
+    def begin(self, return_to: str | None = None, require_role: str | None = None) -> dict[str, Any]:
+        """``{"authorization_url", "cookies": [{name, value, path, max_age, http_only, secure, same_site, header}]}``."""
+    def complete(self, query: str, cookie_header: str) -> dict[str, Any]:
+        """``{"identity", "id_token", "return_to", "require_role", "clear_cookies", "session_cookie"}``."""
+    def complete_async(self, query: str, cookie_header: str) -> Awaitable[dict[str, Any]]: ...
