@@ -28,6 +28,7 @@ mod secret;
 pub mod team_tokens;
 mod text;
 pub mod time;
+mod verified_cache;
 
 pub use authenticate::{AdminAuthenticator, AuthMode, Authenticator, Credentials};
 pub use check::{check_env, ConfigReport};
@@ -42,3 +43,4 @@ pub use secret::Secret;
 pub use team_tokens::{
     GeneratedTeamToken, ParsedTeamToken, StoredTeamToken, StoredTokenKind, TokenPepper,
 };
+pub use verified_cache::VerifiedCacheSettings;

@@ -4,6 +4,7 @@ use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::{err, ErrorCode, Result};
 use crate::secret::Secret;
 use crate::text::clip;
+use crate::verified_cache::VerifiedCacheSettings;
 
 /// The issuer of every impersonation and visitor token.
 pub const ISSUER: &str = "incidentfox-config-service";
@@ -55,6 +56,8 @@ pub struct ImpersonationConfig {
     pub record_mode: RecordMode,
     /// Each token verifies once (the JTI is consumed); implies a JTI store.
     pub single_use: bool,
+    /// The verified-token cache of the verifier (on by default).
+    pub verified_cache: VerifiedCacheSettings,
 }
 
 impl ImpersonationConfig {
@@ -71,6 +74,7 @@ impl ImpersonationConfig {
             jti_require: false,
             record_mode: RecordMode::Strict,
             single_use: false,
+            verified_cache: VerifiedCacheSettings::default(),
         }
     }
 
@@ -110,6 +114,11 @@ impl ImpersonationConfig {
         config.jti_logging = env.flag("IMPERSONATION_JTI_DB_LOGGING", false);
         config.jti_require = env.flag("IMPERSONATION_JTI_DB_REQUIRE", false);
         config.single_use = env.flag("IMPERSONATION_JTI_SINGLE_USE", false);
+        config.verified_cache.ttl = crate::oidc::env::seconds_or_zero(
+            env,
+            "IMPERSONATION_VERIFIED_CACHE_TTL_SECONDS",
+            config.verified_cache.ttl,
+        );
         let mode = env.text_or("IMPERSONATION_JTI_RECORD_MODE", "strict");
         config.record_mode = match mode.to_ascii_lowercase().as_str() {
             "strict" => RecordMode::Strict,

@@ -8,6 +8,7 @@ use crate::jose::{json, parse_compact};
 use crate::jti::JtiStore;
 use crate::text::clip;
 use crate::time::unix_now;
+use crate::verified_cache::{Verdict, VerifiedCache};
 use aws_lc_rs::hmac;
 use std::fmt;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub struct ImpersonationVerifier {
     config: ImpersonationConfig,
     key: hmac::Key,
     store: Option<Arc<dyn JtiStore>>,
+    verified: Option<Arc<VerifiedCache<VerifiedImpersonation>>>,
 }
 
 impl fmt::Debug for ImpersonationVerifier {
@@ -48,7 +50,13 @@ impl ImpersonationVerifier {
             ));
         }
         let key = hmac::Key::new(hmac::HMAC_SHA256, config.secret.expose());
-        Ok(ImpersonationVerifier { config, key, store })
+        let verified = VerifiedCache::new(config.verified_cache).map(Arc::new);
+        Ok(ImpersonationVerifier {
+            config,
+            key,
+            store,
+            verified,
+        })
     }
 
     /// The configuration.
@@ -58,7 +66,43 @@ impl ImpersonationVerifier {
 
     /// Verifies `token` now, consulting the JTI store when required.
     pub async fn verify(&self, token: &str) -> Result<VerifiedImpersonation> {
-        self.verify_at(token, unix_now()).await
+        let now = unix_now();
+        // The cache holds the signature and claims verdict only: the JTI store is still asked
+        // on every call when required, so a revocation on another replica counts at once.
+        let cached = self
+            .verified
+            .as_ref()
+            .and_then(|c| c.get(token, now))
+            .map(|entry| entry.value.clone());
+        let verified = match cached {
+            Some(hit) => hit,
+            None => {
+                let fresh = self.verify_token_at(token, now)?;
+                if let Some(cache) = &self.verified {
+                    let verdict = Verdict {
+                        value: fresh.clone(),
+                        valid_until: fresh.expires_at + self.config.leeway_seconds,
+                        kid: None,
+                        alg: None,
+                        jti: Some(fresh.jti.clone()),
+                    };
+                    cache.insert(token, verdict, now);
+                }
+                fresh
+            }
+        };
+        self.check_store(verified).await
+    }
+
+    /// Revokes `jti` in the store and drops its cached verdicts.
+    pub async fn revoke(&self, jti: &str) -> Result<bool> {
+        if let Some(cache) = &self.verified {
+            cache.remove_jti(jti);
+        }
+        match &self.store {
+            Some(store) => store.revoke(jti).await.map_err(|e| unavailable(&e)),
+            None => Ok(false),
+        }
     }
 
     /// Verifies `token` as of `now`, consulting the JTI store when required. The store is asked
@@ -66,6 +110,11 @@ impl ImpersonationVerifier {
     /// (`jti_store_unavailable`).
     pub async fn verify_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         let verified = self.verify_token_at(token, now)?;
+        self.check_store(verified).await
+    }
+
+    /// The JTI hooks, after the signature and claims passed.
+    async fn check_store(&self, verified: VerifiedImpersonation) -> Result<VerifiedImpersonation> {
         if let Some(store) = &self.store {
             if self.config.single_use {
                 if !store

@@ -3,6 +3,7 @@
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::Algorithm;
 use crate::keys::JwksSettings;
+use crate::verified_cache::VerifiedCacheSettings;
 use std::time::Duration;
 
 /// Largest token accepted by default, in bytes, checked before any decoding.
@@ -80,6 +81,8 @@ pub struct OidcConfig {
     pub keys: KeySource,
     /// Remote key-set caching.
     pub jwks: JwksSettings,
+    /// The verified-token cache (on by default; a zero ttl or size turns it off).
+    pub verified_cache: VerifiedCacheSettings,
 }
 
 impl OidcConfig {
@@ -99,7 +102,15 @@ impl OidcConfig {
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
             keys,
             jwks: JwksSettings::default(),
+            verified_cache: VerifiedCacheSettings::default(),
         }
+    }
+
+    /// Sets the verified-token cache (`VerifiedCacheSettings { ttl: Duration::ZERO, .. }` turns it
+    /// off).
+    pub fn with_verified_cache(mut self, settings: VerifiedCacheSettings) -> Self {
+        self.verified_cache = settings;
+        self
     }
 
     /// Replaces the accepted audiences.

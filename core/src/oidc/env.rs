@@ -99,12 +99,25 @@ impl OidcConfig {
         jwks.fetch.max_body_bytes =
             env.number("OIDC_JWKS_MAX_BYTES", jwks.fetch.max_body_bytes, 1024);
         config = config.with_jwks_settings(jwks);
+        let mut cache = config.verified_cache;
+        cache.ttl = seconds_or_zero(env, "OIDC_VERIFIED_CACHE_TTL_SECONDS", cache.ttl);
+        cache.max_entries = env.number("OIDC_VERIFIED_CACHE_MAX_ENTRIES", cache.max_entries, 0);
+        config = config.with_verified_cache(cache);
         // Field-level problems (HMAC in the allowlist, empty names) join the variable problems.
         for problem in config.problems() {
             env.problem(problem);
         }
         (env.problems().list().len() == before).then_some(config)
     }
+}
+
+/// A duration in seconds where 0 is allowed (it turns a cache off).
+pub(crate) fn seconds_or_zero(env: &mut EnvReader<'_>, name: &str, default: Duration) -> Duration {
+    let value = env.number(name, default.as_secs_f64(), 0.0);
+    Duration::try_from_secs_f64(value).unwrap_or_else(|_| {
+        env.problem(format!("{name} must be a finite number of seconds"));
+        default
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::keys::set::unknown_key;
 use crate::keys::{JwksCache, KeyPolicy, KeySet};
 use crate::text::clip;
 use crate::time::unix_now;
+use crate::verified_cache::{Verdict, VerifiedCache};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -35,6 +36,7 @@ enum Keys {
 pub struct OidcValidator {
     config: OidcConfig,
     keys: Keys,
+    verified: Option<VerifiedCache<VerifiedToken>>,
 }
 
 impl OidcValidator {
@@ -66,7 +68,12 @@ impl OidcValidator {
                 )?)
             }
         };
-        Ok(OidcValidator { config, keys })
+        let verified = VerifiedCache::new(config.verified_cache);
+        Ok(OidcValidator {
+            config,
+            keys,
+            verified,
+        })
     }
 
     /// The configuration this validator enforces.
@@ -92,7 +99,21 @@ impl OidcValidator {
 
     /// Verifies `token` now, fetching keys when needed.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken> {
-        self.verify_at(token, unix_now()).await
+        let now = unix_now();
+        if self.verified.is_some() {
+            // The set as a full verification would see it, so a hit still drives the background
+            // refresh and the stale window; an error falls through to the full path.
+            let set = match &self.keys {
+                Keys::Remote(cache) => cache.current().await.ok(),
+                Keys::Static(_) => None,
+            };
+            if let Some(hit) = self.cache_hit(token, now, set.as_ref()) {
+                return Ok(hit);
+            }
+        }
+        let verified = self.verify_at(token, now).await?;
+        self.remember(token, &verified, now);
+        Ok(verified)
     }
 
     /// Verifies `token` as of `now` (Unix seconds), fetching keys when needed.
@@ -117,7 +138,79 @@ impl OidcValidator {
 
     /// Verifies `token` now using only keys already loaded; never touches the network.
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedToken> {
-        self.verify_cached_at(token, unix_now())
+        let now = unix_now();
+        if self.verified.is_some() {
+            let set = match &self.keys {
+                Keys::Remote(cache) => cache.cached().ok(),
+                Keys::Static(_) => None,
+            };
+            if let Some(hit) = self.cache_hit(token, now, set.as_ref()) {
+                return Ok(hit);
+            }
+        }
+        let verified = self.verify_cached_at(token, now)?;
+        self.remember(token, &verified, now);
+        Ok(verified)
+    }
+
+    /// Empties the verified-token cache (e.g. after changing trust out of band).
+    pub fn clear_verified_cache(&self) {
+        if let Some(cache) = &self.verified {
+            cache.clear();
+        }
+    }
+
+    /// Tokens held in the verified-token cache.
+    pub fn verified_cache_len(&self) -> u64 {
+        self.verified.as_ref().map_or(0, VerifiedCache::len)
+    }
+
+    /// A cached verdict for `token`, if it is still on time and its key is still in the set.
+    fn cache_hit(
+        &self,
+        token: &str,
+        now: f64,
+        current: Option<&CachedSet>,
+    ) -> Option<VerifiedToken> {
+        let cache = self.verified.as_ref()?;
+        let entry = cache.get(token, now)?;
+        if let Keys::Remote(_) = &self.keys {
+            // A key dropped from the set (rotation, compromise) takes its tokens with it; no
+            // usable set (outage past the stale window) means no hit either.
+            let present = match (current, entry.alg) {
+                (Some(current), Some(alg)) => current.set.select(entry.kid.as_deref(), alg).is_ok(),
+                _ => false,
+            };
+            if !present {
+                cache.remove(token);
+                return None;
+            }
+        }
+        Some(entry.value.clone())
+    }
+
+    /// Caches a verdict reached at `now` until its `exp` (+ leeway), or `max_age`, or the ttl.
+    fn remember(&self, token: &str, verified: &VerifiedToken, now: f64) {
+        let Some(cache) = &self.verified else {
+            return;
+        };
+        let leeway = self.config.leeway;
+        let mut valid_until = numeric(verified, "exp").map_or(f64::INFINITY, |exp| exp + leeway);
+        if let (Some(max_age), Some(iat)) = (self.config.max_age, numeric(verified, "iat")) {
+            valid_until = valid_until.min(iat + max_age.as_secs_f64() + leeway);
+        }
+        // The header was validated already; read it again only for the key binding.
+        let header = parse_compact(token).ok().map(|jws| jws.header);
+        let alg = header.as_ref().and_then(|h| Algorithm::from_name(&h.alg));
+        let kid = header.and_then(|h| h.kid);
+        let verdict = Verdict {
+            value: verified.clone(),
+            valid_until,
+            kid,
+            alg,
+            jti: None,
+        };
+        cache.insert(token, verdict, now);
     }
 
     /// Verifies `token` as of `now` using only keys already loaded.
@@ -188,4 +281,8 @@ impl OidcValidator {
         let identity = identity(&claims, &self.config.claims)?;
         Ok(VerifiedToken { claims, identity })
     }
+}
+
+fn numeric(verified: &VerifiedToken, name: &str) -> Option<f64> {
+    verified.claims.get(name).and_then(Value::as_f64)
 }

@@ -1,0 +1,164 @@
+//! The verified-token cache: repeat verification of the same token becomes a lookup.
+//!
+//! Keyed by the SHA-256 of the whole token, so only the identical token hits (a fast,
+//! non-cryptographic hash would let a crafted collision inherit another token's verdict).
+//! An entry lives at most `min(valid_until − now, ttl)`, and `valid_until` (the token's `exp`
+//! plus leeway, or earlier under `max_age`) is checked again on every hit. Callers re-check what
+//! can change without the token changing — the key's presence in the key set, the JTI store.
+
+use aws_lc_rs::digest::{digest, SHA256};
+use moka::sync::Cache;
+use moka::Expiry;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How large and how long-lived the cache is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifiedCacheSettings {
+    /// Most tokens held; the least recently used go first.
+    pub max_entries: u64,
+    /// Longest an entry lives, whatever the token's `exp` (default 15 s, as the orchestrator's
+    /// admin cache today).
+    pub ttl: Duration,
+}
+
+impl Default for VerifiedCacheSettings {
+    fn default() -> Self {
+        VerifiedCacheSettings {
+            max_entries: 100_000,
+            ttl: Duration::from_secs(15),
+        }
+    }
+}
+
+/// One cached verdict.
+#[derive(Debug)]
+pub(crate) struct Entry<T> {
+    pub value: T,
+    /// Unix seconds from which the token no longer verifies on time grounds alone.
+    pub valid_until: f64,
+    /// The key that verified it (`None` for a key set without kids).
+    pub kid: Option<String>,
+    /// The algorithm it was verified with.
+    pub alg: Option<crate::jose::Algorithm>,
+    /// The `jti`, for invalidation on revocation.
+    pub jti: Option<String>,
+    lifetime: Duration,
+}
+
+/// What [`VerifiedCache::insert`] stores.
+pub(crate) struct Verdict<T> {
+    pub value: T,
+    pub valid_until: f64,
+    pub kid: Option<String>,
+    pub alg: Option<crate::jose::Algorithm>,
+    pub jti: Option<String>,
+}
+
+struct ByLifetime;
+
+impl<T> Expiry<[u8; 32], Arc<Entry<T>>> for ByLifetime {
+    fn expire_after_create(
+        &self,
+        _: &[u8; 32],
+        entry: &Arc<Entry<T>>,
+        _: Instant,
+    ) -> Option<Duration> {
+        Some(entry.lifetime)
+    }
+}
+
+/// Verdicts of fully verified tokens.
+pub(crate) struct VerifiedCache<T> {
+    entries: Cache<[u8; 32], Arc<Entry<T>>>,
+    ttl: Duration,
+}
+
+impl<T> std::fmt::Debug for VerifiedCache<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedCache")
+            .field("entries", &self.entries.entry_count())
+            .field("ttl", &self.ttl)
+            .finish()
+    }
+}
+
+fn key(token: &str) -> [u8; 32] {
+    // SHA-256 is always 32 bytes; the fallback is unreachable.
+    <[u8; 32]>::try_from(digest(&SHA256, token.as_bytes()).as_ref()).unwrap_or([0; 32])
+}
+
+impl<T: Send + Sync + 'static> VerifiedCache<T> {
+    /// An empty cache; `None` when the settings disable it (zero entries or zero ttl).
+    pub fn new(settings: VerifiedCacheSettings) -> Option<Self> {
+        if settings.max_entries == 0 || settings.ttl.is_zero() {
+            return None;
+        }
+        Some(VerifiedCache {
+            entries: Cache::builder()
+                .max_capacity(settings.max_entries)
+                .expire_after(ByLifetime)
+                .build(),
+            ttl: settings.ttl,
+        })
+    }
+
+    /// The entry for `token` while `now` is before its `valid_until`; a stale entry is dropped.
+    pub fn get(&self, token: &str, now: f64) -> Option<Arc<Entry<T>>> {
+        let k = key(token);
+        let entry = self.entries.get(&k)?;
+        if now < entry.valid_until {
+            Some(entry)
+        } else {
+            self.entries.invalidate(&k);
+            None
+        }
+    }
+
+    /// Remembers a verdict reached at `now`.
+    pub fn insert(&self, token: &str, verdict: Verdict<T>, now: f64) {
+        let left = verdict.valid_until - now;
+        if left.is_nan() || left <= 0.0 {
+            return;
+        }
+        let lifetime = Duration::try_from_secs_f64(left).map_or(self.ttl, |d| d.min(self.ttl));
+        let entry = Entry {
+            value: verdict.value,
+            valid_until: verdict.valid_until,
+            kid: verdict.kid,
+            alg: verdict.alg,
+            jti: verdict.jti,
+            lifetime,
+        };
+        self.entries.insert(key(token), Arc::new(entry));
+    }
+
+    /// Drops the entry for `token`.
+    pub fn remove(&self, token: &str) {
+        self.entries.invalidate(&key(token));
+    }
+
+    /// Drops every entry whose `jti` is `jti`.
+    pub fn remove_jti(&self, jti: &str) {
+        let doomed: Vec<Arc<[u8; 32]>> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.jti.as_deref() == Some(jti))
+            .map(|(k, _)| k)
+            .collect();
+        for k in doomed {
+            self.entries.invalidate(&*k);
+        }
+    }
+
+    /// Drops everything.
+    pub fn clear(&self) {
+        self.entries.invalidate_all();
+    }
+
+    /// Entries held (after pending evictions run).
+    pub fn len(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.entry_count()
+    }
+}

@@ -1,0 +1,188 @@
+//! The verified-token cache never returns an expired, revoked or removed-key token.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "support/jwks_server.rs"]
+mod jwks_server;
+
+use incidentfox_auth::impersonation::{
+    ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, ImpersonationVerifier,
+};
+use incidentfox_auth::jti::{JtiStore, MemoryJtiStore};
+use incidentfox_auth::time::unix_now;
+use incidentfox_auth::{
+    Algorithm, ErrorCode, JwksSettings, KeySource, OidcConfig, OidcValidator, SigningKey,
+    VerifiedCacheSettings,
+};
+use jwks_server::JwksServer;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+const ISSUER: &str = "https://idp.cache.test";
+
+fn key(kid: &str) -> SigningKey {
+    SigningKey::generate(Algorithm::ES256)
+        .unwrap()
+        .with_kid(kid)
+}
+
+fn token(key: &SigningKey, exp: f64) -> String {
+    key.sign_claims(
+        &json!({"iss": ISSUER, "aud": "api", "sub": "alice", "iat": unix_now() - 5.0, "exp": exp}),
+    )
+    .unwrap()
+}
+
+fn inline(keys: &[&SigningKey]) -> OidcValidator {
+    let jwks = json!({"keys": keys.iter().map(|k| k.public_jwk()).collect::<Vec<_>>()}).to_string();
+    OidcValidator::new(
+        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
+            .with_algorithms(vec![Algorithm::ES256])
+            .with_leeway(0.0),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn repeat_verification_is_served_from_the_cache() {
+    let k = key("k1");
+    let v = inline(&[&k]);
+    let t = token(&k, unix_now() + 600.0);
+    assert_eq!(v.verified_cache_len(), 0);
+    let first = v.verify(&t).await.unwrap();
+    assert_eq!(v.verified_cache_len(), 1);
+    assert_eq!(v.verify_cached(&t).unwrap(), first);
+    assert_eq!(v.verified_cache_len(), 1);
+    // A different token (one bit of the signature changed) is not a hit.
+    let mut forged = t.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'Q' } else { 'A' });
+    assert!(v.verify(&forged).await.is_err());
+}
+
+#[tokio::test]
+async fn never_returns_an_expired_token() {
+    let k = key("k1");
+    let v = inline(&[&k]);
+    let exp = unix_now().ceil() + 2.0;
+    let t = token(&k, exp);
+    assert!(v.verify(&t).await.is_ok());
+    // Wait past `exp`: the entry's own lifetime is checked again on the hit, not just moka's.
+    tokio::time::sleep(Duration::from_secs_f64(exp - unix_now() + 0.2)).await;
+    assert_eq!(
+        v.verify(&t).await.unwrap_err().code(),
+        ErrorCode::TokenExpired
+    );
+    assert_eq!(
+        v.verify_cached(&t).unwrap_err().code(),
+        ErrorCode::TokenExpired
+    );
+}
+
+#[tokio::test]
+async fn never_returns_a_token_whose_key_left_the_set() {
+    let (old, new) = (key("old"), key("new"));
+    let server = JwksServer::start(&json!({"keys": [old.public_jwk()]})).await;
+    let settings = JwksSettings {
+        cooldown: Duration::from_millis(10),
+        ..JwksSettings::default()
+    };
+    let v = OidcValidator::new(
+        OidcConfig::new(ISSUER, "api", KeySource::Url(server.jwks_url()))
+            .with_algorithms(vec![Algorithm::ES256])
+            .with_jwks_settings(settings),
+    )
+    .unwrap();
+    let old_token = token(&old, unix_now() + 600.0);
+    assert!(v.verify(&old_token).await.is_ok());
+    // The IdP drops the old key; a token under the new kid makes the validator refetch.
+    server.set_jwks(&json!({"keys": [new.public_jwk()]}));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert!(v.verify(&token(&new, unix_now() + 600.0)).await.is_ok());
+    let e = v.verify(&old_token).await.unwrap_err();
+    assert_eq!(
+        e.code(),
+        ErrorCode::UnknownKeyId,
+        "a cached verdict outlived its key"
+    );
+}
+
+#[tokio::test]
+async fn never_returns_a_revoked_impersonation_token() {
+    let store = Arc::new(MemoryJtiStore::default());
+    let mut config = ImpersonationConfig::new("cache-test-secret-0123456789abcdef");
+    config.jti_logging = true;
+    config.jti_require = true;
+    let shared: Arc<dyn JtiStore> = store.clone();
+    let signer = ImpersonationSigner::new(config.clone(), Some(shared.clone())).unwrap();
+    let verifier = ImpersonationVerifier::new(config, Some(shared)).unwrap();
+    let request = ImpersonationRequest {
+        org_id: "o".into(),
+        team_node_id: "t".into(),
+        subject: "a".into(),
+        email: None,
+        ttl_seconds: None,
+    };
+    let a = signer.mint(&request).await.unwrap();
+    let b = signer.mint(&request).await.unwrap();
+    for _ in 0..2 {
+        assert!(verifier.verify(&a.token).await.is_ok());
+        assert!(verifier.verify(&b.token).await.is_ok());
+    }
+    // Revoked behind the verifier's back (another replica): the store is still asked.
+    assert!(store.revoke(&a.jti).await.unwrap());
+    assert_eq!(
+        verifier.verify(&a.token).await.unwrap_err().code(),
+        ErrorCode::JtiNotFound
+    );
+    // Revoked through the verifier: its cached verdicts go too.
+    assert!(verifier.revoke(&b.jti).await.unwrap());
+    assert_eq!(
+        verifier.verify(&b.token).await.unwrap_err().code(),
+        ErrorCode::JtiNotFound
+    );
+}
+
+#[tokio::test]
+async fn a_zero_ttl_turns_the_cache_off() {
+    let k = key("k1");
+    let jwks = json!({"keys": [k.public_jwk()]}).to_string();
+    let v = OidcValidator::new(
+        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
+            .with_algorithms(vec![Algorithm::ES256])
+            .with_verified_cache(VerifiedCacheSettings {
+                ttl: Duration::ZERO,
+                ..VerifiedCacheSettings::default()
+            }),
+    )
+    .unwrap();
+    assert!(v.verify(&token(&k, unix_now() + 60.0)).await.is_ok());
+    assert_eq!(v.verified_cache_len(), 0);
+}
+
+#[tokio::test]
+async fn the_cache_is_bounded() {
+    let k = key("k1");
+    let jwks = json!({"keys": [k.public_jwk()]}).to_string();
+    let v = OidcValidator::new(
+        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
+            .with_algorithms(vec![Algorithm::ES256])
+            .with_verified_cache(VerifiedCacheSettings {
+                max_entries: 50,
+                ..VerifiedCacheSettings::default()
+            }),
+    )
+    .unwrap();
+    for i in 0..200 {
+        let t = key("k1").sign_claims(&json!({"iss": ISSUER, "aud": "api", "sub": format!("u{i}"), "exp": unix_now() + 60.0})).unwrap();
+        let _ = v.verify(&t).await;
+        let t = k.sign_claims(&json!({"iss": ISSUER, "aud": "api", "sub": format!("u{i}"), "exp": unix_now() + 60.0})).unwrap();
+        assert!(v.verify(&t).await.is_ok());
+    }
+    assert!(v.verified_cache_len() <= 50, "{}", v.verified_cache_len());
+}
