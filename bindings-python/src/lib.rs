@@ -25,6 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .map(|c| (c.as_str(), c.http_status()))
         .collect();
     m.add("ERROR_CODES", codes)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<oidc::OidcValidator>()?;
     m.add_class::<oidc::VerifiedToken>()?;
     m.add_class::<rbac::Decision>()?;

@@ -5,6 +5,9 @@ Every failure raises the :class:`incidentfox_auth.errors.AuthError` subclass of 
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, final
 
+__version__: str
+"""The package version."""
+
 ERROR_CODES: list[tuple[str, int]]
 """Every error code with its HTTP status, in declaration order."""
 
