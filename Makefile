@@ -5,7 +5,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/incidentfox-auth/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: help test demo fmt lint bench
+.PHONY: help test demo fmt lint bench fuzz
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,3 +26,6 @@ lint: ## formatting and clippy, warnings are errors
 
 bench: ## criterion benchmarks: verify vs the raw signature check; permission checks
 	$(CARGO) bench -p incidentfox-auth-benches --bench verify --bench permissions
+
+fuzz: ## run every fuzz target for FUZZ_SECONDS each (default 20)
+	scripts/fuzz.sh
