@@ -5,7 +5,7 @@ set -uo pipefail
 here=$(dirname "$0")
 status=0
 tallies=()
-for suite in test-rust.sh test-python.sh test-node.sh; do
+for suite in test-rust.sh test-python.sh test-node.sh fuzz.sh; do
   out=$(mktemp)
   "$here/$suite" 2>&1 | tee "$out"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

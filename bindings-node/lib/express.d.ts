@@ -1,0 +1,48 @@
+// Express (or plain `http`) middleware of @incidentfox/auth.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Authenticator, Principal } from '../index'
+
+/** Options of every middleware. */
+export interface MiddlewareOptions {
+  /** The authenticator to use (default: the configured one, else `Authenticator.fromEnv()`). */
+  authenticator?: Authenticator
+}
+
+/** A request that passed: the principal is on `req.principal`. */
+export interface AuthenticatedRequest extends IncomingMessage {
+  principal: Principal
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The authenticated caller, on every request that passed one of this package's
+       * middleware (`requirePrincipal`, `requireAdmin`, `requireRoute`, `requireTeam`). */
+      principal: Principal
+    }
+  }
+}
+
+/** Connect-style middleware (Express, or `http` with a `next`). */
+export type Middleware = (
+  req: IncomingMessage & { principal?: Principal },
+  res: ServerResponse & { locals?: Record<string, unknown> },
+  next: (error?: unknown) => void,
+) => Promise<void>
+
+/** The web UI's session cookie name; its value is read as a bearer token. */
+export declare const SESSION_COOKIE: 'incidentfox_session_token'
+/** Uses `authenticator` for every middleware given none (`null` forgets it). */
+export declare function configure(authenticator: Authenticator | null | undefined): void
+/** The configured authenticator, else one built from the environment on first use. */
+export declare function getAuthenticator(): Authenticator
+/** Any authenticated caller. */
+export declare function requirePrincipal(options?: MiddlewareOptions): Middleware
+/** An admin that, when `permission` is given, holds a grant for it. */
+export declare function requireAdmin(permission?: string | null, options?: MiddlewareOptions): Middleware
+/** The orchestrator's check for route `name` (`provision_team`, `agent_run`, ...). */
+export declare function requireRoute(name: string, options?: MiddlewareOptions): Middleware
+/** A caller scoped to one team (names an org and a team node). */
+export declare function requireTeam(options?: MiddlewareOptions): Middleware

@@ -1,0 +1,103 @@
+'use strict'
+// What the Express and Next.js helpers share: which headers carry a credential, the session
+// cookie, the shared authenticator, and the error response. The decisions are the core's.
+
+const { Authenticator, ERROR_CODES, errorCode } = require('./index.js')
+
+/** The web UI's session cookie; its value is a bearer token. */
+const SESSION_COOKIE = 'incidentfox_session_token'
+
+// The headers the core reads a credential from (see Credentials::from_headers).
+const CREDENTIAL_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token', 'x-internal-service']
+const TOKEN_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token']
+
+/** The value of cookie `name` in a `Cookie` header, or undefined. */
+function cookie(header, name) {
+  for (const part of String(header ?? '').split(';')) {
+    const at = part.indexOf('=')
+    if (at < 0 || part.slice(0, at).trim() !== name) continue
+    const value = part.slice(at + 1).trim()
+    try {
+      return decodeURIComponent(value)
+    } catch {
+      return value
+    }
+  }
+  return undefined
+}
+
+/**
+ * The credential headers of a request as `[name, value]` pairs, given `get(name)` (lowercase
+ * name → value or undefined). The session cookie stands in as `Authorization: Bearer` when no
+ * header carries a token, as the web UI sends it.
+ */
+function credentialHeaders(get) {
+  const pairs = []
+  for (const name of CREDENTIAL_HEADERS) {
+    const value = get(name)
+    if (typeof value === 'string' && value.trim() !== '') pairs.push([name, value])
+  }
+  if (!pairs.some(([name]) => TOKEN_HEADERS.includes(name))) {
+    const session = cookie(get('cookie'), SESSION_COOKIE)
+    if (session) pairs.push(['authorization', `Bearer ${session}`])
+  }
+  return pairs
+}
+
+let shared
+
+/** Uses `authenticator` for every helper that is given none (`null` forgets it). */
+function configure(authenticator) {
+  shared = authenticator ?? undefined
+}
+
+/** The configured authenticator, else one built from the environment on first use. A
+ * configuration problem throws `ERR_INVALID_CONFIG` on each call until fixed. */
+function getAuthenticator() {
+  if (shared === undefined) shared = Authenticator.fromEnv()
+  return shared
+}
+
+/** An error of this package for `code` (as the core would build it). */
+function authError(code, message) {
+  const error = new Error(message)
+  error.code = `ERR_${code.toUpperCase()}`
+  error.status = ERROR_CODES[code]
+  return error
+}
+
+/** Throws unless `principal` is an admin that, when given, holds a grant for `permission`. */
+function checkAdmin(principal, permission) {
+  if (!principal.isAdmin) throw authError('not_admin', `a ${principal.role} principal is not an admin`)
+  if (permission != null) principal.explain(permission).throwIfDenied()
+}
+
+/** Throws unless `principal` names one org and team. */
+function checkTeam(principal) {
+  if (principal.orgId == null || principal.teamNodeId == null) {
+    throw authError('permission_denied', 'the principal names no org_id and team_node_id')
+  }
+}
+
+/** The HTTP answer to an error of this package: status, headers and the JSON body
+ * `{"error": {"code", "status", "message"}}`; undefined for any other error. */
+function errorResponse(error) {
+  const code = errorCode(error)
+  if (code === undefined) return undefined
+  const status = error.status ?? ERROR_CODES[code]
+  const headers = { 'content-type': 'application/json' }
+  if (status === 401) headers['www-authenticate'] = 'Bearer'
+  return { status, headers, body: JSON.stringify({ error: { code, status, message: error.message } }) }
+}
+
+module.exports = {
+  SESSION_COOKIE,
+  authError,
+  checkAdmin,
+  checkTeam,
+  configure,
+  cookie,
+  credentialHeaders,
+  errorResponse,
+  getAuthenticator,
+}

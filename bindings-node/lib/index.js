@@ -1,0 +1,164 @@
+'use strict'
+// @incidentfox/auth: the generated loader of the native addon (../index.js) plus the
+// conversions JS callers need. This layer converts; every decision is the Rust core's.
+//
+// - ERROR_CODES: every core code with its HTTP status, read from the addon (the core's list).
+// - JTI stores and team-token lookups: any object whose methods return a value or a Promise (or
+//   throw) becomes functions that always return a Promise of `{ value }` or `{ error }`, which
+//   the addon awaits from its runtime (see bindings-node/src/js_calls.rs).
+// - `authenticate(headers)` also takes a headers object, a `Headers` or a `Map`.
+
+const native = require('../index.js')
+
+/** Every error code (snake_case) with its HTTP status, in the core's order. */
+const ERROR_CODES = Object.freeze(
+  Object.fromEntries(native.errorCodes().map(({ code, status }) => [code, status])),
+)
+
+/** The snake_case code of an error thrown by this package, or undefined. */
+function errorCode(error) {
+  if (error === null || typeof error !== 'object' || typeof error.code !== 'string') return undefined
+  if (!error.code.startsWith('ERR_')) return undefined
+  const name = error.code.slice(4).toLowerCase()
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, name) ? name : undefined
+}
+
+/** Whether `error` was thrown by this package (it has `code` `ERR_*` and `status`). */
+function isAuthError(error) {
+  return error instanceof Error && errorCode(error) !== undefined
+}
+
+// `call(arg)` as a function that never throws and always returns a Promise of the outcome. An
+// error of ours keeps its code (a lookup may answer `ERR_TOKEN_REVOKED` itself); the addon maps
+// any other failure to the store's or lookup's unavailable code.
+function settled(call) {
+  return async (arg) => {
+    try {
+      const value = await call(arg)
+      return { value: value === undefined ? null : value }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      return { error: { code: errorCode(error) ?? null, message } }
+    }
+  }
+}
+
+function hasMethods(object, names) {
+  return object !== null && typeof object === 'object' && names.every((n) => typeof object[n] === 'function')
+}
+
+// A `jtiStore` option: ours as is; another object's methods settled. An object without the
+// methods goes through unchanged, so the addon names what is missing.
+function jtiStore(store) {
+  if (store == null || store instanceof native.MemoryJtiStore || store instanceof native.PostgresJtiStore) {
+    return store ?? undefined
+  }
+  if (!hasMethods(store, ['record', 'contains', 'revoke'])) return store
+  return {
+    record: settled((entry) => store.record(entry)),
+    contains: settled(async (jti) => Boolean(await store.contains(jti))),
+    revoke: settled(async (jti) => Boolean(await store.revoke(jti))),
+  }
+}
+
+// Unix seconds from a number or a Date (a `timestamptz` column read by `pg`).
+function seconds(value) {
+  if (value instanceof Date) return value.getTime() / 1000
+  return value ?? null
+}
+
+// A team-token row with camelCase or snake_case members (a `pg` row keeps the column names).
+function teamTokenRow(found) {
+  if (found == null) return null
+  const pick = (camel, snake) => (found[camel] !== undefined ? found[camel] : found[snake])
+  return {
+    org_id: pick('orgId', 'org_id') ?? null,
+    team_node_id: pick('teamNodeId', 'team_node_id') ?? null,
+    token_id: pick('tokenId', 'token_id') ?? null,
+    token_hash: pick('tokenHash', 'token_hash') ?? null,
+    revoked_at: seconds(pick('revokedAt', 'revoked_at')),
+    expires_at: seconds(pick('expiresAt', 'expires_at')),
+    kind: found.kind ?? null,
+  }
+}
+
+function teamTokenLookup(lookup) {
+  if (lookup == null) return undefined
+  if (!hasMethods(lookup, ['lookup'])) return lookup
+  return { lookup: settled(async (tokenId) => teamTokenRow(await lookup.lookup(tokenId))) }
+}
+
+function withStores(options) {
+  if (options == null || typeof options !== 'object') return options
+  const converted = { ...options, jtiStore: jtiStore(options.jtiStore) }
+  if ('teamTokenLookup' in options) converted.teamTokenLookup = teamTokenLookup(options.teamTokenLookup)
+  return converted
+}
+
+/** `[name, value]` pairs from a headers object (Node's `req.headers`), a `Headers`, a `Map` or
+ * pairs; repeated values keep their order. */
+function headerPairs(headers) {
+  if (headers == null) return []
+  const pairs = []
+  const add = (name, value) => {
+    if (value == null) return
+    if (Array.isArray(value)) value.forEach((v) => pairs.push([String(name), String(v)]))
+    else pairs.push([String(name), String(value)])
+  }
+  if (typeof headers[Symbol.iterator] === 'function') {
+    for (const [name, value] of headers) add(name, value)
+  } else {
+    for (const [name, value] of Object.entries(headers)) add(name, value)
+  }
+  return pairs
+}
+
+// A class whose constructor and `fromEnv` options go through `withStores`. napi-rs defines
+// static methods read-only, so the class is wrapped rather than patched: the wrapper shares the
+// native prototype, so `instanceof` and every method are the native ones.
+function takingStores(Native) {
+  function Wrapped(options, ...rest) {
+    if (!new.target) throw new TypeError(`Class constructor ${Native.name} cannot be invoked without 'new'`)
+    return Reflect.construct(Native, [withStores(options), ...rest])
+  }
+  Object.defineProperty(Wrapped, 'name', { value: Native.name })
+  Wrapped.prototype = Native.prototype
+  Wrapped.fromEnv = function fromEnv(env, options) {
+    return Native.fromEnv(env, withStores(options))
+  }
+  return Wrapped
+}
+
+const ImpersonationSigner = takingStores(native.ImpersonationSigner)
+const ImpersonationVerifier = takingStores(native.ImpersonationVerifier)
+const Authenticator = takingStores(native.Authenticator)
+
+const authenticate = native.Authenticator.prototype.authenticate
+native.Authenticator.prototype.authenticate = function (headers, options) {
+  return authenticate.call(this, headerPairs(headers), options)
+}
+
+module.exports = {
+  ERROR_CODES,
+  errorCodes: native.errorCodes,
+  errorCode,
+  isAuthError,
+  Authenticator,
+  Decision: native.Decision,
+  ImpersonationSigner,
+  ImpersonationVerifier,
+  MemoryJtiStore: native.MemoryJtiStore,
+  MintedToken: native.MintedToken,
+  OidcValidator: native.OidcValidator,
+  PermissionSet: native.PermissionSet,
+  PostgresJtiStore: native.PostgresJtiStore,
+  Principal: native.Principal,
+  RbacPolicy: native.RbacPolicy,
+  RouteTable: native.RouteTable,
+  VerifiedImpersonation: native.VerifiedImpersonation,
+  VerifiedToken: native.VerifiedToken,
+  explain: native.explain,
+  generateTeamToken: native.generateTeamToken,
+  hashTeamToken: native.hashTeamToken,
+  verifyTeamToken: native.verifyTeamToken,
+}

@@ -1,0 +1,29 @@
+// The ES module entry: the same objects as the CommonJS entry (one addon, one set of classes).
+import lib from './index.js'
+
+export const {
+  ERROR_CODES,
+  errorCodes,
+  errorCode,
+  isAuthError,
+  Authenticator,
+  Decision,
+  ImpersonationSigner,
+  ImpersonationVerifier,
+  MemoryJtiStore,
+  MintedToken,
+  OidcValidator,
+  PermissionSet,
+  PostgresJtiStore,
+  Principal,
+  RbacPolicy,
+  RouteTable,
+  VerifiedImpersonation,
+  VerifiedToken,
+  explain,
+  generateTeamToken,
+  hashTeamToken,
+  verifyTeamToken,
+} = lib
+
+export default lib

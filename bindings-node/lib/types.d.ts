@@ -1,0 +1,89 @@
+// Shapes the caller supplies: JTI stores, team-token lookups, request headers, and the errors
+// this package throws. Referenced by the generated ../index.d.ts.
+
+import type { JtiEntry } from '../index'
+
+/** A value, or a Promise of it: store and lookup methods may be sync or async. */
+export type MaybePromise<T> = T | PromiseLike<T>
+
+/**
+ * Any object with these methods can be the JTI store (a database table, Redis, ...). Throwing or
+ * rejecting makes minting fail in strict mode and verification fail closed, with
+ * `ERR_JTI_STORE_UNAVAILABLE` (503) unless the error is one of this package's.
+ */
+export interface JtiStore {
+  /** Records a minted token's JTI durably. */
+  record(entry: JtiEntry): MaybePromise<unknown>
+  /** Whether `jti` is recorded, not revoked and not expired. */
+  contains(jti: string): MaybePromise<boolean>
+  /** Revokes `jti`; true when it was present. */
+  revoke(jti: string): MaybePromise<boolean>
+}
+
+/** A stored team or org-admin token (the `team_tokens` row); snake_case members work too. */
+export interface TeamTokenRow {
+  orgId: string
+  teamNodeId?: string | null
+  tokenId: string
+  /** SHA-256 of the secret and `TOKEN_PEPPER` (see `hashTeamToken`). */
+  tokenHash: string
+  /** Unix seconds or a Date; a revoked token is refused. */
+  revokedAt?: number | Date | null
+  /** Unix seconds or a Date; an expired token is refused. */
+  expiresAt?: number | Date | null
+  /** Default `team`. */
+  kind?: 'team' | 'org_admin' | null
+}
+
+/** The service's team-token table. Throwing or rejecting is `ERR_LOOKUP_UNAVAILABLE` (503). */
+export interface TeamTokenLookup {
+  /** The row of `tokenId`, or null/undefined when there is none. */
+  lookup(tokenId: string): MaybePromise<TeamTokenRow | Record<string, unknown> | null | undefined>
+}
+
+/** Request headers: Node's `req.headers`, a fetch `Headers`, a `Map` or `[name, value]` pairs. */
+export type HeaderSource =
+  | Record<string, string | string[] | undefined>
+  | Iterable<readonly [string, string]>
+
+/** Every error code, snake_case. */
+export type ErrorCodeName =
+  | 'token_malformed'
+  | 'forbidden_header'
+  | 'token_too_large'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_issued_in_future'
+  | 'invalid_signature'
+  | 'algorithm_not_allowed'
+  | 'unknown_key_id'
+  | 'invalid_issuer'
+  | 'invalid_audience'
+  | 'missing_claim'
+  | 'invalid_claim'
+  | 'unsupported_critical_header'
+  | 'token_revoked'
+  | 'jti_not_found'
+  | 'not_admin'
+  | 'permission_denied'
+  | 'jwks_unavailable'
+  | 'jti_store_unavailable'
+  | 'invalid_permission'
+  | 'invalid_config'
+  | 'invalid_key'
+  | 'missing_credentials'
+  | 'invalid_credentials'
+  | 'lookup_unavailable'
+  | 'invalid_state'
+  | 'invalid_nonce'
+  | 'code_exchange_failed'
+  | 'login_denied'
+  | 'provider_unavailable'
+
+/** An error thrown (or a Promise rejected) by this package. */
+export interface AuthError extends Error {
+  /** `'ERR_' + code.toUpperCase()`, e.g. `ERR_TOKEN_EXPIRED`. */
+  code: `ERR_${Uppercase<ErrorCodeName>}`
+  /** The HTTP status a service should answer with. */
+  status: 401 | 403 | 500 | 503 | number
+}

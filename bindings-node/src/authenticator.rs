@@ -1,0 +1,144 @@
+//! The request authenticator, with a JS team-token lookup.
+
+use crate::convert::env_map;
+use crate::errors::{invalid_argument, IntoJs};
+use crate::js_calls::{invoke, js_call, JsCall};
+use crate::oidc::VerifyOptions;
+use crate::rbac::{Principal, RouteTable};
+use crate::runtime::promise;
+use crate::stores::{store_from, StoreArg};
+use async_trait::async_trait;
+use incidentfox_auth::authenticate::TeamTokenLookup;
+use incidentfox_auth::team_tokens::{StoredTeamToken, StoredTokenKind};
+use incidentfox_auth::{Credentials, Error, ErrorCode, Result};
+use napi::bindgen_prelude::{Object, PromiseRaw};
+use napi::Env;
+use napi_derive::napi;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A JS object whose `lookup(tokenId)` resolves to the stored row or `null` (normalised by
+/// `lib/index.js` to snake_case members and Unix-second times).
+struct JsTeamLookup {
+    lookup: JsCall<String>,
+}
+
+impl std::fmt::Debug for JsTeamLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsTeamLookup")
+    }
+}
+
+fn row(value: &Value) -> Result<StoredTeamToken> {
+    let bad = |what: &str| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {what}"));
+    let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+    let time = |name: &str| value.get(name).and_then(Value::as_f64);
+    Ok(StoredTeamToken {
+        org_id: text("org_id").ok_or_else(|| bad("needs a string `orgId`"))?,
+        team_node_id: text("team_node_id"),
+        token_id: text("token_id").ok_or_else(|| bad("needs a string `tokenId`"))?,
+        token_hash: text("token_hash").ok_or_else(|| bad("needs a string `tokenHash`"))?,
+        revoked_at: time("revoked_at"),
+        expires_at: time("expires_at"),
+        kind: match text("kind").as_deref() {
+            None | Some("team") => StoredTokenKind::Team,
+            Some("org_admin") => StoredTokenKind::OrgAdmin,
+            Some(_) => return Err(bad("`kind` must be team or org_admin")),
+        },
+    })
+}
+
+#[async_trait]
+impl TeamTokenLookup for JsTeamLookup {
+    async fn lookup(&self, token_id: &str) -> Result<Option<StoredTeamToken>> {
+        let found = invoke(
+            &self.lookup,
+            token_id.to_owned(),
+            "lookup",
+            ErrorCode::LookupUnavailable,
+        )
+        .await?;
+        match found {
+            Value::Null => Ok(None),
+            found => row(&found).map(Some),
+        }
+    }
+}
+
+/// Options of `Authenticator.fromEnv`.
+#[napi(object, object_to_js = false)]
+pub struct AuthenticatorOptions<'a> {
+    /// Backs impersonation verification when `IMPERSONATION_JTI_DB_REQUIRE=1` (or single use).
+    #[napi(ts_type = "MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore")]
+    pub jti_store: Option<StoreArg<'a>>,
+    /// The service's team-token table: `lookup(tokenId)` returns the row or null.
+    #[napi(ts_type = "import('./lib/types').TeamTokenLookup")]
+    pub team_token_lookup: Option<Object<'a>>,
+}
+
+/// One call per request: credential headers to a `Principal`.
+#[napi]
+pub struct Authenticator {
+    inner: Arc<incidentfox_auth::Authenticator>,
+    routes: incidentfox_auth::RouteTable,
+}
+
+#[napi]
+impl Authenticator {
+    /// Reads every variable of admin, team, impersonation and route configuration (`env`, else
+    /// the process environment); every problem is named in one `ERR_INVALID_CONFIG`.
+    #[napi]
+    pub fn from_env(
+        env: &Env,
+        vars: Option<HashMap<String, Option<String>>>,
+        options: Option<AuthenticatorOptions<'_>>,
+    ) -> napi::Result<Authenticator> {
+        let vars = env_map(vars);
+        let (store, lookup) = options.map_or((None, None), |o| (o.jti_store, o.team_token_lookup));
+        let mut inner =
+            incidentfox_auth::Authenticator::from_env_source(&vars, store_from(store).js(env)?)
+                .js(env)?;
+        if let Some(object) = lookup {
+            let lookup = js_call(&object, "lookup")
+                .map_err(|_| invalid_argument("teamTokenLookup must have a `lookup` method"))
+                .js(env)?;
+            inner = inner.with_team_token_lookup(Arc::new(JsTeamLookup { lookup }));
+        }
+        let routes = incidentfox_auth::RouteTable::from_env_source(&vars).js(env)?;
+        Ok(Authenticator {
+            inner: Arc::new(inner),
+            routes,
+        })
+    }
+
+    /// The principal of a request with these headers (`[name, value]` pairs; `lib/index.js`
+    /// also takes a headers object, a `Headers` or a `Map`).
+    #[napi(ts_args_type = "headers: import('./lib/types').HeaderSource, options?: VerifyOptions")]
+    pub fn authenticate<'env>(
+        &self,
+        env: &'env Env,
+        headers: Vec<(String, String)>,
+        options: Option<VerifyOptions>,
+    ) -> napi::Result<PromiseRaw<'env, Principal>> {
+        let credentials =
+            Credentials::from_headers(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let auth = Arc::clone(&self.inner);
+        let now = options.and_then(|o| o.now);
+        promise(env, async move {
+            let principal = match now {
+                Some(now) => auth.authenticate_at(&credentials, now).await,
+                None => auth.authenticate(&credentials).await,
+            }?;
+            Ok(Principal::from(principal))
+        })
+    }
+
+    /// The route table read from the same environment.
+    #[napi(getter)]
+    pub fn routes(&self) -> RouteTable {
+        RouteTable {
+            inner: self.routes.clone(),
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! Impersonation and visitor tokens.
+
+use crate::convert::env_map;
+use crate::errors::{invalid_argument, IntoJs};
+use crate::oidc::VerifyOptions;
+use crate::rbac::Principal;
+use crate::runtime::promise;
+use crate::stores::{store_from, StoreArg};
+use incidentfox_auth::impersonation::{
+    self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
+};
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
+use napi_derive::napi;
+use std::collections::HashMap;
+
+/// Settings of `new ImpersonationSigner(...)` and `new ImpersonationVerifier(...)`, as the
+/// `IMPERSONATION_*` variables hold them.
+#[napi(object, object_to_js = false)]
+pub struct ImpersonationOptions<'a> {
+    /// The HS256 key (surrounding whitespace stripped, as today).
+    pub secret: String,
+    /// The audience minted and required (default `incidentfox-agent-runtime`).
+    pub audience: Option<String>,
+    /// Also accept the legacy audience `incidentfox-config-service` at verification.
+    pub accept_legacy_audience: Option<bool>,
+    /// Team impersonation TTL in seconds (default 900; under 60 is raised to 60).
+    pub ttl_seconds: Option<i64>,
+    /// Visitor TTL in seconds (default 1800; under 60 is raised to 60).
+    pub visitor_ttl_seconds: Option<i64>,
+    /// Clock leeway at verification, in seconds (default 0).
+    pub leeway_seconds: Option<f64>,
+    /// Record each minted JTI in the store.
+    pub jti_logging: Option<bool>,
+    /// Require the JTI to be recorded (and not revoked) at verification.
+    pub jti_require: Option<bool>,
+    /// `strict` (default: no token unless recorded) or `best_effort` (today's behaviour).
+    #[napi(ts_type = "'strict' | 'best_effort'")]
+    pub record_mode: Option<String>,
+    /// Each token verifies once.
+    pub single_use: Option<bool>,
+    /// Where JTIs are recorded and checked.
+    #[napi(ts_type = "MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore")]
+    pub jti_store: Option<StoreArg<'a>>,
+}
+
+/// Options of the `fromEnv` factories that take a store.
+#[napi(object, object_to_js = false)]
+pub struct StoreOptions<'a> {
+    /// Where JTIs are recorded and checked.
+    #[napi(ts_type = "MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore")]
+    pub jti_store: Option<StoreArg<'a>>,
+}
+
+fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<ImpersonationConfig> {
+    let mut config = ImpersonationConfig::new(options.secret.trim());
+    if let Some(audience) = &options.audience {
+        config.audience = audience.clone();
+    }
+    config.accept_legacy_audience = options.accept_legacy_audience.unwrap_or(false);
+    if let Some(ttl) = options.ttl_seconds {
+        config.ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+    }
+    if let Some(ttl) = options.visitor_ttl_seconds {
+        config.visitor_ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+    }
+    if let Some(leeway) = options.leeway_seconds {
+        config.leeway_seconds = leeway;
+    }
+    config.jti_logging = options.jti_logging.unwrap_or(false);
+    config.jti_require = options.jti_require.unwrap_or(false);
+    config.single_use = options.single_use.unwrap_or(false);
+    config.record_mode = match options.record_mode.as_deref() {
+        None | Some("strict") => RecordMode::Strict,
+        Some("best_effort") => RecordMode::BestEffort,
+        Some(other) => {
+            return Err(invalid_argument(format!(
+                "recordMode must be strict or best_effort, got `{other}`"
+            )))
+        }
+    };
+    Ok(config)
+}
+
+/// A minted token.
+#[napi]
+pub struct MintedToken {
+    inner: imp::MintedToken,
+}
+
+#[napi]
+impl MintedToken {
+    /// The compact JWT.
+    #[napi(getter)]
+    pub fn token(&self) -> String {
+        self.inner.token.clone()
+    }
+    /// `exp`, Unix seconds.
+    #[napi(getter)]
+    pub fn expires_at(&self) -> i64 {
+        self.inner.expires_at
+    }
+    /// The token's `jti`.
+    #[napi(getter)]
+    pub fn jti(&self) -> String {
+        self.inner.jti.clone()
+    }
+    /// `{ token, expires_at, jti }`: the mint endpoint's response plus the jti.
+    #[napi(
+        js_name = "toJSON",
+        ts_return_type = "{ token: string; expires_at: number; jti: string }"
+    )]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "token": self.inner.token, "expires_at": self.inner.expires_at, "jti": self.inner.jti,
+        })
+    }
+}
+
+/// An impersonation or visitor token that passed every check.
+#[napi]
+pub struct VerifiedImpersonation {
+    inner: imp::VerifiedImpersonation,
+}
+
+#[napi]
+impl VerifiedImpersonation {
+    /// `team_impersonation` or `visitor`.
+    #[napi(getter, ts_return_type = "'team_impersonation' | 'visitor'")]
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind.as_str()
+    }
+    /// `sub`.
+    #[napi(getter)]
+    pub fn subject(&self) -> String {
+        self.inner.subject.clone()
+    }
+    /// `email`, when a string.
+    #[napi(getter)]
+    pub fn email(&self) -> Option<String> {
+        self.inner.email.clone()
+    }
+    /// `org_id`.
+    #[napi(getter)]
+    pub fn org_id(&self) -> String {
+        self.inner.org_id.clone()
+    }
+    /// `team_node_id`.
+    #[napi(getter)]
+    pub fn team_node_id(&self) -> String {
+        self.inner.team_node_id.clone()
+    }
+    /// `visitor_session_id`, for visitor tokens.
+    #[napi(getter)]
+    pub fn visitor_session_id(&self) -> Option<String> {
+        self.inner.visitor_session_id.clone()
+    }
+    /// `jti`.
+    #[napi(getter)]
+    pub fn jti(&self) -> String {
+        self.inner.jti.clone()
+    }
+    /// `exp`, Unix seconds.
+    #[napi(getter)]
+    pub fn expires_at(&self) -> f64 {
+        self.inner.expires_at
+    }
+    /// Every claim.
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn claims(&self) -> serde_json::Value {
+        serde_json::Value::Object(self.inner.claims.clone())
+    }
+    /// The `/auth/me` principal of the token.
+    #[napi]
+    pub fn principal(&self) -> Principal {
+        self.inner.principal().into()
+    }
+}
+
+/// Who a team-impersonation token speaks for.
+#[napi(object)]
+pub struct MintRequest {
+    /// The organisation.
+    pub org_id: String,
+    /// The team node.
+    pub team_node_id: String,
+    /// The admin's subject.
+    pub subject: String,
+    /// The admin's email (`null` in the token when absent, as today).
+    pub email: Option<String>,
+    /// A TTL instead of the configured one (raised to 60 when lower).
+    pub ttl_seconds: Option<i64>,
+    /// `iat`, Unix seconds (default: now).
+    pub now: Option<i64>,
+}
+
+/// Who a visitor token speaks for.
+#[napi(object)]
+pub struct VisitorMintRequest {
+    /// The organisation.
+    pub org_id: String,
+    /// The team node.
+    pub team_node_id: String,
+    /// The visitor's session id (`sub` becomes `visitor:<sessionId>`).
+    pub session_id: String,
+    /// A TTL instead of the configured one (raised to 60 when lower).
+    pub ttl_seconds: Option<i64>,
+    /// `iat`, Unix seconds (default: now).
+    pub now: Option<i64>,
+}
+
+/// Mints HS256 team-impersonation and visitor tokens with today's claims.
+#[napi]
+pub struct ImpersonationSigner {
+    inner: imp::ImpersonationSigner,
+}
+
+#[napi]
+impl ImpersonationSigner {
+    /// A signer; with `jtiLogging` each minted JTI is recorded in `jtiStore`.
+    #[napi(constructor)]
+    pub fn new(env: &Env, options: ImpersonationOptions<'_>) -> napi::Result<Self> {
+        let config = config(&options).js(env)?;
+        let store = store_from(options.jti_store).js(env)?;
+        Ok(ImpersonationSigner {
+            inner: imp::ImpersonationSigner::new(config, store).js(env)?,
+        })
+    }
+    /// Reads the `IMPERSONATION_*` variables (`env`, else the process environment).
+    #[napi]
+    pub fn from_env(
+        env: &Env,
+        vars: Option<HashMap<String, Option<String>>>,
+        options: Option<StoreOptions<'_>>,
+    ) -> napi::Result<ImpersonationSigner> {
+        let config = ImpersonationConfig::from_env_source(&env_map(vars)).js(env)?;
+        let store = store_from(options.and_then(|o| o.jti_store)).js(env)?;
+        Ok(ImpersonationSigner {
+            inner: imp::ImpersonationSigner::new(config, store).js(env)?,
+        })
+    }
+    /// Mints a team-impersonation token; in strict mode it resolves only once the JTI is
+    /// recorded.
+    #[napi]
+    pub fn mint<'env>(
+        &self,
+        env: &'env Env,
+        request: MintRequest,
+    ) -> napi::Result<PromiseRaw<'env, MintedToken>> {
+        let signer = self.inner.clone();
+        let now = request.now;
+        let request = ImpersonationRequest {
+            org_id: request.org_id,
+            team_node_id: request.team_node_id,
+            subject: request.subject,
+            email: request.email,
+            ttl_seconds: request.ttl_seconds,
+        };
+        promise(env, async move {
+            let inner = match now {
+                Some(now) => signer.mint_at(&request, now).await,
+                None => signer.mint(&request).await,
+            }?;
+            Ok(MintedToken { inner })
+        })
+    }
+    /// Mints a visitor token.
+    #[napi]
+    pub fn mint_visitor<'env>(
+        &self,
+        env: &'env Env,
+        request: VisitorMintRequest,
+    ) -> napi::Result<PromiseRaw<'env, MintedToken>> {
+        let signer = self.inner.clone();
+        let now = request.now;
+        let request = VisitorRequest {
+            org_id: request.org_id,
+            team_node_id: request.team_node_id,
+            session_id: request.session_id,
+            ttl_seconds: request.ttl_seconds,
+        };
+        promise(env, async move {
+            let inner = match now {
+                Some(now) => signer.mint_visitor_at(&request, now).await,
+                None => signer.mint_visitor(&request).await,
+            }?;
+            Ok(MintedToken { inner })
+        })
+    }
+}
+
+/// Verifies impersonation and visitor tokens: HS256 only, today's claim rules, JTI checks.
+#[napi]
+pub struct ImpersonationVerifier {
+    inner: imp::ImpersonationVerifier,
+}
+
+#[napi]
+impl ImpersonationVerifier {
+    /// A verifier; with `jtiRequire` (or `singleUse`) each token's JTI is checked in `jtiStore`.
+    #[napi(constructor)]
+    pub fn new(env: &Env, options: ImpersonationOptions<'_>) -> napi::Result<Self> {
+        let config = config(&options).js(env)?;
+        let store = store_from(options.jti_store).js(env)?;
+        Ok(ImpersonationVerifier {
+            inner: imp::ImpersonationVerifier::new(config, store).js(env)?,
+        })
+    }
+    /// Reads the `IMPERSONATION_*` variables (`env`, else the process environment).
+    #[napi]
+    pub fn from_env(
+        env: &Env,
+        vars: Option<HashMap<String, Option<String>>>,
+        options: Option<StoreOptions<'_>>,
+    ) -> napi::Result<ImpersonationVerifier> {
+        let config = ImpersonationConfig::from_env_source(&env_map(vars)).js(env)?;
+        let store = store_from(options.and_then(|o| o.jti_store)).js(env)?;
+        Ok(ImpersonationVerifier {
+            inner: imp::ImpersonationVerifier::new(config, store).js(env)?,
+        })
+    }
+    /// Verifies `token`, then its JTI when required.
+    #[napi]
+    pub fn verify<'env>(
+        &self,
+        env: &'env Env,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> napi::Result<PromiseRaw<'env, VerifiedImpersonation>> {
+        let verifier = self.inner.clone();
+        let now = options.and_then(|o| o.now);
+        promise(env, async move {
+            let inner = match now {
+                Some(now) => verifier.verify_at(&token, now).await,
+                None => verifier.verify(&token).await,
+            }?;
+            Ok(VerifiedImpersonation { inner })
+        })
+    }
+}

@@ -1,0 +1,236 @@
+//! `OidcValidator` and `VerifiedToken`.
+
+use crate::convert::{env_map, one_or_many};
+use crate::errors::{invalid_argument, IntoJs};
+use crate::runtime::promise;
+use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig};
+use napi::bindgen_prelude::PromiseRaw;
+use napi::{Either, Env};
+use napi_derive::napi;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings of `new OidcValidator(...)`; give exactly one of `jwksJson`, `jwksUrl` or
+/// `discovery: true`.
+#[napi(object)]
+pub struct OidcValidatorOptions {
+    /// The exact issuer.
+    pub issuer: String,
+    /// The accepted audience, or several.
+    #[napi(ts_type = "string | string[]")]
+    pub audience: Either<String, Vec<String>>,
+    /// An inline JWKS, as JSON text or as the parsed object.
+    #[napi(ts_type = "string | { keys: object[] }")]
+    pub jwks_json: Option<serde_json::Value>,
+    /// A JWKS URL (https, or http on loopback), fetched, cached and refreshed.
+    pub jwks_url: Option<String>,
+    /// Keys from the issuer's OIDC discovery document.
+    pub discovery: Option<bool>,
+    /// Allowed algorithms (default `["RS256"]`).
+    pub algorithms: Option<Vec<String>>,
+    /// Clock leeway in seconds (default 30).
+    pub leeway: Option<f64>,
+    /// Claim name or JSON pointer of the groups (default `groups`).
+    pub groups_claim: Option<String>,
+    /// Subject claim (default `sub`).
+    pub subject_claim: Option<String>,
+    /// Email claim (default `email`).
+    pub email_claim: Option<String>,
+    /// Organisation claim (default `org_id`).
+    pub org_id_claim: Option<String>,
+    /// Team claim (default `team_node_id`).
+    pub team_node_id_claim: Option<String>,
+    /// Claims that must be present.
+    pub required_claims: Option<Vec<String>>,
+    /// Accepted header `typ` values.
+    pub allowed_typ: Option<Vec<String>>,
+    /// Reject tokens whose `iat` is older than this many seconds.
+    pub max_age: Option<f64>,
+    /// Tokens must name their key (default true).
+    pub require_kid: Option<bool>,
+    /// Size cap in bytes, checked before decoding (default 16384).
+    pub max_token_bytes: Option<u32>,
+}
+
+/// Options of the verify calls.
+#[napi(object)]
+pub struct VerifyOptions {
+    /// The clock, in Unix seconds (default: now).
+    pub now: Option<f64>,
+}
+
+/// An OIDC token that passed every check.
+#[napi]
+pub struct VerifiedToken {
+    inner: incidentfox_auth::VerifiedToken,
+}
+
+#[napi]
+impl VerifiedToken {
+    /// Every claim of the token.
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn claims(&self) -> serde_json::Value {
+        serde_json::Value::Object(self.inner.claims.clone())
+    }
+    /// The subject (from the subject claim).
+    #[napi(getter)]
+    pub fn subject(&self) -> String {
+        self.inner.identity.subject.clone()
+    }
+    /// The email, when the token has one.
+    #[napi(getter)]
+    pub fn email(&self) -> Option<String> {
+        self.inner.identity.email.clone()
+    }
+    /// The groups, read from the configured groups claim.
+    #[napi(getter)]
+    pub fn groups(&self) -> Vec<String> {
+        self.inner.identity.groups.clone()
+    }
+    /// The organisation, when the token names one.
+    #[napi(getter)]
+    pub fn org_id(&self) -> Option<String> {
+        self.inner.identity.org_id.clone()
+    }
+    /// The team node, when the token names one.
+    #[napi(getter)]
+    pub fn team_node_id(&self) -> Option<String> {
+        self.inner.identity.team_node_id.clone()
+    }
+}
+
+/// Validates OIDC tokens against one issuer and a cached, rotating key set.
+#[napi]
+pub struct OidcValidator {
+    pub(crate) inner: Arc<incidentfox_auth::OidcValidator>,
+}
+
+fn key_source(options: &mut OidcValidatorOptions) -> incidentfox_auth::Result<KeySource> {
+    let json = options.jwks_json.take().map(|j| match j {
+        serde_json::Value::String(text) => text,
+        value => value.to_string(),
+    });
+    match (
+        json,
+        options.jwks_url.take(),
+        options.discovery.unwrap_or(false),
+    ) {
+        (Some(json), None, false) => Ok(KeySource::Inline(json)),
+        (None, Some(url), false) => Ok(KeySource::Url(url)),
+        (None, None, true) => Ok(KeySource::Discovery),
+        _ => Err(invalid_argument(
+            "give exactly one of jwksJson, jwksUrl or discovery: true",
+        )),
+    }
+}
+
+fn config(mut options: OidcValidatorOptions) -> incidentfox_auth::Result<OidcConfig> {
+    let keys = key_source(&mut options)?;
+    let mut config = OidcConfig::new(options.issuer, String::new(), keys)
+        .with_audiences(one_or_many(options.audience))
+        .with_require_kid(options.require_kid.unwrap_or(true));
+    if let Some(names) = options.algorithms {
+        let mut parsed = Vec::new();
+        for name in names {
+            parsed.push(
+                Algorithm::from_name(&name).ok_or_else(|| {
+                    invalid_argument(format!("algorithm `{name}` is not supported"))
+                })?,
+            );
+        }
+        config = config.with_algorithms(parsed);
+    }
+    if let Some(leeway) = options.leeway {
+        config = config.with_leeway(leeway);
+    }
+    let defaults = ClaimNames::default();
+    config = config.with_claim_names(ClaimNames {
+        subject: options.subject_claim.unwrap_or(defaults.subject),
+        email: options.email_claim.unwrap_or(defaults.email),
+        groups: options.groups_claim.unwrap_or(defaults.groups),
+        org_id: options.org_id_claim.unwrap_or(defaults.org_id),
+        team_node_id: options.team_node_id_claim.unwrap_or(defaults.team_node_id),
+    });
+    if let Some(claims) = options.required_claims {
+        config = config.with_required_claims(claims);
+    }
+    if let Some(typ) = options.allowed_typ {
+        config = config.with_allowed_typ(typ);
+    }
+    if let Some(seconds) = options.max_age {
+        let age = Duration::try_from_secs_f64(seconds)
+            .map_err(|_| invalid_argument("maxAge must be a non-negative number of seconds"))?;
+        config = config.with_max_age(age);
+    }
+    if let Some(bytes) = options.max_token_bytes {
+        config = config.with_max_token_bytes(bytes as usize);
+    }
+    Ok(config)
+}
+
+#[napi]
+impl OidcValidator {
+    /// A validator for one issuer; the key set loads now when inline, else on first use.
+    #[napi(constructor)]
+    pub fn new(env: &Env, options: OidcValidatorOptions) -> napi::Result<Self> {
+        let validator = config(options)
+            .and_then(incidentfox_auth::OidcValidator::new)
+            .js(env)?;
+        Ok(OidcValidator {
+            inner: Arc::new(validator),
+        })
+    }
+
+    /// Reads the `OIDC_*` variables (`env`, else the process environment); `null` unless
+    /// `OIDC_ENABLED=1`.
+    #[napi]
+    pub fn from_env(
+        env: &Env,
+        vars: Option<HashMap<String, Option<String>>>,
+    ) -> napi::Result<Option<OidcValidator>> {
+        let vars = env_map(vars);
+        let Some(config) = OidcConfig::from_env_source(&vars).js(env)? else {
+            return Ok(None);
+        };
+        Ok(Some(OidcValidator {
+            inner: Arc::new(incidentfox_auth::OidcValidator::new(config).js(env)?),
+        }))
+    }
+
+    /// Verifies `token`, fetching keys when needed, off the main thread.
+    #[napi]
+    pub fn verify<'env>(
+        &self,
+        env: &'env Env,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> napi::Result<PromiseRaw<'env, VerifiedToken>> {
+        let validator = Arc::clone(&self.inner);
+        let now = options.and_then(|o| o.now);
+        promise(env, async move {
+            let inner = match now {
+                Some(now) => validator.verify_at(&token, now).await,
+                None => validator.verify(&token).await,
+            }?;
+            Ok(VerifiedToken { inner })
+        })
+    }
+
+    /// Verifies with the keys already loaded (always, for an inline key set); never touches the
+    /// network.
+    #[napi]
+    pub fn verify_sync(
+        &self,
+        env: &Env,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> napi::Result<VerifiedToken> {
+        let inner = match options.and_then(|o| o.now) {
+            Some(now) => self.inner.verify_cached_at(&token, now),
+            None => self.inner.verify_cached(&token),
+        }
+        .js(env)?;
+        Ok(VerifiedToken { inner })
+    }
+}

@@ -1,0 +1,293 @@
+//! JTI stores for Node: the in-memory and PostgreSQL stores, and any JS object with `record` /
+//! `contains` / `revoke` methods (normalised by `lib/index.js`, see `js_calls.rs`).
+
+use crate::convert::env_map;
+use crate::errors::{invalid_argument, IntoJs};
+use crate::js_calls::{invoke, js_call, JsCall};
+use crate::runtime::promise;
+use async_trait::async_trait;
+use incidentfox_auth::jti::{self, JtiStore};
+use incidentfox_auth::{Error, ErrorCode, Result};
+use napi::bindgen_prelude::{ClassInstance, Either3, Object, PromiseRaw, ToNapiValue};
+use napi::Env;
+use napi_derive::napi;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A minted token's JTI as recorded (the `impersonation_jtis` row).
+#[napi(object)]
+pub struct JtiEntry {
+    /// The token's `jti`.
+    pub jti: String,
+    /// The organisation.
+    pub org_id: String,
+    /// The team node.
+    pub team_node_id: String,
+    /// The subject (the admin, or `visitor:<session>`).
+    pub subject: Option<String>,
+    /// The email, when known.
+    pub email: Option<String>,
+    /// `iat`, Unix seconds.
+    pub issued_at: i64,
+    /// `exp`, Unix seconds.
+    pub expires_at: i64,
+}
+
+impl From<JtiEntry> for jti::JtiEntry {
+    fn from(e: JtiEntry) -> Self {
+        jti::JtiEntry {
+            jti: e.jti,
+            org_id: e.org_id,
+            team_node_id: e.team_node_id,
+            subject: e.subject,
+            email: e.email,
+            issued_at: e.issued_at,
+            expires_at: e.expires_at,
+        }
+    }
+}
+
+/// The entry as JS stores receive it: the `JtiEntry` members, camelCase.
+fn entry_json(entry: &jti::JtiEntry) -> Value {
+    serde_json::json!({
+        "jti": entry.jti, "orgId": entry.org_id, "teamNodeId": entry.team_node_id,
+        "subject": entry.subject, "email": entry.email,
+        "issuedAt": entry.issued_at, "expiresAt": entry.expires_at,
+    })
+}
+
+/// Options of `new MemoryJtiStore(...)`.
+#[napi(object)]
+pub struct MemoryJtiStoreOptions {
+    /// At most this many entries (default 1,000,000).
+    pub capacity: Option<u32>,
+}
+
+/// JTIs in memory until their token expires (one process).
+#[napi]
+pub struct MemoryJtiStore {
+    inner: Arc<jti::MemoryJtiStore>,
+}
+
+#[napi]
+impl MemoryJtiStore {
+    /// An empty store.
+    #[napi(constructor)]
+    pub fn new(options: Option<MemoryJtiStoreOptions>) -> Self {
+        let store = options
+            .and_then(|o| o.capacity)
+            .map_or_else(jti::MemoryJtiStore::default, |c| {
+                jti::MemoryJtiStore::with_capacity(u64::from(c))
+            });
+        MemoryJtiStore {
+            inner: Arc::new(store),
+        }
+    }
+    /// Records a minted token's JTI.
+    #[napi]
+    pub fn record<'env>(
+        &self,
+        env: &'env Env,
+        entry: JtiEntry,
+    ) -> napi::Result<PromiseRaw<'env, ()>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.record(&entry.into()).await })
+    }
+    /// Whether `jti` is recorded, not revoked and not expired.
+    #[napi]
+    pub fn contains<'env>(
+        &self,
+        env: &'env Env,
+        jti: String,
+    ) -> napi::Result<PromiseRaw<'env, bool>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.contains(&jti).await })
+    }
+    /// Revokes `jti`; true when it was present.
+    #[napi]
+    pub fn revoke<'env>(
+        &self,
+        env: &'env Env,
+        jti: String,
+    ) -> napi::Result<PromiseRaw<'env, bool>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.revoke(&jti).await })
+    }
+    /// How many JTIs are held (approximate while writes are in flight).
+    #[napi(getter)]
+    pub fn size(&self) -> f64 {
+        // u64 → f64: exact below 2^53, far above any capacity.
+        self.inner.len() as f64
+    }
+}
+
+/// Options of `new PostgresJtiStore(...)`.
+#[napi(object)]
+pub struct PostgresJtiStoreOptions {
+    /// Connections in the pool (default 16).
+    pub pool_size: Option<u32>,
+}
+
+/// JTIs in PostgreSQL (the `impersonation_jtis` table), shared by replicas.
+#[napi]
+pub struct PostgresJtiStore {
+    inner: Arc<jti::PostgresJtiStore>,
+}
+
+#[napi]
+impl PostgresJtiStore {
+    /// A pool for `url`; connections open on first use.
+    #[napi(constructor)]
+    pub fn new(
+        env: &Env,
+        url: String,
+        options: Option<PostgresJtiStoreOptions>,
+    ) -> napi::Result<Self> {
+        let mut settings = jti::PostgresSettings::new(url);
+        if let Some(size) = options.and_then(|o| o.pool_size) {
+            settings.pool_size = size as usize;
+        }
+        Ok(PostgresJtiStore {
+            inner: Arc::new(jti::PostgresJtiStore::connect(settings).js(env)?),
+        })
+    }
+    /// Reads `IMPERSONATION_JTI_DATABASE_URL` (or `DATABASE_URL`) and
+    /// `IMPERSONATION_JTI_DB_POOL_SIZE`.
+    #[napi]
+    pub fn from_env(
+        env: &Env,
+        vars: Option<HashMap<String, Option<String>>>,
+    ) -> napi::Result<PostgresJtiStore> {
+        let settings = jti::PostgresSettings::from_env_source(&env_map(vars)).js(env)?;
+        Ok(PostgresJtiStore {
+            inner: Arc::new(jti::PostgresJtiStore::connect(settings).js(env)?),
+        })
+    }
+    /// Creates the table when missing (idempotent).
+    #[napi]
+    pub fn migrate<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, ()>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.migrate().await })
+    }
+    /// Deletes rows past their expiry; the number deleted.
+    #[napi]
+    pub fn purge_expired<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, f64>> {
+        let store = Arc::clone(&self.inner);
+        // u64 → f64: exact below 2^53 rows.
+        promise(
+            env,
+            async move { store.purge_expired().await.map(|n| n as f64) },
+        )
+    }
+    /// Records a minted token's JTI.
+    #[napi]
+    pub fn record<'env>(
+        &self,
+        env: &'env Env,
+        entry: JtiEntry,
+    ) -> napi::Result<PromiseRaw<'env, ()>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.record(&entry.into()).await })
+    }
+    /// Whether `jti` is recorded, not revoked and not expired.
+    #[napi]
+    pub fn contains<'env>(
+        &self,
+        env: &'env Env,
+        jti: String,
+    ) -> napi::Result<PromiseRaw<'env, bool>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.contains(&jti).await })
+    }
+    /// Revokes `jti`; true when it was present.
+    #[napi]
+    pub fn revoke<'env>(
+        &self,
+        env: &'env Env,
+        jti: String,
+    ) -> napi::Result<PromiseRaw<'env, bool>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.revoke(&jti).await })
+    }
+}
+
+/// A `jtiStore` argument: one of ours, or a JS object with `record` / `contains` / `revoke`
+/// (already normalised by `lib/index.js`).
+pub type StoreArg<'a> =
+    Either3<ClassInstance<'a, MemoryJtiStore>, ClassInstance<'a, PostgresJtiStore>, Object<'a>>;
+
+/// The core store behind a `jtiStore` argument.
+pub fn store_from(arg: Option<StoreArg<'_>>) -> Result<Option<Arc<dyn JtiStore>>> {
+    Ok(match arg {
+        None => None,
+        Some(Either3::A(memory)) => Some(memory.inner.clone()),
+        Some(Either3::B(pg)) => Some(pg.inner.clone()),
+        Some(Either3::C(object)) => Some(Arc::new(JsJtiStore {
+            record: method(&object, "record")?,
+            contains: method(&object, "contains")?,
+            revoke: method(&object, "revoke")?,
+        })),
+    })
+}
+
+fn method<A: ToNapiValue + 'static>(object: &Object<'_>, name: &str) -> Result<JsCall<A>> {
+    js_call(object, name)
+        .map_err(|_| invalid_argument(format!("jtiStore must have a `{name}` method")))
+}
+
+/// A JS object used as a JTI store.
+struct JsJtiStore {
+    record: JsCall<Value>,
+    contains: JsCall<String>,
+    revoke: JsCall<String>,
+}
+
+impl std::fmt::Debug for JsJtiStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsJtiStore")
+    }
+}
+
+fn boolean(value: &Value, method: &str) -> Result<bool> {
+    value.as_bool().ok_or_else(|| {
+        Error::new(
+            ErrorCode::JtiStoreUnavailable,
+            format!("js `{method}` returned a non-boolean"),
+        )
+    })
+}
+
+#[async_trait]
+impl JtiStore for JsJtiStore {
+    async fn record(&self, entry: &jti::JtiEntry) -> Result<()> {
+        invoke(
+            &self.record,
+            entry_json(entry),
+            "record",
+            ErrorCode::JtiStoreUnavailable,
+        )
+        .await
+        .map(|_| ())
+    }
+    async fn contains(&self, jti: &str) -> Result<bool> {
+        let found = invoke(
+            &self.contains,
+            jti.to_owned(),
+            "contains",
+            ErrorCode::JtiStoreUnavailable,
+        )
+        .await?;
+        boolean(&found, "contains")
+    }
+    async fn revoke(&self, jti: &str) -> Result<bool> {
+        let revoked = invoke(
+            &self.revoke,
+            jti.to_owned(),
+            "revoke",
+            ErrorCode::JtiStoreUnavailable,
+        )
+        .await?;
+        boolean(&revoked, "revoke")
+    }
+}

@@ -1,0 +1,113 @@
+// Typed usage of the public API, checked by `tsc --noEmit` (never run): what a TypeScript service
+// writes compiles, and the types say what the values are.
+
+import {
+  Authenticator,
+  Decision,
+  ERROR_CODES,
+  ImpersonationSigner,
+  ImpersonationVerifier,
+  MemoryJtiStore,
+  OidcValidator,
+  PermissionSet,
+  Principal,
+  RbacPolicy,
+  RouteTable,
+  explain,
+  generateTeamToken,
+  hashTeamToken,
+  isAuthError,
+  verifyTeamToken,
+  type AuthError,
+  type ErrorCodeName,
+  type JtiEntry,
+  type JtiStore,
+  type TeamTokenLookup,
+} from '@incidentfox/auth'
+import { requireAdmin, requireTeam } from '@incidentfox/auth/express'
+import { withAuth } from '@incidentfox/auth/next'
+
+const status: 401 = ERROR_CODES.token_expired
+const unavailable: 503 = ERROR_CODES.lookup_unavailable
+const code: ErrorCodeName = 'jti_not_found'
+
+const validator = new OidcValidator({
+  issuer: 'https://idp.example.com',
+  audience: ['incidentfox-config-service'],
+  jwksUrl: 'https://idp.example.com/jwks',
+  algorithms: ['RS256', 'ES256'],
+  leeway: 30,
+  groupsClaim: 'cognito:groups',
+})
+const fromEnv: OidcValidator | null = OidcValidator.fromEnv({ OIDC_ENABLED: '0' })
+
+// A JTI store of one's own: sync or async methods.
+const entries = new Map<string, JtiEntry>()
+const store: JtiStore = {
+  record: async (entry) => {
+    entries.set(entry.jti, entry)
+  },
+  contains: (jti) => entries.has(jti),
+  revoke: async (jti) => entries.delete(jti),
+}
+const lookup: TeamTokenLookup = {
+  lookup: async (tokenId) => (tokenId === 'x' ? { orgId: 'o', tokenId, tokenHash: 'h', revokedAt: new Date() } : null),
+}
+
+async function main(): Promise<void> {
+  const verified = await validator.verify('a.b.c', { now: 1_800_000_000 })
+  const subject: string = verified.subject
+  const groups: string[] = verified.groups
+  const sync = validator.verifySync('a.b.c')
+  const email: string | null = sync.email
+
+  const signer = new ImpersonationSigner({ secret: 's', jtiLogging: true, jtiStore: store })
+  const memory = new MemoryJtiStore({ capacity: 1000 })
+  const verifier = new ImpersonationVerifier({ secret: 's', jtiRequire: true, jtiStore: memory })
+  const minted = await signer.mint({ orgId: 'o', teamNodeId: 't', subject: 'admin' })
+  const visitor = await signer.mintVisitor({ orgId: 'o', teamNodeId: 't', sessionId: 'vs' })
+  const body: { token: string; expires_at: number; jti: string } = minted.toJSON()
+  const imp = await verifier.verify(visitor.token)
+  const kind: 'team_impersonation' | 'visitor' = imp.kind
+
+  const auth = Authenticator.fromEnv(undefined, { jtiStore: memory, teamTokenLookup: lookup })
+  const principal: Principal = await auth.authenticate(new Headers({ authorization: 'Bearer x' }))
+  await auth.authenticate({ authorization: 'Bearer x', 'x-forwarded-for': ['a', 'b'] })
+  const me = principal.toJSON()
+  const role: 'admin' | 'team' = me.role
+  const canWrite: boolean = me.can_write
+  const decision: Decision = auth.routes.authorize(principal, 'provision_team')
+  const json: { allowed: boolean; matched_grant: string | null } = decision.toJSON()
+  decision.throwIfDenied()
+
+  const set = new PermissionSet(['admin:*'])
+  const grant: string | null = set.matchingGrant('admin:provision')
+  const policy = new RbacPolicy({ defaults: [], groupPermissions: { sre: ['admin:read'], ops: 'admin:a,admin:b' } })
+  const sources = policy.resolveWithSources(['sre']).map((g) => `${g.permission} from ${g.source}`)
+  const table = new RouteTable({ requireAdminStar: false, routes: { provision_team: null } })
+  const tester = Principal.withGrants('admin', ['admin:read'], { authKind: 'oidc', canWrite: false })
+  explain(['admin:*'], 'admin:x').toJSON()
+
+  const generated = generateTeamToken('pepper')
+  const hashed = hashTeamToken(generated.token, 'pepper')
+  const ok: boolean = verifyTeamToken(generated.token, hashed.tokenHash, 'pepper')
+
+  try {
+    validator.verifySync('')
+  } catch (error) {
+    if (isAuthError(error)) {
+      const e: AuthError = error
+      const s: number = e.status
+      const c: string = e.code
+      void [s, c]
+    }
+  }
+  void [subject, groups, email, body, kind, role, canWrite, json, grant, sources, table, tester, ok]
+}
+
+// Framework helpers.
+const admin = requireAdmin('admin:provision')
+const team = requireTeam()
+export const GET = withAuth(async (request, { principal }) => Response.json({ me: principal, url: request.url }), { route: 'provision_team' })
+
+void [status, unavailable, code, fromEnv, main, admin, team]

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the Node package (@incidentfox/auth, bindings-node/) and tests it: `npm ci`, the native
+# addon with `napi build --platform --release`, a drift check of the committed index.js and
+# index.d.ts against what the build generates, `node --test`, `tsc --noEmit`, then `npm pack`
+# installed into an empty folder and both required and imported there. Ends with one tally line
+# ("node: N passed, N failed").
+#
+# Release, not debug: the addon then shares the compiled core with the Python wheel's release
+# build in the same CARGO_TARGET_DIR (test-all.sh runs test-python.sh first), what the tests load
+# is what `npm pack` ships, and the Wycheproof and concurrency suites run on optimised crypto.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/incidentfox-auth/target}"
+pkg="$root/bindings-node"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$pkg"
+
+npm ci --no-audit --no-fund --loglevel=error
+
+# The generated loader and types are committed: the build must reproduce them exactly.
+cp index.js "$work/index.js.committed"
+cp index.d.ts "$work/index.d.ts.committed"
+npx napi build --platform --release
+drift=0
+for file in index.js index.d.ts; do
+  if ! diff -u "$work/$file.committed" "$file" > "$work/$file.diff"; then
+    echo "$file differs from what \`napi build\` generates (commit the regenerated file):"
+    cat "$work/$file.diff"
+    drift=1
+  fi
+done
+
+status=$drift
+log="$work/node-test.log"
+if ! node --test --test-reporter=tap test/ 2>&1 | tee "$log"; then
+  status=1
+fi
+npx tsc --noEmit -p tsconfig.json || status=1
+
+# The tarball on its own: an empty folder, no source tree, CommonJS and ES module.
+npm pack --silent --pack-destination "$work" > /dev/null
+tarball=$(ls "$work"/incidentfox-auth-*.tgz)
+mkdir "$work/fresh"
+(
+  cd "$work/fresh"
+  npm init -y > /dev/null
+  npm install --no-audit --no-fund --loglevel=error "$tarball"
+  node -e '
+    const ifx = require("@incidentfox/auth")
+    const d = ifx.explain(["admin:*"], "admin:provision")
+    if (!d.allowed || d.matchedGrant !== "admin:*") throw new Error("wrong decision")
+    try { new ifx.PermissionSet(["bad perm"]); throw new Error("a bad permission was accepted") }
+    catch (e) { if (e.code !== "ERR_INVALID_PERMISSION" || e.status !== 500) throw e }
+    if (typeof require("@incidentfox/auth/express").requireAdmin !== "function") throw new Error("no express helpers")
+    console.log("tarball ok (require):", Object.keys(ifx.ERROR_CODES).length, "codes")
+  '
+  node --input-type=module -e '
+    import { explain, ERROR_CODES } from "@incidentfox/auth"
+    import { withAuth } from "@incidentfox/auth/next"
+    if (!explain(["admin:*"], "admin:x").allowed || typeof withAuth !== "function") throw new Error("import failed")
+    console.log("tarball ok (import):", ERROR_CODES.token_expired)
+  '
+) || status=1
+
+# node --test's TAP summary: "# pass N", "# fail N" (cancelled tests count as failed).
+passed=$(awk '/^# pass /{p=$3} END{print p+0}' "$log")
+failed=$(awk '/^# (fail|cancelled) /{f+=$3} END{print f+0}' "$log")
+if [ "$passed" -eq 0 ]; then
+  echo "no node test ran"
+  status=1
+fi
+echo
+echo "node: $passed passed, $failed failed"
+exit "$status"
