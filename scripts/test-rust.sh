@@ -8,6 +8,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 status=0
+# The login end-to-end test drives a real OpenID Provider (npm oidc-provider).
+"$(dirname "$0")/ensure-oidc-provider.sh"
 features=(--features incidentfox-auth/postgres)
 "$cargo" test --workspace --all-targets "${features[@]}" 2>&1 | tee -a "$log" || status=1
 "$cargo" test --workspace --doc "${features[@]}" 2>&1 | tee -a "$log" || status=1

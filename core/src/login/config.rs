@@ -7,6 +7,11 @@ use crate::jose::Algorithm;
 use crate::secret::Secret;
 use crate::text::clip;
 
+/// The login validator's unknown-kid refetch cooldown. ID tokens reach `complete` from the
+/// provider's token endpoint, not from a caller, so an unknown kid there means a key rotation:
+/// a short cooldown picks it up at once while still sparing the provider.
+pub const LOGIN_JWKS_COOLDOWN: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Scopes requested when `WEB_UI_OIDC_SCOPES` is unset (as today).
 pub const DEFAULT_SCOPES: &str = "openid email profile groups";
 
@@ -35,6 +40,8 @@ pub struct LoginConfig {
     pub algorithms: Vec<Algorithm>,
     /// The groups claim (name or JSON pointer).
     pub groups_claim: String,
+    /// Key-set caching for ID tokens (cooldown [`LOGIN_JWKS_COOLDOWN`]).
+    pub jwks: crate::keys::JwksSettings,
 }
 
 impl LoginConfig {
@@ -56,6 +63,10 @@ impl LoginConfig {
             cookie_secure: false,
             algorithms: vec![Algorithm::RS256],
             groups_claim: "groups".to_owned(),
+            jwks: crate::keys::JwksSettings {
+                cooldown: LOGIN_JWKS_COOLDOWN,
+                ..crate::keys::JwksSettings::default()
+            },
         }
     }
 

@@ -128,6 +128,7 @@ impl OidcLogin {
             )
             .with_algorithms(config.algorithms.clone())
             .with_groups_claim(config.groups_claim.clone())
+            .with_jwks_settings(config.jwks)
             .with_required_claims(vec![
                 "exp".into(),
                 "sub".into(),

@@ -9,7 +9,8 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest token response read.
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// A transport failure (the provider's own error answers are ordinary responses).
+/// A transport failure or a 5xx answer (the provider's OAuth error answers, 4xx, are ordinary
+/// responses).
 #[derive(Debug)]
 pub struct TransportError(String);
 
@@ -47,6 +48,14 @@ pub async fn send(
         .send()
         .await
         .map_err(|e| TransportError(format!("token request failed: {}", without_url(&e))))?;
+    // OAuth error answers are 4xx; a 5xx is the provider (or the proxy in front of it) failing,
+    // not refusing the code, so it is reported as a transport failure (`provider_unavailable`).
+    if response.status().is_server_error() {
+        return Err(TransportError(format!(
+            "the token endpoint answered {}",
+            response.status()
+        )));
+    }
     let mut builder = openidconnect::http::Response::builder().status(response.status());
     for (name, value) in response.headers() {
         builder = builder.header(name, value);

@@ -7,7 +7,7 @@ mod flow;
 mod http;
 mod return_to;
 
-pub use config::{LoginConfig, DEFAULT_SCOPES};
+pub use config::{LoginConfig, DEFAULT_SCOPES, LOGIN_JWKS_COOLDOWN};
 pub use cookies::SetCookie;
 pub use flow::{LoginResult, LoginStart, OidcLogin};
 pub use return_to::sanitize_return_to;
