@@ -49,6 +49,11 @@ EXPECTED = [
     ("missing_credentials", 401),
     ("invalid_credentials", 401),
     ("lookup_unavailable", 503),
+    ("invalid_state", 401),
+    ("invalid_nonce", 401),
+    ("code_exchange_failed", 401),
+    ("login_denied", 401),
+    ("provider_unavailable", 503),
 ]
 
 FAMILY = {401: TokenError, 403: ForbiddenError, 503: UnavailableError, 500: ConfigurationError}
