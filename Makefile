@@ -5,7 +5,7 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/incidentfox-auth/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: help test demo fmt lint bench fuzz soak
+.PHONY: help test demo fmt lint bench bench-compare fuzz soak
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,3 +32,6 @@ fuzz: ## run every fuzz target for FUZZ_SECONDS each (default 20)
 
 soak: ## verify under key rotation, IdP faults and a PostgreSQL restart for SOAK_SECONDS (default 60)
 	SOAK_SECONDS=$${SOAK_SECONDS:-60} scripts/with-postgres.sh $(CARGO) test -p incidentfox-auth --features postgres --test soak -- --nocapture
+
+bench-compare: ## criterion benches + the Python and Node comparisons; writes the README table
+	python3 scripts/bench_compare.py

@@ -1,0 +1,149 @@
+"""`make bench-compare`: the Rust criterion benches, the Python and Node comparisons, one table.
+
+Runs, in one go on a quiet machine:
+  1. cargo bench (verify, permissions, cache) — criterion writes target/criterion/*/estimates.json;
+  2. benches/compare/python/bench.py — prints markdown tables (ours against PyJWT, authlib, joserfc);
+  3. benches/compare/node/bench.mjs — prints markdown tables (ours against jose, fast-jwt, ...);
+then writes the README section between `<!-- bench-compare:start -->` and `<!-- bench-compare:end -->`:
+one summary table (µs/op and ops/s per algorithm: the raw aws-lc-rs signature floor, Rust, Python and
+Node, the fastest peer in each language, and each figure as a multiple of the floor), followed by
+each language's full tables. Usage: python3 scripts/bench_compare.py [--quick]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pathlib
+import platform
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", pathlib.Path.home() / ".cache/incidentfox-auth/target"))
+VENV_PY = pathlib.Path.home() / ".cache/incidentfox-auth/venv/bin/python"
+ALGS = ["RS256", "ES256", "EdDSA", "HS256"]
+START, END = "<!-- bench-compare:start -->", "<!-- bench-compare:end -->"
+
+
+def run(cmd: list[str], cwd: pathlib.Path = ROOT) -> str:
+    print("$", " ".join(cmd), file=sys.stderr, flush=True)
+    out = subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.PIPE, text=True)
+    return out.stdout
+
+
+def criterion_us(group: str, bench: str) -> float | None:
+    path = TARGET / "criterion" / group / bench / "new" / "estimates.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())["median"]["point_estimate"] / 1000.0
+
+
+def verification_table(markdown: str) -> dict[str, dict[str, float]]:
+    """Rows of the first table whose second header cell is incidentfox-auth: {alg: {column: µs}}."""
+    lines = markdown.splitlines()
+    for i, line in enumerate(lines):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 2 and cells[1] == "incidentfox-auth":
+            header = cells
+            rows: dict[str, dict[str, float]] = {}
+            for row in lines[i + 2 :]:
+                if not row.startswith("|"):
+                    break
+                values = [c.strip() for c in row.strip().strip("|").split("|")]
+                alg = next((a for a in ALGS if a in values[0]), None)
+                if alg is None:
+                    continue
+                rows[alg] = {}
+                for name, value in zip(header[1:], values[1:]):
+                    m = re.search(r"([\d.,]+)\s*µs", value)
+                    if m and "÷" not in name and "target" not in name:
+                        rows[alg][name] = float(m.group(1).replace(",", ""))
+            return rows
+    return {}
+
+
+def fmt(us: float | None) -> str:
+    if us is None:
+        return "—"
+    rate = 1e6 / us
+    rate_s = f"{rate / 1e6:.2f}M/s" if rate >= 1e6 else f"{rate / 1e3:.1f}k/s"
+    return f"{us:.1f} µs ({rate_s})" if us >= 1 else f"{us * 1000:.0f} ns ({rate_s})"
+
+
+def times(us: float | None, floor: float | None) -> str:
+    return f"{us / floor:.2f}×" if us and floor else "—"
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
+    run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "cache", *crit])
+    py = run([str(VENV_PY), "benches/compare/python/bench.py", *(["--quick"] if quick else [])])
+    node_dir = ROOT / "benches/compare/node"
+    if not (node_dir / "node_modules").exists():
+        run(["npm", "ci", "--no-audit", "--no-fund"], cwd=node_dir)
+    node = run(["node", "bench.mjs", *(["--quick"] if quick else [])], cwd=node_dir)
+    python_rows, node_rows = verification_table(py), verification_table(node)
+
+    hit = criterion_us("verified cache hit (RS256 token)", "verified cache hit (RS256 token)")
+    table = [
+        "| algorithm | raw signature floor (Rust) | Rust full verify | Python | fastest Python peer | Node | fastest Node peer |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for alg in ALGS:
+        floor = criterion_us(alg, "raw aws-lc-rs signature check")
+        rust = criterion_us(alg, "incidentfox-auth verify")
+        p, n = python_rows.get(alg, {}), node_rows.get(alg, {})
+        p_ours, n_ours = p.get("incidentfox-auth"), n.get("incidentfox-auth")
+        p_peer = min((v for k, v in p.items() if k != "incidentfox-auth"), default=None)
+        n_peer = min((v for k, v in n.items() if k != "incidentfox-auth"), default=None)
+        cells = [alg, fmt(floor)]
+        for value in (rust, p_ours, p_peer, n_ours, n_peer):
+            cells.append(f"{fmt(value)} · {times(value, floor)}" if floor else fmt(value))
+        table.append("| " + " | ".join(cells) + " |")
+    machine = platform.processor() or platform.machine()
+    try:
+        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        machine = f"{model}, {os.cpu_count()} cores"
+    except (OSError, StopIteration):
+        pass
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    section = [
+        START,
+        f"Measured {when} on {machine} with `make bench-compare`{' (quick)' if quick else ''}. "
+        "Each figure is the median time per verification (ops/s in brackets) and, after the dot, its "
+        "multiple of the raw aws-lc-rs signature check with a pre-parsed key (HS256 has no Rust floor "
+        "row). No verified-token cache in these rows; a cache hit in Rust takes "
+        f"{fmt(hit)}.",
+        "",
+        *table,
+        "",
+        "<details><summary>Python, in full</summary>",
+        "",
+        py.strip(),
+        "",
+        "</details>",
+        "",
+        "<details><summary>Node, in full</summary>",
+        "",
+        node.strip(),
+        "",
+        "</details>",
+        END,
+    ]
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if START in text and END in text:
+        text = text[: text.index(START)] + "\n".join(section) + text[text.index(END) + len(END) :]
+    else:
+        text = text.replace("## Benchmarks\n", "## Benchmarks\n\n" + "\n".join(section) + "\n", 1)
+    readme.write_text(text)
+    print("\n".join(table))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
