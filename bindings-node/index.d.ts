@@ -98,6 +98,37 @@ export declare class MintedToken {
   toJSON(): { token: string; expires_at: number; jti: string }
 }
 
+/** Authorization Code + PKCE + nonce login against one provider. */
+export declare class OidcLogin {
+  /**
+   * Prepares the login; missing endpoints are read from the issuer's discovery document
+   * (one fetch, now). Rejects with `ERR_INVALID_CONFIG` or `ERR_PROVIDER_UNAVAILABLE`.
+   */
+  static create(options: OidcLoginOptions): Promise<OidcLogin>
+  /**
+   * Reads the `WEB_UI_*` variables (`env`, else the process environment) and prepares the
+   * login; resolves to `null` unless `WEB_UI_OIDC_ENABLED=1`. Every problem is named in one
+   * `ERR_INVALID_CONFIG` rejection.
+   */
+  static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null): Promise<OidcLogin | null>
+  /** The callback URL registered with the provider (`<publicBaseUrl>/api/auth/callback`). */
+  get redirectUri(): string
+  /** Whether the cookies are `Secure`. */
+  get cookieSecure(): boolean
+  /**
+   * The authorization URL and the login cookies to set before redirecting there;
+   * `returnTo` is sanitised now and again at the callback.
+   */
+  begin(options?: BeginOptions | undefined | null): LoginStart
+  /**
+   * Finishes the login from the callback's query string (with or without `?`) and the
+   * request's `Cookie` header: exchanges the code, verifies the ID token and its nonce.
+   * Rejects with `ERR_INVALID_STATE`, `ERR_INVALID_NONCE`, `ERR_CODE_EXCHANGE_FAILED`,
+   * `ERR_LOGIN_DENIED`, `ERR_PROVIDER_UNAVAILABLE` or a token error of the ID token.
+   */
+  complete(query: string, cookieHeader?: string | undefined | null): Promise<LoginResult>
+}
+
 /** Validates OIDC tokens against one issuer and a cached, rotating key set. */
 export declare class OidcValidator {
   /** A validator for one issuer; the key set loads now when inline, else on first use. */
@@ -273,6 +304,14 @@ export interface AuthenticatorOptions {
   teamTokenLookup?: import('./lib/types').TeamTokenLookup
 }
 
+/** Options of `begin`. */
+export interface BeginOptions {
+  /** Where to go after login: a same-origin path; anything else becomes `/`. */
+  returnTo?: string
+  /** The role the login is started for (the app decides what it means); kept in a cookie. */
+  requireRole?: string
+}
+
 /** One error code and its HTTP status. */
 export interface ErrorCodeInfo {
   /** The stable snake_case code, e.g. `token_expired`. */
@@ -353,6 +392,67 @@ export interface JtiEntry {
   expiresAt: number
 }
 
+/** A cookie to set (or clear, with `maxAge` 0), with its `Set-Cookie` header value. */
+export interface LoginCookie {
+  /** Name. */
+  name: string
+  /** Value (empty when clearing). */
+  value: string
+  /** `Path`. */
+  path: string
+  /** `Max-Age` in seconds (0 clears). */
+  maxAge: number
+  /** `HttpOnly`. */
+  httpOnly: boolean
+  /** `Secure`. */
+  secure: boolean
+  /** `SameSite`. */
+  sameSite: 'Lax' | 'Strict' | 'None'
+  /** The whole `Set-Cookie` header value. */
+  header: string
+}
+
+/** Who signed in, from the verified ID token. */
+export interface LoginIdentity {
+  /** The subject. */
+  subject: string
+  /** The email, when the token has one. */
+  email: string | null
+  /** The groups, read from the configured groups claim. */
+  groups: Array<string>
+  /** The organisation, when the token names one. */
+  orgId: string | null
+  /** The team node, when the token names one. */
+  teamNodeId: string | null
+}
+
+/** A completed login. */
+export interface LoginResult {
+  /** Who signed in. */
+  identity: LoginIdentity
+  /** The verified ID token. */
+  idToken: string
+  /** The sanitised same-origin path to go to. */
+  returnTo: string
+  /** The role the login was started for, if any. */
+  requireRole: string | null
+  /** The login cookies, cleared: set them all on the response. */
+  clearCookies: Array<LoginCookie>
+  /**
+   * Today's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
+   * token.
+   */
+  sessionCookie: LoginCookie
+}
+
+/** Where to send the browser, and the cookies to set first. */
+export interface LoginStart {
+  /** The provider's authorization URL with `state`, `nonce` and the S256 PKCE challenge. */
+  authorizationUrl: string
+  /** The login cookies (state, PKCE verifier, nonce, return-to, required role). */
+  cookies: Array<LoginCookie>
+}
+
 /** Options of `new MemoryJtiStore(...)`. */
 export interface MemoryJtiStoreOptions {
   /** At most this many entries (default 1,000,000). */
@@ -373,6 +473,32 @@ export interface MintRequest {
   ttlSeconds?: number
   /** `iat`, Unix seconds (default: now). */
   now?: number
+}
+
+/** Settings of `OidcLogin.create(...)`, as the `WEB_UI_*` variables hold them. */
+export interface OidcLoginOptions {
+  /** The provider's issuer: ID tokens must carry it, and discovery starts from it. */
+  issuer: string
+  /** The client id (the ID token's audience). */
+  clientId: string
+  /** The web UI's public base URL; the callback is `<base>/api/auth/callback`. */
+  publicBaseUrl: string
+  /** The client secret, for confidential clients. */
+  clientSecret?: string
+  /** The authorization endpoint (default: from discovery). */
+  authorizationEndpoint?: string
+  /** The token endpoint (default: from discovery). */
+  tokenEndpoint?: string
+  /** The JWKS URL for ID tokens (default: from discovery). */
+  jwksUrl?: string
+  /** Scopes requested (default `openid email profile groups`); must include `openid`. */
+  scopes?: Array<string>
+  /** Set `Secure` on the login and session cookies (default false). */
+  cookieSecure?: boolean
+  /** Algorithms accepted for ID tokens (default `["RS256"]`). */
+  algorithms?: Array<string>
+  /** Claim name or JSON pointer of the groups (default `groups`). */
+  groupsClaim?: string
 }
 
 /**

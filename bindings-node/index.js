@@ -841,6 +841,7 @@ module.exports.ImpersonationSigner = nativeBinding.ImpersonationSigner
 module.exports.ImpersonationVerifier = nativeBinding.ImpersonationVerifier
 module.exports.MemoryJtiStore = nativeBinding.MemoryJtiStore
 module.exports.MintedToken = nativeBinding.MintedToken
+module.exports.OidcLogin = nativeBinding.OidcLogin
 module.exports.OidcValidator = nativeBinding.OidcValidator
 module.exports.PermissionSet = nativeBinding.PermissionSet
 module.exports.PostgresJtiStore = nativeBinding.PostgresJtiStore

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Node package (@incidentfox/auth, bindings-node/) and tests it: `npm ci`, the native
 # addon with `napi build --platform --release`, a drift check of the committed index.js and
-# index.d.ts against what the build generates, `node --test`, `tsc --noEmit`, then `npm pack`
-# installed into an empty folder and both required and imported there. Ends with one tally line
-# ("node: N passed, N failed").
+# index.d.ts against what the build generates, the test OpenID Provider's packages and Debian's
+# Chromium (installed when missing, for the login and browser tests), `node --test`,
+# `tsc --noEmit`, then `npm pack` installed into an empty folder and both required and imported
+# there. Ends with one tally line ("node: N passed, N failed").
 #
 # Release, not debug: the addon then shares the compiled core with the Python wheel's release
 # build in the same CARGO_TARGET_DIR (test-all.sh runs test-python.sh first), what the tests load
@@ -17,6 +18,21 @@ trap 'rm -rf "$work"' EXIT
 cd "$pkg"
 
 npm ci --no-audit --no-fund --loglevel=error
+
+# test/login.test.js and test/browser.test.js sign in against the test OpenID Provider
+# (testdata/oidc-provider); the browser test drives Debian's Chromium, installed when missing.
+"$root/scripts/ensure-oidc-provider.sh" ||
+  echo "could not install the test OpenID Provider's packages: the login tests will fail"
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for test/browser.test.js"
+  as_root=()
+  if [ "$(id -u)" -ne 0 ] && command -v sudo > /dev/null; then
+    as_root=(sudo -n)
+  fi
+  { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; } ||
+    echo "could not install chromium: the browser test will fail"
+fi
 
 # The generated loader and types are committed: the build must reproduce them exactly.
 cp index.js "$work/index.js.committed"
@@ -53,12 +69,15 @@ mkdir "$work/fresh"
     try { new ifx.PermissionSet(["bad perm"]); throw new Error("a bad permission was accepted") }
     catch (e) { if (e.code !== "ERR_INVALID_PERMISSION" || e.status !== 500) throw e }
     if (typeof require("@incidentfox/auth/express").requireAdmin !== "function") throw new Error("no express helpers")
+    if (typeof require("@incidentfox/auth/express").callbackRoute !== "function") throw new Error("no login routes")
+    if (typeof ifx.OidcLogin.create !== "function") throw new Error("no OidcLogin")
     console.log("tarball ok (require):", Object.keys(ifx.ERROR_CODES).length, "codes")
   '
   node --input-type=module -e '
     import { explain, ERROR_CODES } from "@incidentfox/auth"
-    import { withAuth } from "@incidentfox/auth/next"
+    import { callbackHandler, loginHandler, withAuth } from "@incidentfox/auth/next"
     if (!explain(["admin:*"], "admin:x").allowed || typeof withAuth !== "function") throw new Error("import failed")
+    if (typeof loginHandler !== "function" || typeof callbackHandler !== "function") throw new Error("no login handlers")
     console.log("tarball ok (import):", ERROR_CODES.token_expired)
   '
 ) || status=1

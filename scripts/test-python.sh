@@ -44,6 +44,10 @@ print("wheel ok:", ifx.__name__)
 
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
 
+# tests/test_login.py signs in against the test OpenID Provider (Node.js, npm oidc-provider).
+"$root/scripts/ensure-oidc-provider.sh" ||
+  echo "could not install the test OpenID Provider's packages: the login tests will fail"
+
 status=0
 log="$dist/pytest.log"
 if ! "$venv/bin/python" -m pytest -q -p no:cacheprovider 2>&1 | tee "$log"; then

@@ -1,7 +1,8 @@
 // Express (or plain `http`) middleware of @incidentfox/auth.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Authenticator, Principal } from '../index'
+import type { Authenticator, LoginResult, Principal } from '../index'
+import type { LoginSource } from './types'
 
 /** Options of every middleware. */
 export interface MiddlewareOptions {
@@ -46,3 +47,36 @@ export declare function requireAdmin(permission?: string | null, options?: Middl
 export declare function requireRoute(name: string, options?: MiddlewareOptions): Middleware
 /** A caller scoped to one team (names an org and a team node). */
 export declare function requireTeam(options?: MiddlewareOptions): Middleware
+
+/** Options of `loginRoute`. */
+export interface LoginRouteOptions {
+  /** Where to go after login when the request has no `?returnTo=` (default `/`). */
+  returnTo?: string
+  /** The role the login is for when the request has no `?requireRole=`. */
+  requireRole?: string
+}
+
+/** Options of `callbackRoute`. */
+export interface CallbackRouteOptions {
+  /** Set the session cookie (`incidentfox_session_token`, the ID token; default true). */
+  sessionCookie?: boolean
+  /**
+   * Runs after a successful login, before the answer (keep the identity, set a cookie of one's
+   * own with `res`, check `requireRole`); throwing one of this package's errors refuses the
+   * login with that error's answer.
+   */
+  onLogin?: (
+    result: LoginResult,
+    req: IncomingMessage,
+    res: ServerResponse & { locals?: Record<string, unknown> },
+  ) => void | Promise<void>
+}
+
+/** `GET /api/auth/login`: sets the login cookies and redirects 302 to the provider
+ * (`?returnTo=/path`, `?requireRole=`). */
+export declare function loginRoute(login: LoginSource, options?: LoginRouteOptions): Middleware
+
+/** `GET /api/auth/callback`: completes the login, clears the login cookies, sets the session
+ * cookie and redirects 302 to the sanitised return-to path; a refusal is answered with its
+ * status and `{"error": {"code", "status", "message"}}`. */
+export declare function callbackRoute(login: LoginSource, options?: CallbackRouteOptions): Middleware

@@ -2,8 +2,12 @@
 // Express (or plain `http`) middleware: authenticate the request, check what the route needs,
 // put the principal on `req.principal` (and `res.locals.principal`), or answer 401/403/503/500
 // with {"error": {"code", "status", "message"}}.
+//
+// The web UI's sign-in: `loginRoute(login)` for `GET /api/auth/login` and `callbackRoute(login)`
+// for `GET /api/auth/callback` (see lib/login.js).
 
 const http = require('./http.js')
+const flow = require('./login.js')
 
 function middleware(check, options) {
   return async function incidentfoxAuth(req, res, next) {
@@ -52,10 +56,57 @@ function requireTeam(options) {
   return middleware(http.checkTeam, options)
 }
 
+// Writes a login answer; Set-Cookie values already on the response (another middleware's, or
+// `onLogin`'s) are kept.
+function send(res, answer) {
+  const cookies = []
+  const headers = {}
+  for (const [name, value] of answer.headers) {
+    if (name === 'set-cookie') cookies.push(value)
+    else headers[name] = value
+  }
+  if (cookies.length > 0) {
+    const before = res.getHeader('set-cookie')
+    const kept = before === undefined ? [] : Array.isArray(before) ? before.map(String) : [String(before)]
+    res.setHeader('set-cookie', [...kept, ...cookies])
+  }
+  res.writeHead(answer.status, headers)
+  res.end(answer.body ?? undefined)
+}
+
+function route(run) {
+  return async function incidentfoxLogin(req, res, next) {
+    let answer
+    try {
+      answer = await run(req, res, new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost'))
+    } catch (error) {
+      answer = flow.loginErrorAnswer(error)
+      if (answer === undefined) return next(error)
+    }
+    send(res, answer)
+    return undefined
+  }
+}
+
+/** `GET /api/auth/login`: sets the login cookies and redirects 302 to the provider. */
+function loginRoute(login, options = {}) {
+  const getLogin = flow.loginSource(login)
+  return route((req, res, url) => flow.startLogin(getLogin, url.searchParams, options))
+}
+
+/** `GET /api/auth/callback`: completes the login, clears the login cookies, sets the session
+ * cookie and redirects 302 to the sanitised return-to path; a refusal is its JSON error body. */
+function callbackRoute(login, options = {}) {
+  const getLogin = flow.loginSource(login)
+  return route((req, res, url) => flow.finishLogin(getLogin, url.search, header(req, 'cookie'), options, [req, res]))
+}
+
 module.exports = {
   SESSION_COOKIE: http.SESSION_COOKIE,
+  callbackRoute,
   configure: http.configure,
   getAuthenticator: http.getAuthenticator,
+  loginRoute,
   requireAdmin,
   requirePrincipal,
   requireRoute,

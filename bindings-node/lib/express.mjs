@@ -1,5 +1,15 @@
 // The ES module entry of @incidentfox/auth/express: the CommonJS module's objects.
 import lib from './express.js'
 
-export const { SESSION_COOKIE, configure, getAuthenticator, requireAdmin, requirePrincipal, requireRoute, requireTeam } = lib
+export const {
+  SESSION_COOKIE,
+  callbackRoute,
+  configure,
+  getAuthenticator,
+  loginRoute,
+  requireAdmin,
+  requirePrincipal,
+  requireRoute,
+  requireTeam,
+} = lib
 export default lib

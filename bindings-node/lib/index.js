@@ -7,6 +7,8 @@
 //   throw) becomes functions that always return a Promise of `{ value }` or `{ error }`, which
 //   the addon awaits from its runtime (see bindings-node/src/js_calls.rs).
 // - `authenticate(headers)` also takes a headers object, a `Headers` or a `Map`.
+// - `OidcLogin` (the web UI's sign-in) is the addon's; its route handlers are in `./next` and
+//   `./express`.
 
 const native = require('../index.js')
 
@@ -149,6 +151,7 @@ module.exports = {
   ImpersonationVerifier,
   MemoryJtiStore: native.MemoryJtiStore,
   MintedToken: native.MintedToken,
+  OidcLogin: native.OidcLogin,
   OidcValidator: native.OidcValidator,
   PermissionSet: native.PermissionSet,
   PostgresJtiStore: native.PostgresJtiStore,

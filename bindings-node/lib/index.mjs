@@ -12,6 +12,7 @@ export const {
   ImpersonationVerifier,
   MemoryJtiStore,
   MintedToken,
+  OidcLogin,
   OidcValidator,
   PermissionSet,
   PostgresJtiStore,

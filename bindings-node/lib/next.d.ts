@@ -1,6 +1,7 @@
 // Next.js route-handler wrapper of @incidentfox/auth.
 
-import type { Authenticator, Principal } from '../index'
+import type { Authenticator, LoginResult, Principal } from '../index'
+import type { LoginSource } from './types'
 
 /** What the route requires; with none, any authenticated caller passes. */
 export interface WithAuthOptions {
@@ -29,3 +30,42 @@ export declare const SESSION_COOKIE: 'incidentfox_session_token'
 export declare function configure(authenticator: Authenticator | null | undefined): void
 /** The configured authenticator, else one built from the environment on first use. */
 export declare function getAuthenticator(): Authenticator
+
+/** Options of `loginHandler`. */
+export interface LoginHandlerOptions {
+  /** Where to go after login when the request has no `?returnTo=` (default `/`). */
+  returnTo?: string
+  /** The role the login is for when the request has no `?requireRole=`. */
+  requireRole?: string
+}
+
+/** Options of `callbackHandler`. */
+export interface CallbackHandlerOptions {
+  /** Set the session cookie (`incidentfox_session_token`, the ID token; default true). */
+  sessionCookie?: boolean
+  /**
+   * Runs after a successful login, before the answer (keep the identity, check `requireRole`);
+   * throwing one of this package's errors refuses the login with that error's answer.
+   */
+  onLogin?: (result: LoginResult, request: Request) => void | Promise<void>
+}
+
+/**
+ * `GET /api/auth/login` (`app/api/auth/login/route.js`: `export const GET = loginHandler(login)`):
+ * sets the login cookies and redirects 302 to the provider. `?returnTo=/path` (or `return_to`)
+ * and `?requireRole=` (or `require_role`) are read from the request.
+ */
+export declare function loginHandler(
+  login: LoginSource,
+  options?: LoginHandlerOptions,
+): (request: Request) => Promise<Response>
+
+/**
+ * `GET /api/auth/callback`: completes the login, clears the login cookies, sets the session
+ * cookie and redirects 302 to the sanitised return-to path; a refusal is answered with its
+ * status and `{"error": {"code", "status", "message"}}`.
+ */
+export declare function callbackHandler(
+  login: LoginSource,
+  options?: CallbackHandlerOptions,
+): (request: Request) => Promise<Response>

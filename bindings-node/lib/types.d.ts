@@ -1,7 +1,7 @@
 // Shapes the caller supplies: JTI stores, team-token lookups, request headers, and the errors
 // this package throws. Referenced by the generated ../index.d.ts.
 
-import type { JtiEntry } from '../index'
+import type { JtiEntry, OidcLogin } from '../index'
 
 /** A value, or a Promise of it: store and lookup methods may be sync or async. */
 export type MaybePromise<T> = T | PromiseLike<T>
@@ -40,6 +40,17 @@ export interface TeamTokenLookup {
   /** The row of `tokenId`, or null/undefined when there is none. */
   lookup(tokenId: string): MaybePromise<TeamTokenRow | Record<string, unknown> | null | undefined>
 }
+
+/**
+ * Where the login route handlers get their `OidcLogin`: the login itself, a Promise of it
+ * (`OidcLogin.create(...)`, `OidcLogin.fromEnv()`; a rejection or `null` answers every request
+ * with its error), or a function returning either, called on the first request and again after a
+ * failure (a provider that was down at discovery is tried again).
+ */
+export type LoginSource =
+  | OidcLogin
+  | PromiseLike<OidcLogin | null>
+  | (() => OidcLogin | null | PromiseLike<OidcLogin | null>)
 
 /** Request headers: Node's `req.headers`, a fetch `Headers`, a `Map` or `[name, value]` pairs. */
 export type HeaderSource =

@@ -15,6 +15,7 @@ mod convert;
 mod errors;
 mod impersonation;
 mod js_calls;
+mod login;
 mod oidc;
 mod rbac;
 mod runtime;

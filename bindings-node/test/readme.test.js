@@ -1,7 +1,10 @@
 'use strict'
 // The main README's Node quickstart is a test: every ```js block under the "### Node" heading runs
 // as its own script (a fresh node, the repository root as working directory) and must exit 0,
-// with `@incidentfox/auth` resolving to this package. The section must hold a block.
+// with `@incidentfox/auth` resolving to this package. The section must hold a block. A block
+// fenced as ```js no_run (framework wiring such as a Next.js route file, which needs the framework
+// and a provider; test/login.test.js makes the same calls) is only parsed: `node --check`, as an
+// ES module when it has `import` or `export` statements.
 
 const assert = require('node:assert/strict')
 const { execFileSync } = require('node:child_process')
@@ -31,7 +34,10 @@ function jsBlocks(text) {
         body = []
       }
     } else if (line.trim() === fence.marker) {
-      if (['js', 'javascript'].includes(fence.info.split(/\s+/)[0])) blocks.push({ line: fence.line, code: `${body.join('\n')}\n` })
+      const [language, ...flags] = fence.info.split(/\s+/)
+      if (['js', 'javascript'].includes(language)) {
+        blocks.push({ line: fence.line, code: `${body.join('\n')}\n`, runs: !flags.includes('no_run') })
+      }
       fence = null
     } else {
       body.push(line)
@@ -43,10 +49,26 @@ function jsBlocks(text) {
 const BLOCKS = jsBlocks(fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'))
 
 test('the README has a Node quickstart', () => {
-  assert.ok(BLOCKS.length > 0, `README.md has no \`\`\`js block under a \`${HEADING}\` heading`)
+  assert.ok(BLOCKS.some((b) => b.runs), `README.md has no runnable \`\`\`js block under a \`${HEADING}\` heading`)
 })
 
-for (const block of BLOCKS) {
+for (const block of BLOCKS.filter((b) => !b.runs)) {
+  test(`README.md:${block.line} parses`, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifx-readme-'))
+    const esm = /^\s*(import|export)\s/m.test(block.code)
+    const script = path.join(dir, `readme_${block.line}.${esm ? 'mjs' : 'cjs'}`)
+    fs.writeFileSync(script, block.code)
+    try {
+      execFileSync(process.execPath, ['--check', script], { stdio: 'pipe', timeout: 60_000 })
+    } catch (error) {
+      assert.fail(`README.md:${block.line} does not parse\n${error.stderr}`)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+}
+
+for (const block of BLOCKS.filter((b) => b.runs)) {
   test(`README.md:${block.line} runs`, () => {
     // A script in a folder whose node_modules holds this package, run from the repository root.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifx-readme-'))
@@ -66,6 +88,8 @@ for (const block of BLOCKS) {
 
 test('the extractor', () => {
   const text = ['## Quickstart', '```js', 'not this', '```', '### Node', 'text', '```js', 'a = 1', '```', '```sh', 'echo no', '```', '### Other', '```js', 'no', '```'].join('\n')
-  assert.deepEqual(jsBlocks(text).map((b) => b.code), ['a = 1\n'])
+  assert.deepEqual(jsBlocks(text).map((b) => [b.code, b.runs]), [['a = 1\n', true]])
   assert.deepEqual(jsBlocks('# Title\n```js\nx\n```\n'), [])
+  const detail = jsBlocks('### Node\n```js no_run\nparsed\n```\n#### Sub\n```js\nrun\n```\n')
+  assert.deepEqual(detail.map((b) => [b.code, b.runs]), [['parsed\n', false], ['run\n', true]])
 })

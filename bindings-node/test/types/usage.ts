@@ -24,8 +24,9 @@ import {
   type JtiStore,
   type TeamTokenLookup,
 } from '@incidentfox/auth'
-import { requireAdmin, requireTeam } from '@incidentfox/auth/express'
-import { withAuth } from '@incidentfox/auth/next'
+import { OidcLogin, type LoginResult, type LoginSource } from '@incidentfox/auth'
+import { callbackRoute, loginRoute, requireAdmin, requireTeam } from '@incidentfox/auth/express'
+import { callbackHandler, loginHandler, withAuth } from '@incidentfox/auth/next'
 
 const status: 401 = ERROR_CODES.token_expired
 const unavailable: 503 = ERROR_CODES.lookup_unavailable
@@ -110,4 +111,39 @@ const admin = requireAdmin('admin:provision')
 const team = requireTeam()
 export const GET = withAuth(async (request, { principal }) => Response.json({ me: principal, url: request.url }), { route: 'provision_team' })
 
-void [status, unavailable, code, fromEnv, main, admin, team]
+// The web UI's sign-in.
+async function signIn(): Promise<void> {
+  const login: OidcLogin = await OidcLogin.create({
+    issuer: 'https://idp.example.com',
+    clientId: 'incidentfox-web-ui',
+    clientSecret: 'secret',
+    publicBaseUrl: 'https://incidentfox.example.com',
+    scopes: ['openid', 'email', 'groups'],
+    cookieSecure: true,
+  })
+  const maybe: OidcLogin | null = await OidcLogin.fromEnv({ WEB_UI_OIDC_ENABLED: '1' })
+  const start = login.begin({ returnTo: '/teams/1', requireRole: 'admin' })
+  const url: string = start.authorizationUrl
+  const headers: string[] = start.cookies.map((c) => c.header)
+  const maxAge: number = start.cookies[0].maxAge
+  const sameSite: 'Lax' | 'Strict' | 'None' = start.cookies[0].sameSite
+  const result: LoginResult = await login.complete('?code=c&state=s', 'ifx_oidc_state=s')
+  const groups: string[] = result.identity.groups
+  const email: string | null | undefined = result.identity.email
+  const role: string | null | undefined = result.requireRole
+  const session: string = result.sessionCookie.header
+  const redirectUri: string = login.redirectUri
+  void [maybe, url, headers, maxAge, sameSite, groups, email, role, session, redirectUri, login.begin()]
+}
+const source: LoginSource = () => OidcLogin.fromEnv()
+const nextLogin: (request: Request) => Promise<Response> = loginHandler(source, { returnTo: '/' })
+const nextCallback = callbackHandler(OidcLogin.fromEnv(), {
+  sessionCookie: true,
+  onLogin: async (result, request) => {
+    void [result.identity.subject, request.url]
+  },
+})
+const expressLogin = loginRoute(source)
+const expressCallback = callbackRoute(source, { onLogin: (result, req, res) => void [result.idToken, req.url, res.statusCode] })
+
+void [status, unavailable, code, fromEnv, main, admin, team, signIn, nextLogin, nextCallback, expressLogin, expressCallback]

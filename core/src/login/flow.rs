@@ -361,9 +361,16 @@ async fn endpoints(config: &LoginConfig) -> Result<(String, String, String)> {
             )
         })
     };
+    let token = pick(&config.token_endpoint, "token_endpoint")?;
+    let jwks = pick(&config.jwks_url, "jwks_uri")?;
+    // The code and the keys travel over these: the discovered URLs get the same https (or
+    // loopback http) rule as configured ones.
+    for url in [&token, &jwks] {
+        crate::keys::fetch::check_url(url)?;
+    }
     Ok((
         pick(&config.authorization_endpoint, "authorization_endpoint")?,
-        pick(&config.token_endpoint, "token_endpoint")?,
-        pick(&config.jwks_url, "jwks_uri")?,
+        token,
+        jwks,
     ))
 }

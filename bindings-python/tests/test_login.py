@@ -1,0 +1,256 @@
+"""The web UI's sign-in (``OidcLogin``) against a real OpenID Provider over HTTP.
+
+``testdata/oidc-provider/server.js`` (npm ``oidc-provider`` on loopback) is started once for the
+module; ``begin`` gives the authorization URL and the login cookies, an ``httpx`` client goes
+through the provider's login form (``alice``, any password) and consent form the way a browser
+would, and the provider's redirect to our callback (not followed) goes to ``complete`` with a
+``Cookie`` header built from ``begin``'s cookies.
+
+Needs Node.js and the provider's packages (``scripts/ensure-oidc-provider.sh``, which
+``scripts/test-python.sh`` runs first); without them these tests fail, saying so, and never skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import selectors
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+
+import httpx
+import pytest
+from support import REPO_ROOT
+
+from incidentfox_auth import (
+    InvalidStateError,
+    LoginDeniedError,
+    OidcLogin,
+    ProviderUnavailableError,
+    TokenError,
+)
+
+PROVIDER_DIR = REPO_ROOT / "testdata" / "oidc-provider"
+#: The web UI's base URL; nothing listens there (the redirect to it is never followed).
+PUBLIC_BASE_URL = "http://127.0.0.1:9"
+REDIRECT_URI = f"{PUBLIC_BASE_URL}/api/auth/callback"
+CLIENT_ID = "incidentfox-web-ui"
+CLIENT_SECRET = "web-ui-test-secret"
+LOGIN_COOKIES = [
+    "ifx_oidc_state",
+    "ifx_oidc_verifier",
+    "ifx_oidc_nonce",
+    "ifx_oidc_return_to",
+    "ifx_oidc_require_role",
+]
+
+
+@dataclass
+class Provider:
+    """A running ``server.js``."""
+
+    issuer: str
+    process: subprocess.Popen[str]
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    installed = PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json"
+    assert installed.is_file(), (
+        f"{installed} is missing: run scripts/ensure-oidc-provider.sh "
+        "(scripts/test-python.sh does it)"
+    )
+    node = os.environ.get("NODE", "node")
+    process = subprocess.Popen(
+        [node, "server.js", "--port", "0", "--redirect-uri", REDIRECT_URI, "--exit-with-stdin"],
+        cwd=PROVIDER_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            ready = selector.select(timeout=60)
+        line = process.stdout.readline() if ready else ""
+        if not line:
+            process.kill()
+            _, stderr = process.communicate(timeout=10)
+            pytest.fail(f"the OpenID Provider did not start; its stderr:\n{stderr}")
+        issuer = json.loads(line)["issuer"]
+        assert isinstance(issuer, str) and issuer.startswith("http://127.0.0.1:")
+        yield Provider(issuer=issuer, process=process)
+    finally:
+        process.terminate()
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+@pytest.fixture(scope="module")
+def login(provider: Provider) -> OidcLogin:
+    # The web UI's configuration: WEB_UI_* variables, endpoints by discovery.
+    configured = OidcLogin.from_env(
+        {
+            "WEB_UI_OIDC_ENABLED": "1",
+            "WEB_UI_OIDC_ISSUER": provider.issuer,
+            "WEB_UI_OIDC_CLIENT_ID": CLIENT_ID,
+            "WEB_UI_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+            "WEB_UI_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        }
+    )
+    assert configured is not None
+    return configured
+
+
+def _attribute(html: str, name: str, suffix: str = "") -> str:
+    for value in re.findall(rf'{name}="([^"]*)"', html):
+        if value.endswith(suffix):
+            return str(value)
+    raise AssertionError(f"no {name}=... ending with {suffix!r} in {html}")
+
+
+def authorize(authorization_url: str, username: str = "alice") -> str:
+    """Through the provider's login and consent pages as ``username``; returns the query of the
+    provider's redirect to our callback (without ``?``)."""
+    with httpx.Client(follow_redirects=False, timeout=20) as browser:
+        url = authorization_url
+        form: dict[str, str] | None = None
+        for _ in range(20):
+            if form is None:
+                response = browser.get(url)
+            else:
+                response = browser.post(url, data=form)
+            form = None
+            if response.is_redirect:
+                url = urljoin(url, response.headers["location"])
+                if url.startswith(REDIRECT_URI):
+                    return urlsplit(url).query
+                continue
+            assert response.status_code == 200, f"{url}: {response.status_code}: {response.text}"
+            page = response.text
+            if 'name="prompt" value="login"' in page:
+                form = {"prompt": "login", "login": username, "password": "any password"}
+            elif 'name="prompt" value="consent"' in page:
+                form = {"prompt": "consent"}
+            else:
+                raise AssertionError(f"unexpected page at {url}: {page}")
+            url = urljoin(url, _attribute(page, "action"))
+    raise AssertionError("no redirect to the callback after 20 steps")
+
+
+def cookie_header(start: dict[str, Any]) -> str:
+    """The ``Cookie`` header a browser sends to the callback after ``begin`` set its cookies."""
+    return "; ".join(f"{c['name']}={c['value']}" for c in start["cookies"])
+
+
+def with_param(query: str, name: str, value: str) -> str:
+    params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    params[name] = value
+    return urlencode(params)
+
+
+def test_alice_signs_in_with_her_groups(provider: Provider, login: OidcLogin) -> None:
+    start = login.begin("/teams/42?tab=agents", "admin")
+
+    # What goes to the provider, and the login cookies.
+    url = urlsplit(start["authorization_url"])
+    assert urlunsplit((url.scheme, url.netloc, url.path, "", "")) == f"{provider.issuer}/auth"
+    params = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert params["client_id"] == CLIENT_ID
+    assert params["redirect_uri"] == REDIRECT_URI
+    assert params["code_challenge_method"] == "S256"
+    assert params["scope"] == "openid email profile groups"
+    cookies = {c["name"]: c for c in start["cookies"]}
+    assert list(cookies) == LOGIN_COOKIES
+    assert params["state"] == cookies["ifx_oidc_state"]["value"]
+    assert params["nonce"] == cookies["ifx_oidc_nonce"]["value"]
+    state = cookies["ifx_oidc_state"]
+    assert (state["path"], state["max_age"], state["http_only"], state["same_site"]) == (
+        "/api/auth/callback",
+        600,
+        True,
+        "Lax",
+    )
+    assert state["header"] == (
+        f"ifx_oidc_state={state['value']}; Path=/api/auth/callback; Max-Age=600; SameSite=Lax; HttpOnly"
+    )
+
+    query = authorize(start["authorization_url"])
+    result = login.complete(query, cookie_header(start))
+
+    assert result["identity"] == {
+        "subject": "alice",
+        "email": "alice@example.com",
+        "groups": ["incidentfox-config-admin", "sre"],
+    }
+    assert result["return_to"] == "/teams/42?tab=agents"
+    assert result["require_role"] == "admin"
+    assert [c["name"] for c in result["clear_cookies"]] == LOGIN_COOKIES
+    assert all(c["max_age"] == 0 and c["value"] == "" for c in result["clear_cookies"])
+    session = result["session_cookie"]
+    assert (session["name"], session["value"], session["path"], session["max_age"]) == (
+        "incidentfox_session_token",
+        result["id_token"],
+        "/",
+        7 * 24 * 3600,
+    )
+    assert result["id_token"].count(".") == 2
+
+
+def test_complete_async_and_a_viewer(login: OidcLogin) -> None:
+    start = login.begin()
+    query = authorize(start["authorization_url"], username="bob")
+
+    async def complete() -> dict[str, Any]:
+        return await login.complete_async(query, cookie_header(start))
+
+    result = asyncio.run(complete())
+    assert result["identity"]["subject"] == "bob"
+    assert result["identity"]["groups"] == ["viewer"]
+    assert result["return_to"] == "/"
+    assert result["require_role"] is None
+
+
+def test_a_tampered_state_is_invalid_state(login: OidcLogin) -> None:
+    start = login.begin("/x")
+    query = authorize(start["authorization_url"])
+    state = parse_qs(query)["state"][0]
+    with pytest.raises(InvalidStateError) as raised:
+        login.complete(with_param(query, "state", state + "x"), cookie_header(start))
+    assert (raised.value.code, raised.value.status) == ("invalid_state", 401)
+    assert isinstance(raised.value, TokenError)
+    # Without the login cookies (another browser), alike.
+    with pytest.raises(InvalidStateError):
+        login.complete(query, "")
+    # The untouched callback still completes: the refusals consumed nothing.
+    assert login.complete(query, cookie_header(start))["identity"]["subject"] == "alice"
+
+
+def test_open_redirect_return_to_ends_at_root(login: OidcLogin) -> None:
+    for evil in ["//evil.example", "https://evil.example", "/\\evil", "/%2F%2Fevil"]:
+        start = login.begin(evil)
+        query = authorize(start["authorization_url"])
+        assert login.complete(query, cookie_header(start))["return_to"] == "/", evil
+
+
+def test_provider_errors(provider: Provider, login: OidcLogin) -> None:
+    start = login.begin()
+    state = start["cookies"][0]["value"]
+    with pytest.raises(LoginDeniedError):
+        login.complete(f"error=access_denied&state={state}", cookie_header(start))
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailableError):
+        OidcLogin(issuer="http://127.0.0.1:9", client_id=CLIENT_ID, public_base_url=PUBLIC_BASE_URL)
+    assert time.monotonic() - started < 30
+    assert OidcLogin.from_env({}) is None
