@@ -7,7 +7,7 @@ Runs, in one go on a quiet machine:
 then writes the README section between `<!-- bench-compare:start -->` and `<!-- bench-compare:end -->`:
 one summary table (µs/op and ops/s per algorithm: the raw aws-lc-rs signature floor, Rust, Python and
 Node, the fastest peer in each language, and each figure as a multiple of the floor), followed by
-each language's full tables. Usage: python3 scripts/bench_compare.py [--quick]
+each language's full tables. Usage: python3 scripts/bench_compare.py [--quick | --render-only]
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def verification_table(markdown: str) -> dict[str, dict[str, float]]:
     lines = markdown.splitlines()
     for i, line in enumerate(lines):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) > 2 and cells[1] == "incidentfox-auth":
-            header = cells
+        if len(cells) > 2 and "incidentfox" in cells[1]:
+            header = ["token", "incidentfox-auth", *cells[2:]]
             rows: dict[str, dict[str, float]] = {}
             for row in lines[i + 2 :]:
                 if not row.startswith("|"):
@@ -77,15 +77,27 @@ def times(us: float | None, floor: float | None) -> str:
     return f"{us / floor:.2f}×" if us and floor else "—"
 
 
+def from_readme(summary: str) -> str:
+    """A language's full output as the last run wrote it into the README."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index(f"<summary>{summary}</summary>") + len(f"<summary>{summary}</summary>")
+    return text[start : text.index("</details>", start)].strip()
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
-    crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
-    run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "cache", *crit])
-    py = run([str(VENV_PY), "benches/compare/python/bench.py", *(["--quick"] if quick else [])])
-    node_dir = ROOT / "benches/compare/node"
-    if not (node_dir / "node_modules").exists():
-        run(["npm", "ci", "--no-audit", "--no-fund"], cwd=node_dir)
-    node = run(["node", "bench.mjs", *(["--quick"] if quick else [])], cwd=node_dir)
+    if "--render-only" in sys.argv:
+        # Rebuild the summary from the last run (criterion's files and the README) without
+        # measuring again.
+        py, node = from_readme("Python, in full"), from_readme("Node, in full")
+    else:
+        crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
+        run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "cache", *crit])
+        py = run([str(VENV_PY), "benches/compare/python/bench.py", *(["--quick"] if quick else [])])
+        node_dir = ROOT / "benches/compare/node"
+        if not (node_dir / "node_modules").exists():
+            run(["npm", "ci", "--no-audit", "--no-fund"], cwd=node_dir)
+        node = run(["node", "bench.mjs", *(["--quick"] if quick else [])], cwd=node_dir)
     python_rows, node_rows = verification_table(py), verification_table(node)
 
     hit = criterion_us("verified cache hit (RS256 token)", "verified cache hit (RS256 token)")
@@ -111,6 +123,10 @@ def main() -> int:
     except (OSError, StopIteration):
         pass
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if "--render-only" in sys.argv:
+        text = (ROOT / "README.md").read_text()
+        found = re.search(r"Measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", text[text.find(START):])
+        when = found.group(1) if found else when
     section = [
         START,
         f"Measured {when} on {machine} with `make bench-compare`{' (quick)' if quick else ''}. "
