@@ -23,6 +23,8 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", pathlib.Path.home() / ".cache/incidentfox-auth/target"))
+# cargo and criterion must agree with the reader on where results go.
+os.environ["CARGO_TARGET_DIR"] = str(TARGET)
 VENV_PY = pathlib.Path.home() / ".cache/incidentfox-auth/venv/bin/python"
 ALGS = ["RS256", "ES256", "EdDSA", "HS256"]
 START, END = "<!-- bench-compare:start -->", "<!-- bench-compare:end -->"
@@ -34,8 +36,10 @@ def run(cmd: list[str], cwd: pathlib.Path = ROOT) -> str:
     return out.stdout
 
 
-def criterion_us(group: str, bench: str) -> float | None:
-    path = TARGET / "criterion" / group / bench / "new" / "estimates.json"
+def criterion_us(group: str, bench: str | None = None) -> float | None:
+    """Criterion's median for `group/bench`, or for an ungrouped `bench_function(group)`."""
+    folder = TARGET / "criterion" / group
+    path = (folder / bench if bench else folder) / "new" / "estimates.json"
     if not path.exists():
         return None
     return json.loads(path.read_text())["median"]["point_estimate"] / 1000.0
@@ -100,7 +104,7 @@ def main() -> int:
         node = run(["node", "bench.mjs", *(["--quick"] if quick else [])], cwd=node_dir)
     python_rows, node_rows = verification_table(py), verification_table(node)
 
-    hit = criterion_us("verified cache hit (RS256 token)", "verified cache hit (RS256 token)")
+    hit = criterion_us("verified cache hit (RS256 token)")
     table = [
         "| algorithm | raw signature floor (Rust) | Rust full verify | Python | fastest Python peer | Node | fastest Node peer |",
         "|---|---|---|---|---|---|---|",
