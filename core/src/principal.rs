@@ -95,6 +95,17 @@ impl Principal {
         }
     }
 
+    /// A principal whose grants are fixed by the kind of credential (source: the `auth_kind`).
+    pub(crate) fn with_fixed_grants(
+        role: Role,
+        kind: AuthKind,
+        can_write: bool,
+        grants: impl IntoIterator<Item = Permission>,
+    ) -> Principal {
+        let source = crate::rbac::GrantSource::Credential(kind.as_str().to_owned());
+        Principal::new(role, kind, can_write, Grants::from_source(grants, source))
+    }
+
     /// Whether the principal is an admin.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin

@@ -6,7 +6,7 @@ use crate::error::{err, ErrorCode, Result};
 use crate::oidc::{OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
-use crate::rbac::{GrantSource, Grants, RbacPolicy};
+use crate::rbac::RbacPolicy;
 use crate::secret::Secret;
 use crate::text::clip;
 use crate::time::unix_now;
@@ -312,12 +312,11 @@ impl AdminAuthenticator {
                 "invalid internal-service secret",
             ));
         }
-        let source = GrantSource::Credential(AuthKind::InternalService.as_str().to_owned());
-        let mut principal = Principal::new(
+        let mut principal = Principal::with_fixed_grants(
             Role::Admin,
             AuthKind::InternalService,
             true,
-            Grants::from_source(service.grants.iter().cloned(), source),
+            service.grants.iter().cloned(),
         );
         principal.subject = Some("internal-service".to_owned());
         Ok(principal)
@@ -326,11 +325,10 @@ impl AdminAuthenticator {
 
 /// The break-glass admin: `admin:*`, may write.
 pub fn admin_token_principal() -> Principal {
-    let source = GrantSource::Credential(AuthKind::AdminToken.as_str().to_owned());
-    Principal::new(
+    Principal::with_fixed_grants(
         Role::Admin,
         AuthKind::AdminToken,
         true,
-        Grants::from_source([Permission::known("admin:*")], source),
+        [Permission::known("admin:*")],
     )
 }

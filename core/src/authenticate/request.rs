@@ -11,7 +11,6 @@ use crate::jose::{json, parse_compact};
 use crate::oidc::VerifiedToken;
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
-use crate::rbac::{GrantSource, Grants};
 use crate::team_tokens::{check_stored, ParsedTeamToken, StoredTokenKind, TokenPepper};
 use crate::time::unix_now;
 use std::sync::Arc;
@@ -181,9 +180,12 @@ impl Authenticator {
 const TEAM_GRANTS: [&str; 2] = ["team:read", "team:write"];
 
 fn fixed(role: Role, kind: AuthKind, can_write: bool, grants: &[&'static str]) -> Principal {
-    let source = GrantSource::Credential(kind.as_str().to_owned());
-    let grants = Grants::from_source(grants.iter().map(|g| Permission::known(g)), source);
-    Principal::new(role, kind, can_write, grants)
+    Principal::with_fixed_grants(
+        role,
+        kind,
+        can_write,
+        grants.iter().map(|g| Permission::known(g)),
+    )
 }
 
 /// A team member signed in with OIDC: the token must name its organisation and team (403

@@ -7,7 +7,6 @@ use crate::jti::JtiEntry;
 use crate::oidc::claims::{audiences, check_times, numeric_date, string_claim};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
-use crate::rbac::{GrantSource, Grants};
 use crate::text::clip;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -102,14 +101,8 @@ impl VerifiedImpersonation {
             TokenKind::TeamImpersonation => (AuthKind::Impersonation, ["team:read"].as_slice()),
             TokenKind::Visitor => (AuthKind::Visitor, ["team:read", "agent:invoke"].as_slice()),
         };
-        let source = GrantSource::Credential(auth_kind.as_str().to_owned());
         let permissions = grants.iter().map(|p| Permission::known(p));
-        let mut principal = Principal::new(
-            Role::Team,
-            auth_kind,
-            false,
-            Grants::from_source(permissions, source),
-        );
+        let mut principal = Principal::with_fixed_grants(Role::Team, auth_kind, false, permissions);
         principal.org_id = Some(self.org_id.clone());
         principal.team_node_id = Some(self.team_node_id.clone());
         principal.subject = Some(self.subject.clone());

@@ -79,11 +79,6 @@ impl Grants {
         &self.set
     }
 
-    /// Whether the list holds exactly `permission` (not merely something that grants it).
-    pub fn contains_literal(&self, permission: &str) -> bool {
-        self.permissions().iter().any(|p| p.as_str() == permission)
-    }
-
     /// Whether `required` is granted.
     pub fn grants(&self, required: &Permission) -> bool {
         self.set.grants(required)
