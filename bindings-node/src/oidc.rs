@@ -71,32 +71,32 @@ impl VerifiedToken {
     /// Every claim of the token.
     #[napi(getter, ts_return_type = "Record<string, unknown>")]
     pub fn claims(&self) -> serde_json::Value {
-        serde_json::Value::Object(self.inner.claims.clone())
+        serde_json::Value::Object(self.inner.claims().clone())
     }
     /// The subject (from the subject claim).
     #[napi(getter)]
     pub fn subject(&self) -> String {
-        self.inner.identity.subject.clone()
+        self.inner.identity().subject.clone()
     }
     /// The email, when the token has one.
     #[napi(getter)]
     pub fn email(&self) -> Option<String> {
-        self.inner.identity.email.clone()
+        self.inner.identity().email.clone()
     }
     /// The groups, read from the configured groups claim.
     #[napi(getter)]
     pub fn groups(&self) -> Vec<String> {
-        self.inner.identity.groups.clone()
+        self.inner.identity().groups.clone()
     }
     /// The organisation, when the token names one.
     #[napi(getter)]
     pub fn org_id(&self) -> Option<String> {
-        self.inner.identity.org_id.clone()
+        self.inner.identity().org_id.clone()
     }
     /// The team node, when the token names one.
     #[napi(getter)]
     pub fn team_node_id(&self) -> Option<String> {
-        self.inner.identity.team_node_id.clone()
+        self.inner.identity().team_node_id.clone()
     }
 }
 

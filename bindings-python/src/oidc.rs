@@ -19,30 +19,30 @@ pub struct VerifiedToken {
 impl VerifiedToken {
     #[getter]
     fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        dict(py, &serde_json::Value::Object(self.inner.claims.clone()))
+        dict(py, &serde_json::Value::Object(self.inner.claims().clone()))
     }
     #[getter]
     fn subject(&self) -> &str {
-        &self.inner.identity.subject
+        &self.inner.identity().subject
     }
     #[getter]
     fn email(&self) -> Option<&str> {
-        self.inner.identity.email.as_deref()
+        self.inner.identity().email.as_deref()
     }
     #[getter]
     fn groups(&self) -> Vec<String> {
-        self.inner.identity.groups.clone()
+        self.inner.identity().groups.clone()
     }
     #[getter]
     fn org_id(&self) -> Option<&str> {
-        self.inner.identity.org_id.as_deref()
+        self.inner.identity().org_id.as_deref()
     }
     #[getter]
     fn team_node_id(&self) -> Option<&str> {
-        self.inner.identity.team_node_id.as_deref()
+        self.inner.identity().team_node_id.as_deref()
     }
     fn __repr__(&self) -> String {
-        format!("VerifiedToken(subject={:?})", self.inner.identity.subject)
+        format!("VerifiedToken(subject={:?})", self.inner.identity().subject)
     }
 }
 

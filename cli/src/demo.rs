@@ -50,7 +50,7 @@ fn demo() -> Result<bool, Error> {
     let mut all_as_expected = true;
     match validator.verify_cached_at(&good, NOW) {
         Ok(verified) => {
-            let id = &verified.identity;
+            let id = verified.identity();
             println!(
                 "   accepted  subject={} email={} groups={:?}",
                 id.subject,

@@ -27,7 +27,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
     });
     match outcome {
         Ok(verified) => {
-            output::print(&json!({ "claims": verified.claims, "identity": verified.identity }));
+            output::print(&json!({ "claims": verified.claims(), "identity": verified.identity() }));
             ExitCode::SUCCESS
         }
         Err(e) => output::fail(&e),

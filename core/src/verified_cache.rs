@@ -83,9 +83,19 @@ impl<T> std::fmt::Debug for VerifiedCache<T> {
     }
 }
 
-fn key(token: &str) -> [u8; 32] {
-    // SHA-256 is always 32 bytes; the fallback is unreachable.
-    <[u8; 32]>::try_from(digest(&SHA256, token.as_bytes()).as_ref()).unwrap_or([0; 32])
+/// The cache key of a token: the SHA-256 of all of it. Computed once per verification and
+/// passed to both the lookup and the insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TokenKey([u8; 32]);
+
+impl TokenKey {
+    /// The key of `token`.
+    pub fn of(token: &str) -> TokenKey {
+        // SHA-256 is always 32 bytes; the fallback is unreachable.
+        TokenKey(
+            <[u8; 32]>::try_from(digest(&SHA256, token.as_bytes()).as_ref()).unwrap_or([0; 32]),
+        )
+    }
 }
 
 impl<T: Send + Sync + 'static> VerifiedCache<T> {
@@ -103,20 +113,19 @@ impl<T: Send + Sync + 'static> VerifiedCache<T> {
         })
     }
 
-    /// The entry for `token` while `now` is before its `valid_until`; a stale entry is dropped.
-    pub fn get(&self, token: &str, now: f64) -> Option<Arc<Entry<T>>> {
-        let k = key(token);
-        let entry = self.entries.get(&k)?;
+    /// The entry for `key` while `now` is before its `valid_until`; a stale entry is dropped.
+    pub fn get(&self, key: &TokenKey, now: f64) -> Option<Arc<Entry<T>>> {
+        let entry = self.entries.get(&key.0)?;
         if now < entry.valid_until {
             Some(entry)
         } else {
-            self.entries.invalidate(&k);
+            self.entries.invalidate(&key.0);
             None
         }
     }
 
     /// Remembers a verdict reached at `now`.
-    pub fn insert(&self, token: &str, verdict: Verdict<T>, now: f64) {
+    pub fn insert(&self, key: TokenKey, verdict: Verdict<T>, now: f64) {
         let left = verdict.valid_until - now;
         if left.is_nan() || left <= 0.0 {
             return;
@@ -130,12 +139,12 @@ impl<T: Send + Sync + 'static> VerifiedCache<T> {
             jti: verdict.jti,
             lifetime,
         };
-        self.entries.insert(key(token), Arc::new(entry));
+        self.entries.insert(key.0, Arc::new(entry));
     }
 
-    /// Drops the entry for `token`.
-    pub fn remove(&self, token: &str) {
-        self.entries.invalidate(&key(token));
+    /// Drops the entry for `key`.
+    pub fn remove(&self, key: &TokenKey) {
+        self.entries.invalidate(&key.0);
     }
 
     /// Drops every entry whose `jti` is `jti`.

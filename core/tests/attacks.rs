@@ -96,10 +96,11 @@ fn run_case(doc: &Value, jwks: &str, case: &Value) -> Result<(), String> {
         (true, Ok(verified)) => {
             let subject = expect["subject"].as_str().expect("expect.subject");
             let groups = strings(&expect["groups"]);
-            if verified.identity.subject != subject || verified.identity.groups != groups {
+            if verified.identity().subject != subject || verified.identity().groups != groups {
                 return Err(format!(
                     "expected subject {subject:?} groups {groups:?}, got subject {:?} groups {:?}",
-                    verified.identity.subject, verified.identity.groups
+                    verified.identity().subject,
+                    verified.identity().groups
                 ));
             }
             Ok(())

@@ -99,7 +99,7 @@ fn generation(v: &OidcValidator) -> u64 {
 #[track_caller]
 fn assert_ok(result: &Result<VerifiedToken, Error>) {
     match result {
-        Ok(verified) => assert_eq!(verified.identity.subject, SUBJECT),
+        Ok(verified) => assert_eq!(verified.identity().subject, SUBJECT),
         Err(e) => panic!("expected the token to verify, got {e}"),
     }
 }

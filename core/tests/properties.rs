@@ -42,8 +42,8 @@ proptest! {
             "iat": NOW, "exp": NOW + lifetime,
         })).unwrap();
         let verified = validator.verify_cached_at(&token, NOW).unwrap();
-        prop_assert_eq!(&verified.identity.subject, &subject);
-        prop_assert_eq!(&verified.identity.groups, &groups);
+        prop_assert_eq!(&verified.identity().subject, &subject);
+        prop_assert_eq!(&verified.identity().groups, &groups);
         // And it is expired exactly from exp + leeway on.
         let expired = validator.verify_cached_at(&token, NOW + lifetime + 30.0);
         prop_assert!(expired.is_err());

@@ -66,6 +66,73 @@ async fn repeat_verification_is_served_from_the_cache() {
 }
 
 #[tokio::test]
+async fn a_hit_reads_the_same_claims_and_identity_as_a_full_verification() {
+    let k = key("k1");
+    let jwks = json!({"keys": [k.public_jwk()]}).to_string();
+    let v = OidcValidator::new(
+        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
+            .with_algorithms(vec![Algorithm::ES256])
+            .with_groups_claim("/realm_access/roles"),
+    )
+    .unwrap();
+    let t = k
+        .sign_claims(&json!({
+            "iss": ISSUER, "aud": "api", "sub": "alice", "email": "alice@example.com",
+            "realm_access": {"roles": ["incidentfox-config-admin", "sre"]},
+            "org_id": "org-1", "team_node_id": "team-1", "exp": unix_now() + 600.0,
+        }))
+        .unwrap();
+    let full = v.verify(&t).await.unwrap();
+    let hit = v.verify(&t).await.unwrap();
+    assert_eq!(v.verified_cache_len(), 1);
+    // Read from the hit's own token on first use: every claim and the configured identity.
+    assert_eq!(hit.claims(), full.claims());
+    assert_eq!(hit.identity(), full.identity());
+    assert_eq!(hit.identity().groups, ["incidentfox-config-admin", "sre"]);
+    assert_eq!(hit.identity().team_node_id.as_deref(), Some("team-1"));
+    assert_eq!(
+        serde_json::to_value(&hit).unwrap(),
+        serde_json::to_value(&full).unwrap()
+    );
+    assert_eq!(hit.into_claims(), full.into_claims());
+}
+
+#[tokio::test]
+async fn impersonation_verify_sync_uses_the_cache_and_refuses_when_the_store_must_be_asked() {
+    let request = ImpersonationRequest {
+        org_id: "o".into(),
+        team_node_id: "t".into(),
+        subject: "a".into(),
+        email: None,
+        ttl_seconds: None,
+    };
+    let config = ImpersonationConfig::new("cache-test-secret-0123456789abcdef");
+    let signer = ImpersonationSigner::new(config.clone(), None).unwrap();
+    let verifier = ImpersonationVerifier::new(config.clone(), None).unwrap();
+    let minted = signer.mint(&request).await.unwrap();
+    let first = verifier.verify_sync(&minted.token).unwrap();
+    assert_eq!(verifier.verify_sync(&minted.token).unwrap(), first);
+    assert_eq!(verifier.verify(&minted.token).await.unwrap(), first);
+    let mut forged = minted.token.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'Q' } else { 'A' });
+    assert_eq!(
+        verifier.verify_sync(&forged).unwrap_err().code(),
+        ErrorCode::InvalidSignature
+    );
+
+    // With the jti required, only the async verify can ask the store: no silent skip.
+    let store: Arc<dyn JtiStore> = Arc::new(MemoryJtiStore::default());
+    let mut required = config;
+    required.jti_require = true;
+    let strict = ImpersonationVerifier::new(required, Some(store)).unwrap();
+    assert_eq!(
+        strict.verify_sync(&minted.token).unwrap_err().code(),
+        ErrorCode::InvalidConfig
+    );
+}
+
+#[tokio::test]
 async fn never_returns_an_expired_token() {
     let k = key("k1");
     let v = inline(&[&k]);

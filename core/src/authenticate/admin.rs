@@ -271,7 +271,7 @@ impl AdminAuthenticator {
     /// The principal of a verified OIDC token: `not_admin` unless the admin group is among its
     /// groups; permissions resolved from the groups by the RBAC policy.
     pub fn oidc_principal(&self, verified: &VerifiedToken) -> Result<Principal> {
-        let identity = &verified.identity;
+        let identity = verified.identity();
         if !identity.groups.contains(&self.admin_group) {
             return Err(err(
                 ErrorCode::NotAdmin,

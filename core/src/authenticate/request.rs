@@ -191,7 +191,7 @@ fn fixed(role: Role, kind: AuthKind, can_write: bool, grants: &[&'static str]) -
 /// A team member signed in with OIDC: the token must name its organisation and team (403
 /// otherwise, as today).
 fn team_oidc_principal(verified: &VerifiedToken) -> Result<Principal> {
-    let identity = &verified.identity;
+    let identity = verified.identity();
     let (Some(org_id), Some(team_node_id)) = (&identity.org_id, &identity.team_node_id) else {
         return Err(err(
             ErrorCode::PermissionDenied,

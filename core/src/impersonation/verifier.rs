@@ -8,7 +8,7 @@ use crate::jose::{json, parse_compact};
 use crate::jti::JtiStore;
 use crate::text::clip;
 use crate::time::unix_now;
-use crate::verified_cache::{Verdict, VerifiedCache};
+use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
 use aws_lc_rs::hmac;
 use std::fmt;
 use std::sync::Arc;
@@ -66,32 +66,46 @@ impl ImpersonationVerifier {
 
     /// Verifies `token` now, consulting the JTI store when required.
     pub async fn verify(&self, token: &str) -> Result<VerifiedImpersonation> {
-        let now = unix_now();
         // The cache holds the signature and claims verdict only: the JTI store is still asked
         // on every call when required, so a revocation on another replica counts at once.
-        let cached = self
-            .verified
-            .as_ref()
-            .and_then(|c| c.get(token, now))
-            .map(|entry| entry.value.clone());
-        let verified = match cached {
-            Some(hit) => hit,
-            None => {
-                let fresh = self.verify_token_at(token, now)?;
-                if let Some(cache) = &self.verified {
-                    let verdict = Verdict {
-                        value: fresh.clone(),
-                        valid_until: fresh.expires_at + self.config.leeway_seconds,
-                        kid: None,
-                        alg: None,
-                        jti: Some(fresh.jti.clone()),
-                    };
-                    cache.insert(token, verdict, now);
-                }
-                fresh
-            }
-        };
+        let verified = self.verify_signed_now(token)?;
         self.check_store(verified).await
+    }
+
+    /// Verifies `token` now without awaiting anything: signature and claims, through the
+    /// verified-token cache. A verifier that must consult the JTI store at verification
+    /// (`IMPERSONATION_JTI_DB_REQUIRE` or single use) refuses with `invalid_config`, since only
+    /// [`verify`](Self::verify) asks the store.
+    pub fn verify_sync(&self, token: &str) -> Result<VerifiedImpersonation> {
+        if self.config.needs_store_at_verify() {
+            return Err(err(
+                ErrorCode::InvalidConfig,
+                "this verifier must ask the jti store; use the async verify",
+            ));
+        }
+        self.verify_signed_now(token)
+    }
+
+    /// Signature and claims now, answered from the verified-token cache when it holds `token`.
+    fn verify_signed_now(&self, token: &str) -> Result<VerifiedImpersonation> {
+        let now = unix_now();
+        let Some(cache) = &self.verified else {
+            return self.verify_token_at(token, now);
+        };
+        let key = TokenKey::of(token);
+        if let Some(entry) = cache.get(&key, now) {
+            return Ok(entry.value.clone());
+        }
+        let fresh = self.verify_token_at(token, now)?;
+        let verdict = Verdict {
+            value: fresh.clone(),
+            valid_until: fresh.expires_at + self.config.leeway_seconds,
+            kid: None,
+            alg: None,
+            jti: Some(fresh.jti.clone()),
+        };
+        cache.insert(key, verdict, now);
+        Ok(fresh)
     }
 
     /// Revokes `jti` in the store and drops its cached verdicts.

@@ -147,14 +147,19 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
         let mut inside = self.enter()?;
-        let mut members = Map::new();
+        // Claim sets and JWKs have about this many members; growing from zero reallocates thrice.
+        let mut members = Map::with_capacity(8);
         while let Some(name) = map.next_key::<String>()? {
-            if members.contains_key(&name) {
-                *inside.failure = Some(JsonError::DuplicateMember(name));
-                return Err(de::Error::custom("duplicate member"));
+            // One hash lookup both finds a duplicate and reserves the slot.
+            match members.entry(name) {
+                serde_json::map::Entry::Occupied(taken) => {
+                    *inside.failure = Some(JsonError::DuplicateMember(taken.key().clone()));
+                    return Err(de::Error::custom("duplicate member"));
+                }
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(map.next_value_seed(inside.child())?);
+                }
             }
-            let value = map.next_value_seed(inside.child())?;
-            members.insert(name, value);
         }
         Ok(Value::Object(members))
     }

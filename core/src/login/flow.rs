@@ -229,7 +229,7 @@ impl OidcLogin {
         let id_token = self.exchange(code, verifier).await?;
         let verified = self.validator.verify(&id_token).await?;
         let claimed = verified
-            .claims
+            .claims()
             .get("nonce")
             .and_then(Value::as_str)
             .unwrap_or_default();
@@ -252,7 +252,7 @@ impl OidcLogin {
         .map(|name| SetCookie::login(name, String::new(), secure).cleared())
         .collect();
         Ok(LoginResult {
-            identity: verified.identity,
+            identity: verified.identity().clone(),
             id_token,
             return_to: sanitize_return_to(return_to.as_deref()),
             require_role: cookie(REQUIRE_ROLE_COOKIE).cloned(),

@@ -4,6 +4,7 @@ pub mod claims;
 pub mod config;
 pub mod env;
 pub mod validator;
+mod verified;
 
 pub use claims::Identity;
 pub use config::{ClaimNames, KeySource, OidcConfig};

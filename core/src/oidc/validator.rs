@@ -1,7 +1,8 @@
 //! The OIDC token validator: strict parsing, key selection, signature, claims, identity.
 
-use super::claims::{check_oidc_claims, identity, Identity};
-use super::config::{KeySource, OidcConfig};
+use super::claims::{check_oidc_claims, identity};
+use super::config::{ClaimNames, KeySource, OidcConfig};
+pub use super::verified::VerifiedToken;
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::{json, parse_compact, Algorithm, CompactJws};
 use crate::keys::cache::{CachedSet, RemoteSource};
@@ -9,19 +10,9 @@ use crate::keys::set::unknown_key;
 use crate::keys::{JwksCache, KeyPolicy, KeySet};
 use crate::text::clip;
 use crate::time::unix_now;
-use crate::verified_cache::{Verdict, VerifiedCache};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
+use serde_json::Value;
 use std::sync::Arc;
-
-/// A token that passed every check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VerifiedToken {
-    /// All claims of the payload.
-    pub claims: Map<String, Value>,
-    /// The identity read from them.
-    pub identity: Identity,
-}
 
 #[derive(Debug)]
 enum Keys {
@@ -35,8 +26,17 @@ enum Keys {
 #[derive(Debug)]
 pub struct OidcValidator {
     config: OidcConfig,
+    /// The identity's claim names, shared with the tokens a cache hit returns.
+    names: Arc<ClaimNames>,
     keys: Keys,
-    verified: Option<VerifiedCache<VerifiedToken>>,
+    verified: Option<VerifiedCache<()>>,
+}
+
+/// A verification's result with the key binding the cache records.
+struct Checked {
+    verified: VerifiedToken,
+    kid: Option<String>,
+    alg: Algorithm,
 }
 
 impl OidcValidator {
@@ -70,6 +70,7 @@ impl OidcValidator {
         };
         let verified = VerifiedCache::new(config.verified_cache);
         Ok(OidcValidator {
+            names: Arc::new(config.claims.clone()),
             config,
             keys,
             verified,
@@ -97,34 +98,42 @@ impl OidcValidator {
         }
     }
 
-    /// Verifies `token` now, fetching keys when needed.
+    /// Verifies `token` now, fetching keys when needed. A token verified before is answered
+    /// from the verified-token cache while it is on time and its key is still in the set.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken> {
         let now = unix_now();
-        if self.verified.is_some() {
-            // The set as a full verification would see it, so a hit still drives the background
-            // refresh and the stale window; an error falls through to the full path.
-            let set = match &self.keys {
-                Keys::Remote(cache) => cache.current().await.ok(),
-                Keys::Static(_) => None,
-            };
-            if let Some(hit) = self.cache_hit(token, now, set.as_ref()) {
-                return Ok(hit);
+        match &self.keys {
+            Keys::Static(set) => self.verify_remembered(token, set, now),
+            Keys::Remote(cache) => {
+                // The set as a full verification sees it, so a hit still drives the background
+                // refresh and the stale window.
+                let CachedSet { set, generation } = cache.current().await?;
+                let key = self.cache_key(token);
+                if let Some(hit) = self.cache_hit(token, key.as_ref(), &set, now) {
+                    return Ok(hit);
+                }
+                let checked = match self.check(token, &set, now) {
+                    // Key selection is the only source of `unknown_key_id`, so a miss is retried
+                    // once against a refetched set without selecting twice on the hit path.
+                    Err(e) if e.code() == ErrorCode::UnknownKeyId => {
+                        let fresh = cache.refresh_for_unknown_kid(generation).await?;
+                        self.check(token, &fresh.set, now)?
+                    }
+                    outcome => outcome?,
+                };
+                Ok(self.remember(key, checked, now))
             }
         }
-        let verified = self.verify_at(token, now).await?;
-        self.remember(token, &verified, now);
-        Ok(verified)
     }
 
-    /// Verifies `token` as of `now` (Unix seconds), fetching keys when needed.
+    /// Verifies `token` as of `now` (Unix seconds), fetching keys when needed. Never answered
+    /// from the verified-token cache.
     pub async fn verify_at(&self, token: &str, now: f64) -> Result<VerifiedToken> {
         let (jws, alg) = self.parse(token)?;
         match &self.keys {
             Keys::Static(set) => self.finish(&jws, alg, set, now),
             Keys::Remote(cache) => {
                 let CachedSet { set, generation } = cache.current().await?;
-                // Key selection is the only source of `unknown_key_id`, so a miss is retried once
-                // against a refetched set without selecting twice on the hit path.
                 match self.finish(&jws, alg, &set, now) {
                     Err(e) if e.code() == ErrorCode::UnknownKeyId => {
                         let fresh = cache.refresh_for_unknown_kid(generation).await?;
@@ -136,21 +145,11 @@ impl OidcValidator {
         }
     }
 
-    /// Verifies `token` now using only keys already loaded; never touches the network.
+    /// Verifies `token` now using only keys already loaded; never touches the network. Answered
+    /// from the verified-token cache as [`verify`](Self::verify) is.
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedToken> {
-        let now = unix_now();
-        if self.verified.is_some() {
-            let set = match &self.keys {
-                Keys::Remote(cache) => cache.cached().ok(),
-                Keys::Static(_) => None,
-            };
-            if let Some(hit) = self.cache_hit(token, now, set.as_ref()) {
-                return Ok(hit);
-            }
-        }
-        let verified = self.verify_cached_at(token, now)?;
-        self.remember(token, &verified, now);
-        Ok(verified)
+        let set = self.cached_key_set()?;
+        self.verify_remembered(token, &set, unix_now())
     }
 
     /// Empties the verified-token cache (e.g. after changing trust out of band).
@@ -165,59 +164,85 @@ impl OidcValidator {
         self.verified.as_ref().map_or(0, VerifiedCache::len)
     }
 
-    /// A cached verdict for `token`, if it is still on time and its key is still in the set.
+    /// Through the verified-token cache against a set that is not refetched on a miss.
+    fn verify_remembered(&self, token: &str, set: &KeySet, now: f64) -> Result<VerifiedToken> {
+        let key = self.cache_key(token);
+        if let Some(hit) = self.cache_hit(token, key.as_ref(), set, now) {
+            return Ok(hit);
+        }
+        let checked = self.check(token, set, now)?;
+        Ok(self.remember(key, checked, now))
+    }
+
+    /// The cache key of `token`, when the cache is on and the token is under the size cap (an
+    /// oversized token is refused before any work, hashing included).
+    fn cache_key(&self, token: &str) -> Option<TokenKey> {
+        let _ = self.verified.as_ref()?;
+        (token.len() <= self.config.max_token_bytes).then(|| TokenKey::of(token))
+    }
+
+    /// A cached verdict for `token`, if it is still on time and its key is still in `set`.
     fn cache_hit(
         &self,
         token: &str,
+        key: Option<&TokenKey>,
+        set: &KeySet,
         now: f64,
-        current: Option<&CachedSet>,
     ) -> Option<VerifiedToken> {
-        let cache = self.verified.as_ref()?;
-        let entry = cache.get(token, now)?;
-        if let Keys::Remote(_) = &self.keys {
-            // A key dropped from the set (rotation, compromise) takes its tokens with it; no
-            // usable set (outage past the stale window) means no hit either.
-            let present = match (current, entry.alg) {
-                (Some(current), Some(alg)) => current.set.select(entry.kid.as_deref(), alg).is_ok(),
-                _ => false,
-            };
-            if !present {
-                cache.remove(token);
-                return None;
-            }
+        let (cache, key) = (self.verified.as_ref()?, key?);
+        let entry = cache.get(key, now)?;
+        // A key dropped from the set (rotation, compromise) takes its tokens with it.
+        let present = entry
+            .alg
+            .is_some_and(|alg| set.select(entry.kid.as_deref(), alg).is_ok());
+        if !present {
+            cache.remove(key);
+            return None;
         }
-        Some(entry.value.clone())
+        Some(VerifiedToken::cached(token, &self.names))
     }
 
     /// Caches a verdict reached at `now` until its `exp` (+ leeway), or `max_age`, or the ttl.
-    fn remember(&self, token: &str, verified: &VerifiedToken, now: f64) {
-        let Some(cache) = &self.verified else {
-            return;
+    fn remember(&self, key: Option<TokenKey>, checked: Checked, now: f64) -> VerifiedToken {
+        let Checked { verified, kid, alg } = checked;
+        let (Some(cache), Some(key)) = (&self.verified, key) else {
+            return verified;
         };
         let leeway = self.config.leeway;
-        let mut valid_until = numeric(verified, "exp").map_or(f64::INFINITY, |exp| exp + leeway);
-        if let (Some(max_age), Some(iat)) = (self.config.max_age, numeric(verified, "iat")) {
+        let claims = verified.claims();
+        let numeric = |name: &str| claims.get(name).and_then(Value::as_f64);
+        let mut valid_until = numeric("exp").map_or(f64::INFINITY, |exp| exp + leeway);
+        if let (Some(max_age), Some(iat)) = (self.config.max_age, numeric("iat")) {
             valid_until = valid_until.min(iat + max_age.as_secs_f64() + leeway);
         }
-        // The header was validated already; read it again only for the key binding.
-        let header = parse_compact(token).ok().map(|jws| jws.header);
-        let alg = header.as_ref().and_then(|h| Algorithm::from_name(&h.alg));
-        let kid = header.and_then(|h| h.kid);
         let verdict = Verdict {
-            value: verified.clone(),
+            value: (),
             valid_until,
             kid,
-            alg,
+            alg: Some(alg),
             jti: None,
         };
-        cache.insert(token, verdict, now);
+        cache.insert(key, verdict, now);
+        verified
     }
 
-    /// Verifies `token` as of `now` using only keys already loaded.
+    /// Verifies `token` as of `now` using only keys already loaded. Never answered from the
+    /// verified-token cache.
     pub fn verify_cached_at(&self, token: &str, now: f64) -> Result<VerifiedToken> {
         let (jws, alg) = self.parse(token)?;
         let set = self.cached_key_set()?;
         self.finish(&jws, alg, &set, now)
+    }
+
+    /// Parse and finish, keeping the key binding for the cache.
+    fn check(&self, token: &str, set: &KeySet, now: f64) -> Result<Checked> {
+        let (jws, alg) = self.parse(token)?;
+        let verified = self.finish(&jws, alg, set, now)?;
+        Ok(Checked {
+            verified,
+            kid: jws.header.kid,
+            alg,
+        })
     }
 
     /// Size cap, strict parse, header rules, algorithm allowlist, `typ`, `kid` presence.
@@ -278,11 +303,7 @@ impl OidcValidator {
         let claims = json::parse_object(&jws.payload)
             .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
         check_oidc_claims(&claims, &self.config, now)?;
-        let identity = identity(&claims, &self.config.claims)?;
-        Ok(VerifiedToken { claims, identity })
+        let identity = identity(&claims, &self.names)?;
+        Ok(VerifiedToken::parsed(claims, identity))
     }
-}
-
-fn numeric(verified: &VerifiedToken, name: &str) -> Option<f64> {
-    verified.claims.get(name).and_then(Value::as_f64)
 }
