@@ -70,6 +70,12 @@ export declare class ImpersonationVerifier {
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null, options?: StoreOptions | undefined | null): ImpersonationVerifier
   /** Verifies `token`, then its JTI when required. */
   verify(token: string, options?: VerifyOptions | undefined | null): Promise<VerifiedImpersonation>
+  /**
+   * Verifies `token` on the calling thread: signature and claims only. Throws
+   * `ERR_INVALID_CONFIG` when this verifier must ask its JTI store (`jtiRequire` or
+   * `singleUse`), which only `verify` can do.
+   */
+  verifySync(token: string, options?: VerifyOptions | undefined | null): VerifiedImpersonation
 }
 
 /** JTIs in memory until their token expires (one process). */

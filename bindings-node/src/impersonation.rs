@@ -337,4 +337,21 @@ impl ImpersonationVerifier {
             Ok(VerifiedImpersonation { inner })
         })
     }
+    /// Verifies `token` on the calling thread: signature and claims only. Throws
+    /// `ERR_INVALID_CONFIG` when this verifier must ask its JTI store (`jtiRequire` or
+    /// `singleUse`), which only `verify` can do.
+    #[napi]
+    pub fn verify_sync(
+        &self,
+        env: &Env,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> napi::Result<VerifiedImpersonation> {
+        let inner = match options.and_then(|o| o.now) {
+            Some(now) => self.inner.verify_sync_at(&token, now),
+            None => self.inner.verify_sync(&token),
+        }
+        .js(env)?;
+        Ok(VerifiedImpersonation { inner })
+    }
 }

@@ -6,8 +6,7 @@
 // - Impersonation: tokens our ImpersonationSigner mints pass jose's jwtVerify under today's rules
 //   (HS256, issuer, audience, required claims, no leeway, plus today's two post-decode checks),
 //   and tokens jose mints with today's claims verify with ImpersonationVerifier.
-// Not ported: the PyJWT verdict over the whole impersonation corpus (it runs today's PyJWT code,
-// scripts/pyjwt_vectors.py; the Python suite covers it).
+// Today's rules in jose over the whole impersonation corpus: vectors-impersonation-jose.test.js.
 
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')

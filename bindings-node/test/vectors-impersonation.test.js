@@ -2,7 +2,7 @@
 // testdata/vectors/impersonation.json, mirroring core/tests/impersonation_vectors.rs and
 // bindings-python/tests/test_vectors_impersonation.py: each case through ImpersonationVerifier
 // built twice, from options and from the IMPERSONATION_* environment. No JTI store: signature and
-// claims only, as the file says.
+// claims only, as the file says; also each case through verifySync.
 
 const assert = require('node:assert/strict')
 const { test } = require('node:test')
@@ -104,6 +104,34 @@ for (const [label, build] of [['options', fromOptions], ['env', fromEnv]]) {
     s.report(failures, CASES.length, 'impersonation vectors')
   })
 }
+
+test('every impersonation vector with verifySync', () => {
+  const failures = []
+  for (const c of CASES) {
+    const got = s.outcomeSync(() => fromOptions(c).verifySync(c.token, { now: nowOf(c) }))
+    const why = problems(c, got)
+    if (why) failures.push(`${c.name}: ${why}`)
+  }
+  s.report(failures, CASES.length, 'impersonation vectors (verifySync)')
+})
+
+test('verifySync refuses when the JTI store must be asked, and answers repeats from the cache', async () => {
+  const { MemoryJtiStore, ImpersonationSigner } = require('@incidentfox/auth')
+  const store = new MemoryJtiStore()
+  const options = { secret: DOC.secret, jtiRequire: true, jtiLogging: true, jtiStore: store }
+  const minted = await new ImpersonationSigner(options).mint({ orgId: 'o', teamNodeId: 't', subject: 's' })
+  const strict = new ImpersonationVerifier(options)
+  assert.throws(() => strict.verifySync(minted.token), { code: 'ERR_INVALID_CONFIG', status: 500 })
+  assert.equal((await strict.verify(minted.token)).jti, minted.jti)
+
+  const plain = new ImpersonationVerifier({ secret: DOC.secret })
+  const first = plain.verifySync(minted.token)
+  const again = plain.verifySync(minted.token)
+  assert.deepEqual(again.claims, first.claims)
+  const t = minted.token
+  const tampered = t.slice(0, -5) + (t.at(-5) === 'A' ? 'B' : 'A') + t.slice(-4)
+  assert.throws(() => plain.verifySync(tampered), { code: 'ERR_INVALID_SIGNATURE' })
+})
 
 test('every impersonation vector, all at once', async () => {
   const results = await Promise.all(CASES.map((c) => s.outcome(() => fromOptions(c).verify(c.token, { now: nowOf(c) }))))

@@ -10,8 +10,8 @@
 //      inline JWKS, built by `OidcValidator.fromEnv` with `OIDC_VERIFIED_CACHE_TTL_SECONDS=0`
 //      (the constructor has no cache option; the default cache would turn repeat calls into a
 //      lookup).
-//    - Impersonation HS256: tokens minted by our `ImpersonationSigner`. Ours: `await
-//      verifier.verify(token)`, one call at a time (the verifier has no sync path), built by
+//    - Impersonation HS256: tokens minted by our `ImpersonationSigner`. Ours:
+//      `verifier.verifySync(token)` (signature and claims; no JTI store is configured), built by
 //      `ImpersonationVerifier.fromEnv` with `IMPERSONATION_VERIFIED_CACHE_TTL_SECONDS=0`. Peers
 //      apply today's rules: HS256 only, issuer `incidentfox-config-service`, audience
 //      `incidentfox-agent-runtime`, required claims, then `ifx_kind` and `scope` (`team:read`).
@@ -349,9 +349,9 @@ const HS_FACTORIES = {
   [OURS]: async () => {
     const v = oursImpersonationVerifier(true)
     return {
-      api: '`await verifier.verify(token)` (async only: there is no sync path)',
-      mode: 'async',
-      fn: async (t) => (await v.verify(t)).subject,
+      api: '`verifier.verifySync(token)`',
+      mode: 'sync',
+      fn: (t) => v.verifySync(t).subject,
     }
   },
   jose: async () => {
@@ -533,9 +533,9 @@ async function sectionCache(t, opts, verifyResults) {
     rows.push(`| OIDC ${alg} \`verifySync\` | ${off ? fmtRate(off) : '—'} | ${fmtRate(on.get('on'))} |`)
   }
   const imp = oursImpersonationVerifier(false)
-  const on = await measure([verifierJob({ lib: 'on', mode: 'async', fn: async (x) => (await imp.verify(x)).subject }, t.hs256.valid)], opts.seconds, opts.repeats)
+  const on = await measure([verifierJob({ lib: 'on', mode: 'sync', fn: (x) => imp.verifySync(x).subject }, t.hs256.valid)], opts.seconds, opts.repeats)
   const off = verifyResults.HS256?.get(OURS)
-  rows.push(`| Impersonation HS256 \`await verify\` | ${off ? fmtRate(off) : '—'} | ${fmtRate(on.get('on'))} |`)
+  rows.push(`| Impersonation HS256 \`verifySync\` | ${off ? fmtRate(off) : '—'} | ${fmtRate(on.get('on'))} |`)
   return rows
 }
 

@@ -77,13 +77,24 @@ impl ImpersonationVerifier {
     /// (`IMPERSONATION_JTI_DB_REQUIRE` or single use) refuses with `invalid_config`, since only
     /// [`verify`](Self::verify) asks the store.
     pub fn verify_sync(&self, token: &str) -> Result<VerifiedImpersonation> {
+        self.refuse_if_store_needed()?;
+        self.verify_signed_now(token)
+    }
+
+    /// [`verify_sync`](Self::verify_sync) as of `now` (Unix seconds), never from the cache.
+    pub fn verify_sync_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
+        self.refuse_if_store_needed()?;
+        self.verify_token_at(token, now)
+    }
+
+    fn refuse_if_store_needed(&self) -> Result<()> {
         if self.config.needs_store_at_verify() {
             return Err(err(
                 ErrorCode::InvalidConfig,
                 "this verifier must ask the jti store; use the async verify",
             ));
         }
-        self.verify_signed_now(token)
+        Ok(())
     }
 
     /// Signature and claims now, answered from the verified-token cache when it holds `token`.
