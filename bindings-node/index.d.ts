@@ -144,6 +144,8 @@ export declare class OidcValidator {
    * `OIDC_ENABLED=1`.
    */
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null): OidcValidator | null
+  /** Tokens held in the verified-token cache (for metrics). */
+  verifiedCacheLen(): number
   /** Verifies `token`, fetching keys when needed, off the main thread. */
   verify(token: string, options?: VerifyOptions | undefined | null): Promise<VerifiedToken>
   /**
@@ -378,6 +380,13 @@ export interface ImpersonationOptions {
   singleUse?: boolean
   /** Where JTIs are recorded and checked. */
   jtiStore?: MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore
+  /**
+   * Verifier only: longest a verified token is remembered, in seconds (default 15; 0 turns
+   * the verified-token cache off).
+   */
+  verifiedCacheTtlSeconds?: number
+  /** Verifier only: most tokens remembered (default 100,000; 0 turns the cache off). */
+  verifiedCacheMaxEntries?: number
 }
 
 /** A minted token's JTI as recorded (the `impersonation_jtis` row). */
@@ -546,6 +555,13 @@ export interface OidcValidatorOptions {
   requireKid?: boolean
   /** Size cap in bytes, checked before decoding (default 16384). */
   maxTokenBytes?: number
+  /**
+   * Longest a verified token is remembered, in seconds (default 15; 0 turns the
+   * verified-token cache off).
+   */
+  verifiedCacheTtlSeconds?: number
+  /** Most tokens remembered (default 100,000; 0 turns the cache off). */
+  verifiedCacheMaxEntries?: number
 }
 
 /** Options of `new PostgresJtiStore(...)`. */

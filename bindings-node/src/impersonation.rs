@@ -9,6 +9,7 @@ use crate::stores::{store_from, StoreArg};
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
+use incidentfox_auth::VerifiedCacheSettings;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
@@ -42,6 +43,11 @@ pub struct ImpersonationOptions<'a> {
     /// Where JTIs are recorded and checked.
     #[napi(ts_type = "MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore")]
     pub jti_store: Option<StoreArg<'a>>,
+    /// Verifier only: longest a verified token is remembered, in seconds (default 15; 0 turns
+    /// the verified-token cache off).
+    pub verified_cache_ttl_seconds: Option<f64>,
+    /// Verifier only: most tokens remembered (default 100,000; 0 turns the cache off).
+    pub verified_cache_max_entries: Option<u32>,
 }
 
 /// Options of the `fromEnv` factories that take a store.
@@ -79,6 +85,10 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
             )))
         }
     };
+    config.verified_cache = VerifiedCacheSettings::with_overrides(
+        options.verified_cache_ttl_seconds,
+        options.verified_cache_max_entries.map(u64::from),
+    )?;
     Ok(config)
 }
 

@@ -3,7 +3,7 @@
 use crate::convert::{env_map, one_or_many};
 use crate::errors::{invalid_argument, IntoJs};
 use crate::runtime::promise;
-use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig};
+use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Either, Env};
 use napi_derive::napi;
@@ -51,6 +51,11 @@ pub struct OidcValidatorOptions {
     pub require_kid: Option<bool>,
     /// Size cap in bytes, checked before decoding (default 16384).
     pub max_token_bytes: Option<u32>,
+    /// Longest a verified token is remembered, in seconds (default 15; 0 turns the
+    /// verified-token cache off).
+    pub verified_cache_ttl_seconds: Option<f64>,
+    /// Most tokens remembered (default 100,000; 0 turns the cache off).
+    pub verified_cache_max_entries: Option<u32>,
 }
 
 /// Options of the verify calls.
@@ -166,6 +171,10 @@ fn config(mut options: OidcValidatorOptions) -> incidentfox_auth::Result<OidcCon
     if let Some(bytes) = options.max_token_bytes {
         config = config.with_max_token_bytes(bytes as usize);
     }
+    config = config.with_verified_cache(VerifiedCacheSettings::with_overrides(
+        options.verified_cache_ttl_seconds,
+        options.verified_cache_max_entries.map(u64::from),
+    )?);
     Ok(config)
 }
 
@@ -198,6 +207,11 @@ impl OidcValidator {
         }))
     }
 
+    /// Tokens held in the verified-token cache (for metrics).
+    #[napi]
+    pub fn verified_cache_len(&self) -> f64 {
+        self.inner.verified_cache_len() as f64
+    }
     /// Verifies `token`, fetching keys when needed, off the main thread.
     #[napi]
     pub fn verify<'env>(

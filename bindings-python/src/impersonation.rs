@@ -8,6 +8,7 @@ use crate::stores::store_from;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
+use incidentfox_auth::VerifiedCacheSettings;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -312,7 +313,8 @@ impl ImpersonationVerifier {
     #[new]
     #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=false, ttl_seconds=None,
         visitor_ttl_seconds=None, jti_logging=false, jti_require=false, record_mode="strict",
-        single_use=false, jti_store=None))]
+        single_use=false, jti_store=None, verified_cache_ttl=None,
+        verified_cache_max_entries=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         secret: String,
@@ -325,8 +327,10 @@ impl ImpersonationVerifier {
         record_mode: &str,
         single_use: bool,
         jti_store: Option<&Bound<'_, PyAny>>,
+        verified_cache_ttl: Option<f64>,
+        verified_cache_max_entries: Option<u64>,
     ) -> PyResult<Self> {
-        let config = config(
+        let mut config = config(
             secret,
             audience,
             accept_legacy_audience,
@@ -337,6 +341,9 @@ impl ImpersonationVerifier {
             record_mode,
             single_use,
         )?;
+        config.verified_cache =
+            VerifiedCacheSettings::with_overrides(verified_cache_ttl, verified_cache_max_entries)
+                .py_err()?;
         Ok(ImpersonationVerifier {
             inner: imp::ImpersonationVerifier::new(config, store_from(jti_store)?).py_err()?,
         })

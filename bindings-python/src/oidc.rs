@@ -3,7 +3,7 @@
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::runtime::{awaitable, block_on};
-use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig};
+use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::sync::Arc;
@@ -67,7 +67,8 @@ impl OidcValidator {
     #[pyo3(signature = (*, issuer, audience, jwks_json=None, jwks_url=None, discovery=false,
         algorithms=None, leeway=None, groups_claim=None, subject_claim=None, email_claim=None,
         org_id_claim=None, team_node_id_claim=None, required_claims=None, allowed_typ=None,
-        max_age=None, require_kid=true, max_token_bytes=None))]
+        max_age=None, require_kid=true, max_token_bytes=None, verified_cache_ttl=None,
+        verified_cache_max_entries=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         issuer: String,
@@ -87,6 +88,8 @@ impl OidcValidator {
         max_age: Option<f64>,
         require_kid: bool,
         max_token_bytes: Option<usize>,
+        verified_cache_ttl: Option<f64>,
+        verified_cache_max_entries: Option<u64>,
     ) -> PyResult<OidcValidator> {
         let keys = match (jwks_json, jwks_url, discovery) {
             (Some(json), None, false) => KeySource::Inline(json),
@@ -137,6 +140,10 @@ impl OidcValidator {
         if let Some(bytes) = max_token_bytes {
             config = config.with_max_token_bytes(bytes);
         }
+        config = config.with_verified_cache(
+            VerifiedCacheSettings::with_overrides(verified_cache_ttl, verified_cache_max_entries)
+                .py_err()?,
+        );
         Ok(OidcValidator {
             inner: Arc::new(incidentfox_auth::OidcValidator::new(config).py_err()?),
         })
@@ -184,6 +191,11 @@ impl OidcValidator {
             }?;
             Ok(VerifiedToken { inner })
         })
+    }
+
+    /// Tokens held in the verified-token cache (for metrics).
+    fn verified_cache_len(&self) -> u64 {
+        self.inner.verified_cache_len()
     }
 
     /// Verifies with keys already loaded; never touches the network.

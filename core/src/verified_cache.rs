@@ -31,6 +31,29 @@ impl Default for VerifiedCacheSettings {
     }
 }
 
+impl VerifiedCacheSettings {
+    /// The defaults with what a caller gave: `ttl_seconds` (0 turns the cache off) and
+    /// `max_entries` (0 turns it off too). A negative, infinite or NaN ttl is `invalid_config`.
+    pub fn with_overrides(
+        ttl_seconds: Option<f64>,
+        max_entries: Option<u64>,
+    ) -> crate::Result<VerifiedCacheSettings> {
+        let mut settings = VerifiedCacheSettings::default();
+        if let Some(seconds) = ttl_seconds {
+            settings.ttl = Duration::try_from_secs_f64(seconds).map_err(|_| {
+                crate::error::err(
+                    crate::ErrorCode::InvalidConfig,
+                    "the verified-token cache ttl must be a non-negative number of seconds",
+                )
+            })?;
+        }
+        if let Some(entries) = max_entries {
+            settings.max_entries = entries;
+        }
+        Ok(settings)
+    }
+}
+
 /// One cached verdict.
 #[derive(Debug)]
 pub(crate) struct Entry<T> {

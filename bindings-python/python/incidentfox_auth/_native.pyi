@@ -52,6 +52,8 @@ class OidcValidator:
         max_age: float | None = None,
         require_kid: bool = True,
         max_token_bytes: int | None = None,
+        verified_cache_ttl: float | None = None,
+        verified_cache_max_entries: int | None = None,
     ) -> OidcValidator: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> OidcValidator | None:
@@ -60,6 +62,8 @@ class OidcValidator:
         """Verifies ``token``, fetching keys when needed (the GIL is released meanwhile)."""
     def verify_async(self, token: str, *, now: float | None = None) -> Awaitable[VerifiedToken]:
         """As :meth:`verify`, awaitable; never blocks the event loop."""
+    def verified_cache_len(self) -> int:
+        """Tokens held in the verified-token cache (for metrics)."""
     def verify_cached(self, token: str, *, now: float | None = None) -> VerifiedToken:
         """Verifies with keys already loaded; never touches the network."""
 
@@ -297,6 +301,8 @@ class ImpersonationVerifier:
         record_mode: str = "strict",
         single_use: bool = False,
         jti_store: Any | None = None,
+        verified_cache_ttl: float | None = None,
+        verified_cache_max_entries: int | None = None,
     ) -> ImpersonationVerifier: ...
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None, *, jti_store: Any | None = None) -> ImpersonationVerifier: ...

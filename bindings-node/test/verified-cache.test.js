@@ -1,0 +1,75 @@
+'use strict'
+// The verified-token cache from Node: on by default, configurable through the constructors, a hit
+// reads back the same claims, a changed token is never a hit. The core's tests prove it never
+// returns an expired, revoked or removed-key token.
+
+const assert = require('node:assert/strict')
+const { test } = require('node:test')
+const { ImpersonationSigner, ImpersonationVerifier, OidcValidator } = require('@incidentfox/auth')
+const s = require('./support.js')
+
+const SECRET = 'cache-test-secret-0123456789abcdef'
+
+function validator(extra = {}) {
+  return new OidcValidator({ issuer: s.ISSUER, audience: s.AUDIENCE, jwksJson: s.oidcJwks('es256'), algorithms: ['ES256'], ...extra })
+}
+
+async function freshToken() {
+  const now = Math.floor(Date.now() / 1000)
+  return s.mintOidc(s.oidcClaims({ iat: now - 5, exp: now + 600, email: 'alice@example.com', groups: ['sre'] }), 'es256')
+}
+
+test('a repeat is a hit with the same claims and identity', async () => {
+  const v = validator()
+  const token = await freshToken()
+  const first = v.verifySync(token)
+  assert.equal(v.verifiedCacheLen(), 1)
+  const again = v.verifySync(token)
+  const later = await v.verify(token)
+  assert.equal(v.verifiedCacheLen(), 1)
+  for (const hit of [again, later]) {
+    assert.deepEqual(hit.claims, first.claims)
+    assert.deepEqual([hit.subject, hit.email, hit.groups], [first.subject, first.email, first.groups])
+  }
+})
+
+test('an explicit now never uses the cache', async () => {
+  const v = validator()
+  v.verifySync(await freshToken(), { now: Date.now() / 1000 })
+  assert.equal(v.verifiedCacheLen(), 0)
+})
+
+for (const settings of [{ verifiedCacheTtlSeconds: 0 }, { verifiedCacheMaxEntries: 0 }]) {
+  test(`the cache turns off with ${JSON.stringify(settings)}`, async () => {
+    const v = validator(settings)
+    const token = await freshToken()
+    v.verifySync(token)
+    v.verifySync(token)
+    assert.equal(v.verifiedCacheLen(), 0)
+  })
+}
+
+test('a bad ttl is ERR_INVALID_CONFIG', () => {
+  for (const ttl of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => validator({ verifiedCacheTtlSeconds: ttl }), { code: 'ERR_INVALID_CONFIG' }, String(ttl))
+    assert.throws(() => new ImpersonationVerifier({ secret: SECRET, verifiedCacheTtlSeconds: ttl }), { code: 'ERR_INVALID_CONFIG' })
+  }
+})
+
+test('a tampered repeat is not a hit', async () => {
+  const v = validator()
+  const token = await freshToken()
+  v.verifySync(token)
+  const [head, payload, signature] = token.split('.')
+  const flipped = signature.slice(0, 10) + (signature[10] === 'A' ? 'B' : 'A') + signature.slice(11)
+  assert.throws(() => v.verifySync(`${head}.${payload}.${flipped}`), { code: 'ERR_INVALID_SIGNATURE' })
+})
+
+test('the impersonation verifier takes the cache settings', async () => {
+  const minted = await new ImpersonationSigner({ secret: SECRET }).mint({ orgId: 'o', teamNodeId: 't', subject: 's' })
+  for (const settings of [{}, { verifiedCacheTtlSeconds: 0 }, { verifiedCacheTtlSeconds: 60, verifiedCacheMaxEntries: 10 }]) {
+    const verifier = new ImpersonationVerifier({ secret: SECRET, ...settings })
+    assert.equal(verifier.verifySync(minted.token).jti, minted.jti)
+    assert.equal((await verifier.verify(minted.token)).jti, minted.jti)
+  }
+})
