@@ -5,6 +5,8 @@ use crate::errors::to_py;
 use incidentfox_auth::Error;
 use pyo3::prelude::*;
 use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
 /// Runs `future` to completion on the shared runtime with the interpreter released, so other
 /// Python threads run meanwhile.
@@ -13,8 +15,25 @@ where
     F: Future<Output = Result<T, Error>> + Send,
     T: Send,
 {
-    py.detach(|| pyo3_async_runtimes::tokio::get_runtime().block_on(future))
-        .map_err(|e| to_py(&e))
+    py.detach(|| {
+        let runtime = pyo3_async_runtimes::tokio::get_runtime();
+        let mut future = pin!(future);
+        // Most calls finish without waiting (keys already fetched, a verified-token cache hit):
+        // one poll on this thread, inside the runtime's context, answers them without block_on's
+        // parking. A future that is not ready is handed to block_on as it is; polling again with
+        // block_on's waker replaces the no-op one, as the Future contract requires.
+        let first = {
+            let _context = runtime.enter();
+            future
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+        };
+        match first {
+            Poll::Ready(outcome) => outcome,
+            Poll::Pending => runtime.block_on(future),
+        }
+    })
+    .map_err(|e| to_py(&e))
 }
 
 /// Wraps `future` as a Python awaitable bound to the running event loop.
