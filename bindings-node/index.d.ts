@@ -224,6 +224,13 @@ export declare class Principal {
   grants(required: string): boolean
   /** The decision for `required`, naming the grant and its source. */
   explain(required: string): Decision
+  /**
+   * Throws unless an admin (`ERR_NOT_ADMIN`) that, when `permission` is given, holds a grant
+   * for it (`ERR_PERMISSION_DENIED`).
+   */
+  requireAdmin(permission?: string | undefined | null): void
+  /** Throws `ERR_PERMISSION_DENIED` unless the principal names an `orgId` and a `teamNodeId`. */
+  requireTeam(): void
   /** The `/auth/me` body: snake_case members in today's order, optional ones omitted. */
   toJSON(): { role: 'admin' | 'team'; auth_kind: 'admin_token' | 'team_token' | 'oidc' | 'impersonation' | 'visitor' | 'internal_service'; org_id?: string; team_node_id?: string; subject?: string; email?: string; can_write: boolean; permissions: string[]; visitor_session_id?: string }
 }

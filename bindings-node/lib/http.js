@@ -68,15 +68,12 @@ function authError(code, message) {
 
 /** Throws unless `principal` is an admin that, when given, holds a grant for `permission`. */
 function checkAdmin(principal, permission) {
-  if (!principal.isAdmin) throw authError('not_admin', `a ${principal.role} principal is not an admin`)
-  if (permission != null) principal.explain(permission).throwIfDenied()
+  principal.requireAdmin(permission ?? undefined)
 }
 
 /** Throws unless `principal` names one org and team. */
 function checkTeam(principal) {
-  if (principal.orgId == null || principal.teamNodeId == null) {
-    throw authError('permission_denied', 'the principal names no org_id and team_node_id')
-  }
+  principal.requireTeam()
 }
 
 /** The HTTP answer to an error of this package: status, headers and the JSON body

@@ -271,6 +271,21 @@ impl Principal {
     pub fn explain(&self, env: &Env, required: String) -> napi::Result<Decision> {
         Ok(self.inner.explain(&permission(&required).js(env)?).into())
     }
+    /// Throws unless an admin (`ERR_NOT_ADMIN`) that, when `permission` is given, holds a grant
+    /// for it (`ERR_PERMISSION_DENIED`).
+    #[napi]
+    pub fn require_admin(&self, env: &Env, permission: Option<String>) -> napi::Result<()> {
+        let required = permission
+            .map(|p| self::permission(&p))
+            .transpose()
+            .js(env)?;
+        self.inner.require_admin(required.as_ref()).js(env)
+    }
+    /// Throws `ERR_PERMISSION_DENIED` unless the principal names an `orgId` and a `teamNodeId`.
+    #[napi]
+    pub fn require_team(&self, env: &Env) -> napi::Result<()> {
+        self.inner.require_team().js(env)
+    }
     /// The `/auth/me` body: snake_case members in today's order, optional ones omitted.
     #[napi(
         js_name = "toJSON",

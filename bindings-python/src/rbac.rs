@@ -215,6 +215,16 @@ impl Principal {
     fn explain(&self, required: &str) -> PyResult<Decision> {
         Ok(self.inner.explain(&permission(required)?).into())
     }
+    /// Raises unless an admin that, when `permission` is given, holds a grant for it.
+    #[pyo3(signature = (permission=None))]
+    fn require_admin(&self, permission: Option<&str>) -> PyResult<()> {
+        let required = permission.map(self::permission).transpose()?;
+        self.inner.require_admin(required.as_ref()).py_err()
+    }
+    /// Raises unless the principal names an `org_id` and a `team_node_id`.
+    fn require_team(&self) -> PyResult<()> {
+        self.inner.require_team().py_err()
+    }
     /// The `/auth/me` body.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         crate::convert::dict(py, &self.inner.to_json())

@@ -130,6 +130,11 @@ class Principal:
         """A principal holding explicit grants (source ``grants``), for tests and tools."""
     def grants(self, required: str) -> bool: ...
     def explain(self, required: str) -> Decision: ...
+    def require_admin(self, permission: str | None = None) -> None:
+        """Raises ``NotAdminError`` unless an admin, then ``PermissionDeniedError`` unless it
+        holds a grant for ``permission`` (when given)."""
+    def require_team(self) -> None:
+        """Raises ``PermissionDeniedError`` unless the principal names an org and a team."""
     def to_dict(self) -> dict[str, Any]: ...
 
 @final

@@ -30,7 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ._native import Authenticator, Principal
-from .errors import AuthError, from_code
+from .errors import AuthError
 
 __all__ = [
     "configure",
@@ -93,10 +93,7 @@ def require_admin(permission: str | None = None) -> Dependency:
 
     async def admin(request: Request) -> Principal:
         principal = await _principal(request)
-        if not principal.is_admin:
-            raise from_code("not_admin", f"a {principal.role} principal is not an admin")
-        if permission is not None:
-            principal.explain(permission).raise_for_denial()
+        principal.require_admin(permission)
         return principal
 
     return admin
@@ -122,10 +119,7 @@ def require_team() -> Dependency:
 
     async def team(request: Request) -> Principal:
         principal = await _principal(request)
-        if principal.org_id is None or principal.team_node_id is None:
-            raise from_code(
-                "permission_denied", "the principal names no org_id and team_node_id"
-            )
+        principal.require_team()
         return principal
 
     return team
