@@ -8,6 +8,9 @@
 #   IFX_TEST_PG_CTL        a script: `$IFX_TEST_PG_CTL stop|start|freeze|thaw`, for tests that
 #                          take the server away and bring it back
 #   IFX_TEST_PGDATA, IFX_TEST_PG_BIN, IFX_TEST_PG_USER, IFX_TEST_PG_PORT  the same, in parts
+#   IFX_TEST_PG_SSLROOTCERT  the CA (PEM) that signed the server's certificate (the server
+#                          speaks TLS to clients that ask; plaintext to the others)
+#   IFX_TEST_PG_OTHER_CA   a CA that signed nothing the server has
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -88,6 +91,41 @@ if [ "$(id -u)" -eq 0 ]; then chown "$PG_USER": "$WORK" "$PGDATA_DIR"; fi
 as_pg_user "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust --encoding=UTF8 \
   --no-locale > "$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; exit 1; }
 
+# TLS, for the store's encrypted-connection tests: a throwaway CA signs the server's certificate
+# (localhost and 127.0.0.1); a second CA signs nothing, to show a wrong trust anchor is refused.
+# Clients that do not ask for TLS still connect in plaintext (pg_hba's `host` lines allow both).
+TLS_DIR="$WORK/tls"
+ssl_conf=
+if command -v openssl > /dev/null 2>&1; then
+  mkdir -p "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    new_ca() {
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$1" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -keyout "$2.key" -out "$2.crt"
+    }
+    new_ca "incidentfox-auth test ca" ca
+    new_ca "incidentfox-auth unrelated ca" other-ca
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+      -keyout server.key -out server.csr
+    printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "basicConstraints=critical,CA:FALSE" \
+      "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" > server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile server.ext -out server.crt
+  ) > "$WORK/tls.log" 2>&1 || { cat "$WORK/tls.log" >&2; exit 1; }
+  chmod 755 "$TLS_DIR"
+  chmod 600 "$TLS_DIR/server.key"
+  if [ "$(id -u)" -eq 0 ]; then chown "$PG_USER": "$TLS_DIR/server.key" "$TLS_DIR/server.crt"; fi
+  ssl_conf="ssl = on
+ssl_cert_file = '$TLS_DIR/server.crt'
+ssl_key_file = '$TLS_DIR/server.key'"
+  export IFX_TEST_PG_SSLROOTCERT="$TLS_DIR/ca.crt"
+  export IFX_TEST_PG_OTHER_CA="$TLS_DIR/other-ca.crt"
+else
+  log "openssl not found: the server runs without tls, and the tls tests will fail"
+fi
+
 # A port nobody listens on; the server start below retries on a clash anyway.
 free_port() {
   if command -v python3 > /dev/null 2>&1; then
@@ -117,6 +155,7 @@ unix_socket_directories = '$WORK'
 max_connections = 200
 fsync = off
 full_page_writes = off
+$ssl_conf
 EOF
   if [ "$(id -u)" -eq 0 ]; then chown "$PG_USER": "$PGDATA_DIR/postgresql.auto.conf"; fi
   if as_pg_user "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$WORK/server.log" -w -t 30 start > /dev/null; then

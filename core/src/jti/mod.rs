@@ -4,6 +4,8 @@ mod env;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_tls;
 mod store;
 
 pub use env::{store_from_env, store_from_env_source};

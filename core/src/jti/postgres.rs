@@ -5,6 +5,7 @@
 //! calls fail with `jti_store_unavailable` within seconds instead of hanging a request. Expiry is
 //! judged by the database clock (`now()`), so all replicas agree on it.
 
+use super::postgres_tls::{connector, tls_request};
 use super::store::{JtiEntry, JtiStore};
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::{err, Error, ErrorCode, Result};
@@ -14,10 +15,9 @@ use deadpool_postgres::{
     Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType,
 };
 use std::fmt;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::NoTls;
 
 /// The variable naming the database, read first.
 const URL_VAR: &str = "IMPERSONATION_JTI_DATABASE_URL";
@@ -25,6 +25,8 @@ const URL_VAR: &str = "IMPERSONATION_JTI_DATABASE_URL";
 const FALLBACK_URL_VAR: &str = "DATABASE_URL";
 /// The pool size variable.
 const POOL_SIZE_VAR: &str = "IMPERSONATION_JTI_DB_POOL_SIZE";
+/// libpq's variable for the server's trust anchors, read when the URL has no `sslrootcert`.
+const ROOT_CERT_VAR: &str = "PGSSLROOTCERT";
 
 /// Default number of pooled connections.
 const DEFAULT_POOL_SIZE: usize = 16;
@@ -72,8 +74,13 @@ const PURGE_SQL: &str = "DELETE FROM impersonation_jtis WHERE jti IN \
 /// `url` carries the database password: `Debug` shows only the user, host, port and database.
 #[derive(Clone)]
 pub struct PostgresSettings {
-    /// A `postgres://user:password@host:port/db` URL or a `key=value` connection string.
+    /// A `postgres://user:password@host:port/db` URL or a `key=value` connection string, with
+    /// libpq's `sslmode` and `sslrootcert` (see the README: any mode that encrypts verifies the
+    /// server's certificate and name).
     pub url: String,
+    /// Trust anchors (PEM) for the server's certificate when the URL names none: libpq's
+    /// `PGSSLROOTCERT`. Neither given: the system's roots.
+    pub ssl_root_cert: Option<PathBuf>,
     /// Most connections held open at once (default 16).
     pub pool_size: usize,
     /// Bound on opening one connection, TCP and handshake together (default 3 s).
@@ -90,6 +97,7 @@ impl PostgresSettings {
     pub fn new(url: impl Into<String>) -> Self {
         PostgresSettings {
             url: url.into(),
+            ssl_root_cert: None,
             pool_size: DEFAULT_POOL_SIZE,
             connect_timeout: DEFAULT_TIMEOUT,
             statement_timeout: DEFAULT_TIMEOUT,
@@ -123,6 +131,7 @@ impl PostgresSettings {
             }
         }
         let mut settings = PostgresSettings::new(url);
+        settings.ssl_root_cert = env.text(ROOT_CERT_VAR).map(PathBuf::from);
         settings.pool_size = env.number(POOL_SIZE_VAR, DEFAULT_POOL_SIZE, 1);
         env.finish(settings)
     }
@@ -132,6 +141,7 @@ impl fmt::Debug for PostgresSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostgresSettings")
             .field("url", &RedactedUrl(&self.url))
+            .field("ssl_root_cert", &self.ssl_root_cert)
             .field("pool_size", &self.pool_size)
             .field("connect_timeout", &self.connect_timeout)
             .field("statement_timeout", &self.statement_timeout)
@@ -182,15 +192,14 @@ fn parse_config(url: &str) -> Option<tokio_postgres::Config> {
     url.parse().ok()
 }
 
-/// Parses and checks a connection string; the problem never quotes it.
-fn pg_config(url: &str) -> std::result::Result<tokio_postgres::Config, &'static str> {
-    let config = parse_config(url).ok_or("is not a valid postgresql connection string")?;
-    // This build connects without TLS; with `sslmode=require` every call would fail at run time,
-    // so refuse the setting at startup instead.
-    if config.get_ssl_mode() == SslMode::Require {
-        return Err("asks for sslmode=require, but this build has no tls for postgresql");
-    }
-    Ok(config)
+/// Parses and checks a connection string (libpq's TLS parameters taken out first, see
+/// `postgres_tls`); the problem never quotes it.
+fn pg_config(
+    url: &str,
+) -> std::result::Result<(tokio_postgres::Config, bool, Option<PathBuf>), &'static str> {
+    let request = tls_request(url)?;
+    let config = parse_config(&request.url).ok_or("is not a valid postgresql connection string")?;
+    Ok((config, request.encrypt, request.root_cert))
 }
 
 /// JTIs in the `impersonation_jtis` table of a PostgreSQL database.
@@ -223,8 +232,10 @@ impl PostgresJtiStore {
     /// down; the first call then reports `jti_store_unavailable`. `invalid_config` when the
     /// connection string does not parse or the pool size is 0.
     pub fn connect(settings: PostgresSettings) -> Result<PostgresJtiStore> {
-        let mut config = pg_config(&settings.url)
+        let (mut config, encrypt, url_root_cert) = pg_config(&settings.url)
             .map_err(|problem| err(ErrorCode::InvalidConfig, format!("database url {problem}")))?;
+        let root_cert = url_root_cert.or_else(|| settings.ssl_root_cert.clone());
+        let tls = connector(encrypt, root_cert.as_deref())?;
         if settings.pool_size == 0 {
             return Err(err(
                 ErrorCode::InvalidConfig,
@@ -245,7 +256,7 @@ impl PostgresJtiStore {
         }
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls,
             ManagerConfig {
                 // A closed connection is detected at checkout; a connection that timed out is
                 // dropped by `finish`, so a per-checkout test query would only add a round trip.
@@ -538,10 +549,21 @@ mod tests {
         assert!(e.message().contains(POOL_SIZE_VAR), "{e}");
         assert!(!e.message().contains("hunter2"), "{e}");
 
-        let env = HashMap::from([(URL_VAR, "postgres://u:hunter2@h/db?sslmode=require")]);
+        let env = HashMap::from([(URL_VAR, "postgres://u:hunter2@h/db?sslmode=sometimes")]);
         let e = PostgresSettings::from_env_source(&env).unwrap_err();
         assert!(e.message().contains("sslmode"), "{e}");
         assert!(!e.message().contains("hunter2"), "{e}");
+
+        // Encryption is asked for and supported; the trust anchors come from PGSSLROOTCERT.
+        let env = HashMap::from([
+            (URL_VAR, "postgres://u:hunter2@h/db?sslmode=verify-full"),
+            (ROOT_CERT_VAR, "/etc/ssl/db-ca.pem"),
+        ]);
+        let settings = PostgresSettings::from_env_source(&env).unwrap();
+        assert_eq!(
+            settings.ssl_root_cert.as_deref(),
+            Some(std::path::Path::new("/etc/ssl/db-ca.pem"))
+        );
     }
 
     #[test]
