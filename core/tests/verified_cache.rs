@@ -39,13 +39,37 @@ fn token(key: &SigningKey, exp: f64) -> String {
 }
 
 fn inline(keys: &[&SigningKey]) -> OidcValidator {
+    inline_with(keys, |config| config.with_leeway(0.0))
+}
+
+/// A validator trusting `keys` (ES256), its configuration adjusted by `adjust`.
+fn inline_with(
+    keys: &[&SigningKey],
+    adjust: impl FnOnce(OidcConfig) -> OidcConfig,
+) -> OidcValidator {
     let jwks = json!({"keys": keys.iter().map(|k| k.public_jwk()).collect::<Vec<_>>()}).to_string();
-    OidcValidator::new(
-        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
-            .with_algorithms(vec![Algorithm::ES256])
-            .with_leeway(0.0),
-    )
-    .unwrap()
+    let config = OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
+        .with_algorithms(vec![Algorithm::ES256]);
+    OidcValidator::new(adjust(config)).unwrap()
+}
+
+/// An impersonation request with the defaults.
+fn request() -> ImpersonationRequest {
+    ImpersonationRequest {
+        org_id: "o".into(),
+        team_node_id: "t".into(),
+        subject: "a".into(),
+        email: None,
+        ttl_seconds: None,
+    }
+}
+
+/// `token` with the last character of its signature changed: a different token.
+fn forged(token: &str) -> String {
+    let mut forged = token.to_owned();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'Q' } else { 'A' });
+    forged
 }
 
 #[tokio::test]
@@ -59,22 +83,15 @@ async fn repeat_verification_is_served_from_the_cache() {
     assert_eq!(v.verify_cached(&t).unwrap(), first);
     assert_eq!(v.verified_cache_len(), 1);
     // A different token (one bit of the signature changed) is not a hit.
-    let mut forged = t.clone();
-    let last = forged.pop().unwrap();
-    forged.push(if last == 'A' { 'Q' } else { 'A' });
-    assert!(v.verify(&forged).await.is_err());
+    assert!(v.verify(&forged(&t)).await.is_err());
 }
 
 #[tokio::test]
 async fn a_hit_reads_the_same_claims_and_identity_as_a_full_verification() {
     let k = key("k1");
-    let jwks = json!({"keys": [k.public_jwk()]}).to_string();
-    let v = OidcValidator::new(
-        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
-            .with_algorithms(vec![Algorithm::ES256])
-            .with_groups_claim("/realm_access/roles"),
-    )
-    .unwrap();
+    let v = inline_with(&[&k], |config| {
+        config.with_groups_claim("/realm_access/roles")
+    });
     let t = k
         .sign_claims(&json!({
             "iss": ISSUER, "aud": "api", "sub": "alice", "email": "alice@example.com",
@@ -99,13 +116,7 @@ async fn a_hit_reads_the_same_claims_and_identity_as_a_full_verification() {
 
 #[tokio::test]
 async fn impersonation_verify_sync_uses_the_cache_and_refuses_when_the_store_must_be_asked() {
-    let request = ImpersonationRequest {
-        org_id: "o".into(),
-        team_node_id: "t".into(),
-        subject: "a".into(),
-        email: None,
-        ttl_seconds: None,
-    };
+    let request = request();
     let config = ImpersonationConfig::new("cache-test-secret-0123456789abcdef");
     let signer = ImpersonationSigner::new(config.clone(), None).unwrap();
     let verifier = ImpersonationVerifier::new(config.clone(), None).unwrap();
@@ -113,11 +124,11 @@ async fn impersonation_verify_sync_uses_the_cache_and_refuses_when_the_store_mus
     let first = verifier.verify_sync(&minted.token).unwrap();
     assert_eq!(verifier.verify_sync(&minted.token).unwrap(), first);
     assert_eq!(verifier.verify(&minted.token).await.unwrap(), first);
-    let mut forged = minted.token.clone();
-    let last = forged.pop().unwrap();
-    forged.push(if last == 'A' { 'Q' } else { 'A' });
     assert_eq!(
-        verifier.verify_sync(&forged).unwrap_err().code(),
+        verifier
+            .verify_sync(&forged(&minted.token))
+            .unwrap_err()
+            .code(),
         ErrorCode::InvalidSignature
     );
 
@@ -188,13 +199,7 @@ async fn never_returns_a_revoked_impersonation_token() {
     let shared: Arc<dyn JtiStore> = store.clone();
     let signer = ImpersonationSigner::new(config.clone(), Some(shared.clone())).unwrap();
     let verifier = ImpersonationVerifier::new(config, Some(shared)).unwrap();
-    let request = ImpersonationRequest {
-        org_id: "o".into(),
-        team_node_id: "t".into(),
-        subject: "a".into(),
-        email: None,
-        ttl_seconds: None,
-    };
+    let request = request();
     let a = signer.mint(&request).await.unwrap();
     let b = signer.mint(&request).await.unwrap();
     for _ in 0..2 {
@@ -218,16 +223,12 @@ async fn never_returns_a_revoked_impersonation_token() {
 #[tokio::test]
 async fn a_zero_ttl_turns_the_cache_off() {
     let k = key("k1");
-    let jwks = json!({"keys": [k.public_jwk()]}).to_string();
-    let v = OidcValidator::new(
-        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
-            .with_algorithms(vec![Algorithm::ES256])
-            .with_verified_cache(VerifiedCacheSettings {
-                ttl: Duration::ZERO,
-                ..VerifiedCacheSettings::default()
-            }),
-    )
-    .unwrap();
+    let v = inline_with(&[&k], |config| {
+        config.with_verified_cache(VerifiedCacheSettings {
+            ttl: Duration::ZERO,
+            ..VerifiedCacheSettings::default()
+        })
+    });
     assert!(v.verify(&token(&k, unix_now() + 60.0)).await.is_ok());
     assert_eq!(v.verified_cache_len(), 0);
 }
@@ -235,16 +236,12 @@ async fn a_zero_ttl_turns_the_cache_off() {
 #[tokio::test]
 async fn the_cache_is_bounded() {
     let k = key("k1");
-    let jwks = json!({"keys": [k.public_jwk()]}).to_string();
-    let v = OidcValidator::new(
-        OidcConfig::new(ISSUER, "api", KeySource::Inline(jwks))
-            .with_algorithms(vec![Algorithm::ES256])
-            .with_verified_cache(VerifiedCacheSettings {
-                max_entries: 50,
-                ..VerifiedCacheSettings::default()
-            }),
-    )
-    .unwrap();
+    let v = inline_with(&[&k], |config| {
+        config.with_verified_cache(VerifiedCacheSettings {
+            max_entries: 50,
+            ..VerifiedCacheSettings::default()
+        })
+    });
     for i in 0..200 {
         let t = key("k1").sign_claims(&json!({"iss": ISSUER, "aud": "api", "sub": format!("u{i}"), "exp": unix_now() + 60.0})).unwrap();
         let _ = v.verify(&t).await;
