@@ -88,6 +88,12 @@ def from_readme(summary: str) -> str:
     return text[start : text.index("</details>", start)].strip()
 
 
+def demoted(markdown: str) -> str:
+    """`markdown` with its headings turned into level-4 ones, so a script's report nested in the
+    README does not add top-level sections to it."""
+    return re.sub(r"^#{1,3} ", "#### ", markdown, flags=re.MULTILINE)
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
     if "--render-only" in sys.argv:
@@ -147,13 +153,13 @@ def main() -> int:
         "",
         "<details><summary>Python, in full</summary>",
         "",
-        py.strip(),
+        demoted(py.strip()),
         "",
         "</details>",
         "",
         "<details><summary>Node, in full</summary>",
         "",
-        node.strip(),
+        demoted(node.strip()),
         "",
         "</details>",
         END,

@@ -8,8 +8,7 @@
 //      testdata/keys/keys.json (header with `kid`), checked for signature, `iss`, `aud`, `exp` and
 //      `sub` with a 30 s leeway. Ours: `validator.verifySync(token)` on an `OidcValidator` with the
 //      inline JWKS, built by `OidcValidator.fromEnv` with `OIDC_VERIFIED_CACHE_TTL_SECONDS=0`
-//      (the constructor has no cache option; the default cache would turn repeat calls into a
-//      lookup).
+//      (the default cache would turn repeat calls into a lookup).
 //    - Impersonation HS256: tokens minted by our `ImpersonationSigner`. Ours:
 //      `verifier.verifySync(token)` (signature and claims; no JTI store is configured), built by
 //      `ImpersonationVerifier.fromEnv` with `IMPERSONATION_VERIFIED_CACHE_TTL_SECONDS=0`. Peers
