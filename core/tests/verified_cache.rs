@@ -15,11 +15,12 @@ use incidentfox_auth::impersonation::{
 use incidentfox_auth::jti::{JtiStore, MemoryJtiStore};
 use incidentfox_auth::time::unix_now;
 use incidentfox_auth::{
-    Algorithm, ErrorCode, JwksSettings, KeySource, OidcConfig, OidcValidator, SigningKey,
-    VerifiedCacheSettings,
+    Algorithm, Authenticator, Credentials, ErrorCode, JwksSettings, KeySource, OidcConfig,
+    OidcValidator, SigningKey, VerifiedCacheSettings,
 };
 use jwks_server::JwksServer;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -249,4 +250,58 @@ async fn the_cache_is_bounded() {
         assert!(v.verify(&t).await.is_ok());
     }
     assert!(v.verified_cache_len() <= 50, "{}", v.verified_cache_len());
+}
+
+#[tokio::test]
+async fn the_authenticator_answers_repeat_requests_from_the_caches() {
+    let k = key("k1");
+    let jwks = json!({"keys": [k.public_jwk()]}).to_string();
+    let secret = "cache-test-secret-0123456789abcdef";
+    let env = HashMap::from([
+        ("ADMIN_AUTH_MODE", "oidc"),
+        ("OIDC_ENABLED", "1"),
+        ("OIDC_ISSUER", ISSUER),
+        ("OIDC_AUDIENCE", "api"),
+        ("OIDC_ALG", "ES256"),
+        ("OIDC_JWKS_JSON", jwks.as_str()),
+        ("IMPERSONATION_JWT_SECRET", secret),
+    ]);
+    let auth = Authenticator::from_env_source(&env, None).unwrap();
+    let validator = auth.admin().oidc().unwrap().clone();
+    let admin = k
+        .sign_claims(&json!({
+            "iss": ISSUER, "aud": "api", "sub": "alice", "exp": unix_now() + 600.0,
+            "groups": ["incidentfox-config-admin"],
+        }))
+        .unwrap();
+    let headers = [("authorization", format!("Bearer {admin}"))];
+    let credentials = Credentials::from_headers(headers.iter().map(|(k, v)| (*k, v.as_str())));
+    // An explicit instant verifies in full and leaves the cache alone.
+    auth.authenticate_at(&credentials, unix_now())
+        .await
+        .unwrap();
+    assert_eq!(validator.verified_cache_len(), 0);
+    let first = auth.authenticate(&credentials).await.unwrap();
+    assert_eq!(validator.verified_cache_len(), 1);
+    let again = auth.authenticate(&credentials).await.unwrap();
+    assert_eq!(again.to_json(), first.to_json());
+    assert_eq!(first.subject.as_deref(), Some("alice"));
+
+    // Impersonation tokens go through the impersonation verifier's cache the same way.
+    let signer = ImpersonationSigner::new(ImpersonationConfig::new(secret), None).unwrap();
+    let minted = signer.mint(&request()).await.unwrap();
+    let bearer = [("authorization", format!("Bearer {}", minted.token))];
+    let credentials = Credentials::from_headers(bearer.iter().map(|(k, v)| (*k, v.as_str())));
+    let team = auth.authenticate(&credentials).await.unwrap();
+    assert_eq!(
+        auth.authenticate(&credentials).await.unwrap().to_json(),
+        team.to_json()
+    );
+    let forged_bearer = [("authorization", format!("Bearer {}", forged(&minted.token)))];
+    let credentials =
+        Credentials::from_headers(forged_bearer.iter().map(|(k, v)| (*k, v.as_str())));
+    assert_eq!(
+        auth.authenticate(&credentials).await.unwrap_err().code(),
+        ErrorCode::InvalidSignature
+    );
 }

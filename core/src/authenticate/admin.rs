@@ -9,7 +9,7 @@ use crate::principal::{AuthKind, Principal, Role};
 use crate::rbac::RbacPolicy;
 use crate::secret::Secret;
 use crate::text::clip;
-use crate::time::unix_now;
+use crate::time::When;
 use std::sync::Arc;
 
 /// The group that makes an OIDC user an admin when `OIDC_ADMIN_GROUP` is unset.
@@ -196,16 +196,21 @@ impl AdminAuthenticator {
         &self.admin_group
     }
 
-    /// Authenticates `credential` (a bearer value, without the `Bearer ` prefix) now.
+    /// Authenticates `credential` (a bearer value, without the `Bearer ` prefix) now; a token
+    /// verified before is answered from the validator's verified-token cache.
     pub async fn authenticate(&self, credential: &str) -> Result<Principal> {
-        self.authenticate_at(credential, unix_now()).await
+        self.authenticate_when(credential, When::Now).await
     }
 
-    /// Authenticates `credential` as of `now`, fetching keys when needed.
+    /// Authenticates `credential` as of `now`, fetching keys when needed; always in full.
     pub async fn authenticate_at(&self, credential: &str, now: f64) -> Result<Principal> {
+        self.authenticate_when(credential, When::At(now)).await
+    }
+
+    async fn authenticate_when(&self, credential: &str, when: When) -> Result<Principal> {
         match CredentialShape::of(credential) {
             CredentialShape::Jwt => {
-                let verified = self.oidc_validator()?.verify_at(credential, now).await?;
+                let verified = self.oidc_validator()?.verify_when(credential, when).await?;
                 self.oidc_principal(&verified)
             }
             _ => self.opaque_principal(credential),

@@ -12,7 +12,7 @@ use crate::oidc::VerifiedToken;
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::team_tokens::{check_stored, ParsedTeamToken, StoredTokenKind, TokenPepper};
-use crate::time::unix_now;
+use crate::time::When;
 use std::sync::Arc;
 
 /// Authenticates every kind of credential the services accept, with today's dispatch:
@@ -92,13 +92,18 @@ impl Authenticator {
         self.impersonation.as_ref()
     }
 
-    /// Authenticates a request now.
+    /// Authenticates a request now. JWTs verified before are answered from the verifiers'
+    /// verified-token caches (the JTI store is still asked when required).
     pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal> {
-        self.authenticate_at(credentials, unix_now()).await
+        self.authenticate_when(credentials, When::Now).await
     }
 
-    /// Authenticates a request as of `now`.
+    /// Authenticates a request as of `now`; always in full, never from the caches.
     pub async fn authenticate_at(&self, credentials: &Credentials, now: f64) -> Result<Principal> {
+        self.authenticate_when(credentials, When::At(now)).await
+    }
+
+    async fn authenticate_when(&self, credentials: &Credentials, when: When) -> Result<Principal> {
         let Some(token) = credentials.token() else {
             return match credentials.internal_service.as_deref() {
                 Some(value) => self.admin.authenticate_internal_service(value),
@@ -109,9 +114,9 @@ impl Authenticator {
             };
         };
         match CredentialShape::of(token) {
-            CredentialShape::TokenIdAndSecret => self.team_token(token, now).await,
-            CredentialShape::Jwt => self.jwt(token, now).await,
-            _ => self.admin.authenticate_at(token, now).await,
+            CredentialShape::TokenIdAndSecret => self.team_token(token, when.seconds()).await,
+            CredentialShape::Jwt => self.jwt(token, when).await,
+            _ => self.admin.authenticate_at(token, when.seconds()).await,
         }
     }
 
@@ -148,10 +153,10 @@ impl Authenticator {
         }
     }
 
-    async fn jwt(&self, token: &str, now: f64) -> Result<Principal> {
+    async fn jwt(&self, token: &str, when: When) -> Result<Principal> {
         if unverified_issuer(token).as_deref() == Some(IMPERSONATION_ISSUER) {
             if let Some(verifier) = &self.impersonation {
-                return Ok(verifier.verify_at(token, now).await?.principal());
+                return Ok(verifier.verify_when(token, when).await?.principal());
             }
         }
         let admin_oidc = self.admin.mode().allows_oidc();
@@ -165,7 +170,7 @@ impl Authenticator {
                 ))
             }
         };
-        let verified = validator.verify_at(token, now).await?;
+        let verified = validator.verify_when(token, when).await?;
         if admin_oidc {
             match self.admin.oidc_principal(&verified) {
                 Err(e) if e.code() == ErrorCode::NotAdmin && team_oidc => {}

@@ -7,7 +7,7 @@ use crate::error::{err, ErrorCode, Result};
 use crate::jose::{json, parse_compact};
 use crate::jti::JtiStore;
 use crate::text::clip;
-use crate::time::unix_now;
+use crate::time::{unix_now, When};
 use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
 use aws_lc_rs::hmac;
 use std::fmt;
@@ -117,6 +117,18 @@ impl ImpersonationVerifier {
         };
         cache.insert(key, verdict, now);
         Ok(fresh)
+    }
+
+    /// [`verify`](Self::verify) for `When::Now`, [`verify_at`](Self::verify_at) otherwise.
+    pub(crate) async fn verify_when(
+        &self,
+        token: &str,
+        when: When,
+    ) -> Result<VerifiedImpersonation> {
+        match when {
+            When::Now => self.verify(token).await,
+            When::At(now) => self.verify_at(token, now).await,
+        }
     }
 
     /// Revokes `jti` in the store and drops its cached verdicts.

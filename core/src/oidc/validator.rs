@@ -9,7 +9,7 @@ use crate::keys::cache::{CachedSet, RemoteSource};
 use crate::keys::set::unknown_key;
 use crate::keys::{JwksCache, KeyPolicy, KeySet};
 use crate::text::clip;
-use crate::time::unix_now;
+use crate::time::{unix_now, When};
 use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
 use serde_json::Value;
 use std::sync::Arc;
@@ -142,6 +142,14 @@ impl OidcValidator {
                     outcome => outcome,
                 }
             }
+        }
+    }
+
+    /// [`verify`](Self::verify) for `When::Now`, [`verify_at`](Self::verify_at) otherwise.
+    pub(crate) async fn verify_when(&self, token: &str, when: When) -> Result<VerifiedToken> {
+        match when {
+            When::Now => self.verify(token).await,
+            When::At(now) => self.verify_at(token, now).await,
         }
     }
 
