@@ -281,11 +281,27 @@ async fn the_authenticator_answers_repeat_requests_from_the_caches() {
         .await
         .unwrap();
     assert_eq!(validator.verified_cache_len(), 0);
+    let hit_before = auth.authenticate_hit(&credentials);
     let first = auth.authenticate(&credentials).await.unwrap();
     assert_eq!(validator.verified_cache_len(), 1);
     let again = auth.authenticate(&credentials).await.unwrap();
     assert_eq!(again.to_json(), first.to_json());
     assert_eq!(first.subject.as_deref(), Some("alice"));
+    // Nothing to answer before the first verification; afterwards the same principal.
+    assert!(hit_before.is_none());
+    let hit = auth.authenticate_hit(&credentials).unwrap().unwrap();
+    assert_eq!(hit.to_json(), first.to_json());
+
+    // A verified token whose holder is not an admin is refused the same way from the cache.
+    let member = k
+        .sign_claims(&json!({"iss": ISSUER, "aud": "api", "sub": "bob", "exp": unix_now() + 600.0}))
+        .unwrap();
+    let bearer = [("authorization", format!("Bearer {member}"))];
+    let credentials = Credentials::from_headers(bearer.iter().map(|(k, v)| (*k, v.as_str())));
+    let refused = auth.authenticate(&credentials).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotAdmin);
+    let hit = auth.authenticate_hit(&credentials).unwrap().unwrap_err();
+    assert_eq!(hit.code(), ErrorCode::NotAdmin);
 
     // Impersonation tokens go through the impersonation verifier's cache the same way.
     let signer = ImpersonationSigner::new(ImpersonationConfig::new(secret), None).unwrap();
@@ -297,11 +313,42 @@ async fn the_authenticator_answers_repeat_requests_from_the_caches() {
         auth.authenticate(&credentials).await.unwrap().to_json(),
         team.to_json()
     );
+    let hit = auth.authenticate_hit(&credentials).unwrap().unwrap();
+    assert_eq!(hit.to_json(), team.to_json());
     let forged_bearer = [("authorization", format!("Bearer {}", forged(&minted.token)))];
     let credentials =
         Credentials::from_headers(forged_bearer.iter().map(|(k, v)| (*k, v.as_str())));
     assert_eq!(
         auth.authenticate(&credentials).await.unwrap_err().code(),
         ErrorCode::InvalidSignature
+    );
+    assert!(auth.authenticate_hit(&credentials).is_none());
+}
+
+#[tokio::test]
+async fn no_synchronous_answer_when_the_jti_store_must_be_asked() {
+    let secret = "cache-test-secret-0123456789abcdef";
+    let env = HashMap::from([
+        ("ADMIN_AUTH_MODE", "token"),
+        ("ADMIN_TOKEN", "break-glass-admin-token-for-tests"),
+        ("IMPERSONATION_JWT_SECRET", secret),
+        ("IMPERSONATION_JTI_DB_LOGGING", "1"),
+        ("IMPERSONATION_JTI_DB_REQUIRE", "1"),
+    ]);
+    let store: Arc<dyn JtiStore> = Arc::new(MemoryJtiStore::default());
+    let auth = Authenticator::from_env_source(&env, Some(store.clone())).unwrap();
+    let mut config = ImpersonationConfig::new(secret);
+    config.jti_logging = true;
+    let signer = ImpersonationSigner::new(config, Some(store.clone())).unwrap();
+    let minted = signer.mint(&request()).await.unwrap();
+    let bearer = [("authorization", format!("Bearer {}", minted.token))];
+    let credentials = Credentials::from_headers(bearer.iter().map(|(k, v)| (*k, v.as_str())));
+    assert!(auth.authenticate(&credentials).await.is_ok());
+    // Cached, but a revocation elsewhere must still count: only the async path asks the store.
+    assert!(auth.authenticate_hit(&credentials).is_none());
+    assert!(store.revoke(&minted.jti).await.unwrap());
+    assert_eq!(
+        auth.authenticate(&credentials).await.unwrap_err().code(),
+        ErrorCode::JtiNotFound
     );
 }

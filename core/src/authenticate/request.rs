@@ -8,7 +8,7 @@ use super::team_lookup::TeamTokenLookup;
 use crate::error::{err, ErrorCode, Result};
 use crate::impersonation::{ImpersonationVerifier, ISSUER as IMPERSONATION_ISSUER};
 use crate::jose::{json, parse_compact};
-use crate::oidc::VerifiedToken;
+use crate::oidc::{OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::team_tokens::{check_stored, ParsedTeamToken, StoredTokenKind, TokenPepper};
@@ -159,25 +159,50 @@ impl Authenticator {
                 return Ok(verifier.verify_when(token, when).await?.principal());
             }
         }
-        let admin_oidc = self.admin.mode().allows_oidc();
-        let team_oidc = self.team_mode.allows_oidc();
-        let validator = match self.admin.oidc() {
-            Some(v) if admin_oidc || team_oidc => v,
-            _ => {
-                return Err(err(
-                    ErrorCode::InvalidCredentials,
-                    "jwt authentication is off (no oidc, no impersonation for this issuer)",
-                ))
-            }
-        };
+        let validator = self.oidc_validator().ok_or_else(|| {
+            err(
+                ErrorCode::InvalidCredentials,
+                "jwt authentication is off (no oidc, no impersonation for this issuer)",
+            )
+        })?;
         let verified = validator.verify_when(token, when).await?;
-        if admin_oidc {
-            match self.admin.oidc_principal(&verified) {
-                Err(e) if e.code() == ErrorCode::NotAdmin && team_oidc => {}
+        self.oidc_principal(&verified)
+    }
+
+    /// The OIDC validator when JWTs may sign in as admins or team members.
+    fn oidc_validator(&self) -> Option<&OidcValidator> {
+        let allowed = self.admin.mode().allows_oidc() || self.team_mode.allows_oidc();
+        self.admin.oidc().filter(|_| allowed).map(|v| &**v)
+    }
+
+    /// An admin when the admin rules allow, else a team member when team OIDC is on.
+    fn oidc_principal(&self, verified: &VerifiedToken) -> Result<Principal> {
+        if self.admin.mode().allows_oidc() {
+            match self.admin.oidc_principal(verified) {
+                Err(e) if e.code() == ErrorCode::NotAdmin && self.team_mode.allows_oidc() => {}
                 outcome => return outcome,
             }
         }
-        team_oidc_principal(&verified)
+        team_oidc_principal(verified)
+    }
+
+    /// The answer for `credentials` when it needs no work at all: a JWT verified before, whose
+    /// verifier answers from its cache without a fetch or a store ([`OidcValidator::verify_hit`],
+    /// [`ImpersonationVerifier::verify_hit`]). `None` otherwise; [`authenticate`](Self::authenticate)
+    /// then does the rest. For callers that hand authentication to another thread (the Node
+    /// binding): a repeat request is answered where it is.
+    pub fn authenticate_hit(&self, credentials: &Credentials) -> Option<Result<Principal>> {
+        let token = credentials.token()?;
+        if CredentialShape::of(token) != CredentialShape::Jwt {
+            return None;
+        }
+        if unverified_issuer(token).as_deref() == Some(IMPERSONATION_ISSUER) {
+            if let Some(verifier) = &self.impersonation {
+                return verifier.verify_hit(token).map(|v| Ok(v.principal()));
+            }
+        }
+        let verified = self.oidc_validator()?.verify_hit(token)?;
+        Some(self.oidc_principal(&verified))
     }
 }
 

@@ -81,6 +81,18 @@ impl ImpersonationVerifier {
         self.verify_signed_now(token)
     }
 
+    /// The verified-token cache's answer for `token` when answering needs no work at all: the
+    /// token is cached and on time, and this verifier never asks a JTI store at verification.
+    /// `None` otherwise; [`verify`](Self::verify) then does the rest.
+    pub fn verify_hit(&self, token: &str) -> Option<VerifiedImpersonation> {
+        if self.config.needs_store_at_verify() {
+            return None;
+        }
+        let cache = self.verified.as_ref()?;
+        let entry = cache.get(&TokenKey::of(token), unix_now())?;
+        Some(entry.value.clone())
+    }
+
     /// [`verify_sync`](Self::verify_sync) as of `now` (Unix seconds), never from the cache.
     pub fn verify_sync_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         self.refuse_if_store_needed()?;

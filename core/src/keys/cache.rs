@@ -166,6 +166,16 @@ impl JwksCache {
         }
     }
 
+    /// The cached set while it is fresh (younger than the refresh-ahead point), so using it
+    /// needs no fetch, background or not; `None` otherwise.
+    pub fn fresh(&self) -> Option<CachedSet> {
+        let snap = self.snapshot()?;
+        (self.age_state(&snap) == Age::Fresh).then(|| CachedSet {
+            set: snap.set,
+            generation: snap.generation,
+        })
+    }
+
     /// The set to verify with: the cached one while fresh (starting a background refresh when it
     /// nears `max_age`), otherwise a fetch, falling back to the stale set on failure.
     pub async fn current(&self) -> Result<CachedSet> {

@@ -145,6 +145,19 @@ impl OidcValidator {
         }
     }
 
+    /// The verified-token cache's answer for `token` when answering needs no work at all: the
+    /// token is cached, on time, and its key is in a key set that needs no refresh (inline, or
+    /// fetched and still fresh). `None` otherwise; [`verify`](Self::verify) then does the rest.
+    /// For callers that hand verification to another thread: a hit is answered where it is.
+    pub fn verify_hit(&self, token: &str) -> Option<VerifiedToken> {
+        let set = match &self.keys {
+            Keys::Static(set) => Arc::clone(set),
+            Keys::Remote(cache) => cache.fresh()?.set,
+        };
+        let key = self.cache_key(token)?;
+        self.cache_hit(token, Some(&key), &set, unix_now())
+    }
+
     /// [`verify`](Self::verify) for `When::Now`, [`verify_at`](Self::verify_at) otherwise.
     pub(crate) async fn verify_when(&self, token: &str, when: When) -> Result<VerifiedToken> {
         match when {
