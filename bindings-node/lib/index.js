@@ -135,9 +135,30 @@ const ImpersonationSigner = takingStores(native.ImpersonationSigner)
 const ImpersonationVerifier = takingStores(native.ImpersonationVerifier)
 const Authenticator = takingStores(native.Authenticator)
 
+// `authenticate` and `verify` run on the addon's worker threads; a repeat token that the
+// verified-token cache answers without a fetch or a store is answered here instead, which saves
+// the two thread hops (tens of µs). An explicit `now` always takes the full path.
 const authenticate = native.Authenticator.prototype.authenticate
 native.Authenticator.prototype.authenticate = function (headers, options) {
-  return authenticate.call(this, headerPairs(headers), options)
+  const pairs = headerPairs(headers)
+  if (options?.now == null) {
+    try {
+      const hit = this.authenticateHit(pairs)
+      if (hit !== null) return Promise.resolve(hit)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  return authenticate.call(this, pairs, options)
+}
+
+const verify = native.OidcValidator.prototype.verify
+native.OidcValidator.prototype.verify = function (token, options) {
+  if (options?.now == null && typeof token === 'string') {
+    const hit = this.verifyHit(token)
+    if (hit !== null) return Promise.resolve(hit)
+  }
+  return verify.call(this, token, options)
 }
 
 module.exports = {

@@ -207,6 +207,15 @@ impl OidcValidator {
         }))
     }
 
+    /// The verified-token cache's answer for `token` when it needs no work at all (cached, on
+    /// time, its key in a key set that needs no refresh), or `null`. `verify` tries this first,
+    /// so a repeat token is answered without leaving the main thread.
+    #[napi]
+    pub fn verify_hit(&self, token: String) -> Option<VerifiedToken> {
+        self.inner
+            .verify_hit(&token)
+            .map(|inner| VerifiedToken { inner })
+    }
     /// Tokens held in the verified-token cache (for metrics).
     #[napi]
     pub fn verified_cache_len(&self) -> f64 {

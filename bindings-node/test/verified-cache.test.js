@@ -73,3 +73,38 @@ test('the impersonation verifier takes the cache settings', async () => {
     assert.equal((await verifier.verify(minted.token)).jti, minted.jti)
   }
 })
+
+test('a repeat token is answered on the main thread, with the same result and the same refusals', async () => {
+  const { Authenticator } = require('@incidentfox/auth')
+  const v = validator()
+  const token = await freshToken()
+  assert.equal(v.verifyHit(token), null)
+  const first = await v.verify(token)
+  const hit = v.verifyHit(token)
+  assert.notEqual(hit, null)
+  assert.deepEqual(hit.claims, first.claims)
+  assert.deepEqual((await v.verify(token)).claims, first.claims)
+  // An explicit now never takes the shortcut.
+  assert.deepEqual((await v.verify(token, { now: Date.now() / 1000 })).claims, first.claims)
+
+  const auth = Authenticator.fromEnv({
+    ADMIN_AUTH_MODE: 'oidc', OIDC_ENABLED: '1', OIDC_ISSUER: s.ISSUER, OIDC_AUDIENCE: s.AUDIENCE,
+    OIDC_ALG: 'ES256', OIDC_JWKS_JSON: s.oidcJwks('es256'),
+  })
+  const now = Math.floor(Date.now() / 1000)
+  const admin = await s.mintOidc(s.oidcClaims({ iat: now - 5, exp: now + 600, groups: [s.ADMIN_GROUP] }), 'es256')
+  const headers = { authorization: `Bearer ${admin}` }
+  assert.equal(auth.authenticateHit(Object.entries(headers)), null)
+  const me = await auth.authenticate(headers)
+  assert.equal(JSON.stringify(auth.authenticateHit(Object.entries(headers))), JSON.stringify(me))
+  assert.equal(JSON.stringify(await auth.authenticate(headers)), JSON.stringify(me))
+
+  // A cached refusal is the same refusal, still as a rejected Promise.
+  const member = await s.mintOidc(s.oidcClaims({ iat: now - 5, exp: now + 600, groups: ['readers'] }), 'es256')
+  const memberHeaders = { authorization: `Bearer ${member}` }
+  await assert.rejects(auth.authenticate(memberHeaders), { code: 'ERR_NOT_ADMIN', status: 403 })
+  assert.throws(() => auth.authenticateHit(Object.entries(memberHeaders)), { code: 'ERR_NOT_ADMIN' })
+  const repeat = auth.authenticate(memberHeaders)
+  assert.ok(repeat instanceof Promise)
+  await assert.rejects(repeat, { code: 'ERR_NOT_ADMIN', status: 403 })
+})
