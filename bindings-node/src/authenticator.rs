@@ -9,8 +9,8 @@ use crate::runtime::promise;
 use crate::stores::{store_from, StoreArg};
 use async_trait::async_trait;
 use incidentfox_auth::authenticate::TeamTokenLookup;
-use incidentfox_auth::team_tokens::{StoredTeamToken, StoredTokenKind};
-use incidentfox_auth::{Credentials, Error, ErrorCode, Result};
+use incidentfox_auth::team_tokens::StoredTeamToken;
+use incidentfox_auth::{Credentials, ErrorCode, Result};
 use napi::bindgen_prelude::{Object, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
@@ -30,25 +30,6 @@ impl std::fmt::Debug for JsTeamLookup {
     }
 }
 
-fn row(value: &Value) -> Result<StoredTeamToken> {
-    let bad = |what: &str| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {what}"));
-    let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
-    let time = |name: &str| value.get(name).and_then(Value::as_f64);
-    Ok(StoredTeamToken {
-        org_id: text("org_id").ok_or_else(|| bad("needs a string `orgId`"))?,
-        team_node_id: text("team_node_id"),
-        token_id: text("token_id").ok_or_else(|| bad("needs a string `tokenId`"))?,
-        token_hash: text("token_hash").ok_or_else(|| bad("needs a string `tokenHash`"))?,
-        revoked_at: time("revoked_at"),
-        expires_at: time("expires_at"),
-        kind: match text("kind").as_deref() {
-            None | Some("team") => StoredTokenKind::Team,
-            Some("org_admin") => StoredTokenKind::OrgAdmin,
-            Some(_) => return Err(bad("`kind` must be team or org_admin")),
-        },
-    })
-}
-
 #[async_trait]
 impl TeamTokenLookup for JsTeamLookup {
     async fn lookup(&self, token_id: &str) -> Result<Option<StoredTeamToken>> {
@@ -61,7 +42,7 @@ impl TeamTokenLookup for JsTeamLookup {
         .await?;
         match found {
             Value::Null => Ok(None),
-            found => row(&found).map(Some),
+            found => StoredTeamToken::from_row(&found).map(Some),
         }
     }
 }

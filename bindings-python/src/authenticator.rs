@@ -7,7 +7,7 @@ use crate::runtime::{awaitable, block_on};
 use crate::stores::{call_python, py_str, store_from};
 use async_trait::async_trait;
 use incidentfox_auth::authenticate::TeamTokenLookup;
-use incidentfox_auth::team_tokens::{StoredTeamToken, StoredTokenKind};
+use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::{Credentials, Error, ErrorCode, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyMapping;
@@ -23,25 +23,6 @@ impl std::fmt::Debug for PyTeamLookup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PyTeamLookup")
     }
-}
-
-fn row(value: &serde_json::Value) -> Result<StoredTeamToken> {
-    let bad = |what: &str| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {what}"));
-    let text = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_owned);
-    let time = |name: &str| value.get(name).and_then(serde_json::Value::as_f64);
-    Ok(StoredTeamToken {
-        org_id: text("org_id").ok_or_else(|| bad("needs a str `org_id`"))?,
-        team_node_id: text("team_node_id"),
-        token_id: text("token_id").ok_or_else(|| bad("needs a str `token_id`"))?,
-        token_hash: text("token_hash").ok_or_else(|| bad("needs a str `token_hash`"))?,
-        revoked_at: time("revoked_at"),
-        expires_at: time("expires_at"),
-        kind: match text("kind").as_deref() {
-            None | Some("team") => StoredTokenKind::Team,
-            Some("org_admin") => StoredTokenKind::OrgAdmin,
-            Some(_) => return Err(bad("`kind` must be team or org_admin")),
-        },
-    })
 }
 
 #[async_trait]
@@ -63,7 +44,7 @@ impl TeamTokenLookup for PyTeamLookup {
             }
         })
         .map_err(|e| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {e}")))?;
-        value.as_ref().map(row).transpose()
+        value.as_ref().map(StoredTeamToken::from_row).transpose()
     }
 }
 

@@ -282,6 +282,31 @@ pub struct StoredTeamToken {
     pub kind: StoredTokenKind,
 }
 
+impl StoredTeamToken {
+    /// A row as a lookup hook written in another language returns it: an object with `org_id`,
+    /// `token_id`, `token_hash` (strings), and optionally `team_node_id`, `revoked_at`,
+    /// `expires_at` and `kind` (`team`, the default, or `org_admin`). A malformed row is
+    /// `lookup_unavailable`: the lookup is broken, not the caller's token.
+    pub fn from_row(row: &serde_json::Value) -> Result<StoredTeamToken> {
+        let bad = |what: &str| err(ErrorCode::LookupUnavailable, format!("lookup row: {what}"));
+        let text = |name: &str| row.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        let time = |name: &str| row.get(name).and_then(serde_json::Value::as_f64);
+        Ok(StoredTeamToken {
+            org_id: text("org_id").ok_or_else(|| bad("needs a string `org_id`"))?,
+            team_node_id: text("team_node_id"),
+            token_id: text("token_id").ok_or_else(|| bad("needs a string `token_id`"))?,
+            token_hash: text("token_hash").ok_or_else(|| bad("needs a string `token_hash`"))?,
+            revoked_at: time("revoked_at"),
+            expires_at: time("expires_at"),
+            kind: match text("kind").as_deref() {
+                None | Some("team") => StoredTokenKind::Team,
+                Some("org_admin") => StoredTokenKind::OrgAdmin,
+                Some(_) => return Err(bad("`kind` must be team or org_admin")),
+            },
+        })
+    }
+}
+
 impl fmt::Debug for StoredTeamToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoredTeamToken")
@@ -639,5 +664,32 @@ mod tests {
         assert!(!message.contains(head(SECRET, 16)), "{message}");
         assert!(!message.contains(PEPPER), "{message}");
         Ok(())
+    }
+
+    #[test]
+    fn rows_from_other_languages() {
+        let row = serde_json::json!({
+            "org_id": "o", "token_id": "id", "token_hash": "h", "team_node_id": "t",
+            "expires_at": 10.5,
+        });
+        let stored = StoredTeamToken::from_row(&row);
+        assert!(stored
+            .as_ref()
+            .is_ok_and(|r| r.kind == StoredTokenKind::Team
+                && r.team_node_id.as_deref() == Some("t")
+                && r.expires_at == Some(10.5)
+                && r.revoked_at.is_none()));
+        let admin = serde_json::json!({"org_id": "o", "token_id": "id", "token_hash": "h", "kind": "org_admin"});
+        assert!(
+            StoredTeamToken::from_row(&admin).is_ok_and(|r| r.kind == StoredTokenKind::OrgAdmin)
+        );
+        for broken in [
+            serde_json::json!({"token_id": "id", "token_hash": "h"}),
+            serde_json::json!({"org_id": "o", "token_id": "id", "token_hash": "h", "kind": "root"}),
+            serde_json::json!({"org_id": 1, "token_id": "id", "token_hash": "h"}),
+        ] {
+            let code = StoredTeamToken::from_row(&broken).err().map(|e| e.code());
+            assert_eq!(code, Some(ErrorCode::LookupUnavailable), "{broken}");
+        }
     }
 }
