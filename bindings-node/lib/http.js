@@ -7,39 +7,19 @@ const { Authenticator, ERROR_CODES, errorCode } = require('./index.js')
 /** The web UI's session cookie; its value is a bearer token. */
 const SESSION_COOKIE = 'incidentfox_session_token'
 
-// The headers the core reads a credential from (see Credentials::from_headers).
-const CREDENTIAL_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token', 'x-internal-service']
-const TOKEN_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token']
-
-/** The value of cookie `name` in a `Cookie` header, or undefined. */
-function cookie(header, name) {
-  for (const part of String(header ?? '').split(';')) {
-    const at = part.indexOf('=')
-    if (at < 0 || part.slice(0, at).trim() !== name) continue
-    const value = part.slice(at + 1).trim()
-    try {
-      return decodeURIComponent(value)
-    } catch {
-      return value
-    }
-  }
-  return undefined
-}
+// The headers the core reads a credential from (see Credentials::from_headers), the session
+// cookie in `Cookie` included: the core decides when it stands in as the bearer token.
+const CREDENTIAL_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token', 'x-internal-service', 'cookie']
 
 /**
  * The credential headers of a request as `[name, value]` pairs, given `get(name)` (lowercase
- * name → value or undefined). The session cookie stands in as `Authorization: Bearer` when no
- * header carries a token, as the web UI sends it.
+ * name → value or undefined).
  */
 function credentialHeaders(get) {
   const pairs = []
   for (const name of CREDENTIAL_HEADERS) {
     const value = get(name)
     if (typeof value === 'string' && value.trim() !== '') pairs.push([name, value])
-  }
-  if (!pairs.some(([name]) => TOKEN_HEADERS.includes(name))) {
-    const session = cookie(get('cookie'), SESSION_COOKIE)
-    if (session) pairs.push(['authorization', `Bearer ${session}`])
   }
   return pairs
 }
@@ -93,7 +73,6 @@ module.exports = {
   checkAdmin,
   checkTeam,
   configure,
-  cookie,
   credentialHeaders,
   errorResponse,
   getAuthenticator,

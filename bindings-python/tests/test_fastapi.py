@@ -111,6 +111,15 @@ def test_me_with_a_team_token_in_either_header(client: TestClient) -> None:
         assert r.status_code == 200 and r.json() == want and list(r.json()) == list(want)
 
 
+def test_the_session_cookie_is_a_bearer_when_no_header_carries_one(client: TestClient) -> None:
+    # The core's rule (Credentials::from_headers), as the Node helpers apply it.
+    cookie = {"Cookie": f"theme=dark; incidentfox_session_token={TEAM['token']}"}
+    r = client.get("/api/v1/auth/me", headers=cookie)
+    assert r.status_code == 200 and r.json()["auth_kind"] == "team_token"
+    r = client.get("/api/v1/auth/me", headers={**cookie, **bearer(ADMIN_TOKEN)})
+    assert r.status_code == 200 and r.json()["auth_kind"] == "admin_token"
+
+
 def test_me_with_an_impersonation_token(client: TestClient) -> None:
     minted = ImpersonationSigner(IMP_SECRET).mint(
         org_id="org-1", team_node_id="team-1", subject="okta|admin", email="a@example.com")

@@ -1,5 +1,7 @@
 //! The credentials a request carries, read from its headers.
 
+use crate::login::cookies::{parse_cookie_header, unescape_value, SESSION_COOKIE};
+
 /// The header carrying an admin token.
 pub const ADMIN_TOKEN_HEADER: &str = "X-Admin-Token";
 /// The header carrying a team token or an impersonation token (orchestrator → agent).
@@ -16,6 +18,9 @@ pub struct Credentials {
     pub team_token: Option<String>,
     /// The `X-Internal-Service` header value.
     pub internal_service: Option<String>,
+    /// The web UI's session cookie (`incidentfox_session_token` in a `Cookie` header), a bearer
+    /// token used when no header carries one.
+    pub session_cookie: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -26,6 +31,7 @@ impl std::fmt::Debug for Credentials {
             .field("admin_token", &present(&self.admin_token))
             .field("team_token", &present(&self.team_token))
             .field("internal_service", &present(&self.internal_service))
+            .field("session_cookie", &present(&self.session_cookie))
             .finish()
     }
 }
@@ -44,6 +50,14 @@ impl Credentials {
                 &mut found.team_token
             } else if name.eq_ignore_ascii_case(super::INTERNAL_SERVICE_HEADER) {
                 &mut found.internal_service
+            } else if name.eq_ignore_ascii_case("cookie") {
+                // Every `Cookie` header in order; the first session cookie wins.
+                if found.session_cookie.is_none() {
+                    found.session_cookie = parse_cookie_header(value)
+                        .remove(SESSION_COOKIE)
+                        .map(|v| unescape_value(&v));
+                }
+                continue;
             } else {
                 continue;
             };
@@ -63,10 +77,15 @@ impl Credentials {
     }
 
     /// The token to authenticate: the `Authorization: Bearer` value, else `X-Admin-Token`, else
-    /// `X-IncidentFox-Team-Token` (trimmed; empty values count as absent).
+    /// `X-IncidentFox-Team-Token` (trimmed; empty values count as absent). The session cookie
+    /// counts only when none of the three headers is present, as the web UI sends it.
     pub fn token(&self) -> Option<&str> {
         fn from_header(v: &Option<String>) -> Option<&str> {
             v.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        }
+        let headers = [&self.authorization, &self.admin_token, &self.team_token];
+        if headers.iter().all(|v| from_header(v).is_none()) {
+            return from_header(&self.session_cookie);
         }
         self.authorization
             .as_deref()
@@ -98,5 +117,29 @@ mod tests {
         assert_eq!(c.token(), Some("t.s"));
         assert_eq!(Credentials::default().token(), None);
         assert!(!format!("{:?}", Credentials::bearer("secret-value")).contains("secret-value"));
+    }
+
+    #[test]
+    fn the_session_cookie_is_the_token_only_when_no_header_carries_one() {
+        let c = Credentials::from_headers([
+            ("cookie", "theme=dark"),
+            ("Cookie", "incidentfox_session_token=a%2Eb.c; other=1"),
+            ("cookie", "incidentfox_session_token=later"),
+        ]);
+        assert_eq!(c.token(), Some("a.b.c"));
+        assert!(!format!("{c:?}").contains("a.b.c"));
+        let c = Credentials::from_headers([
+            ("X-Admin-Token", "admin"),
+            ("cookie", "incidentfox_session_token=t.s"),
+        ]);
+        assert_eq!(c.token(), Some("admin"));
+        // Any token header present, even one that yields no token, keeps the cookie out.
+        let c = Credentials::from_headers([
+            ("Authorization", "Basic dXNlcg=="),
+            ("cookie", "incidentfox_session_token=t.s"),
+        ]);
+        assert_eq!(c.token(), None);
+        let c = Credentials::from_headers([("cookie", "incidentfox_session_token= ")]);
+        assert_eq!(c.token(), None);
     }
 }

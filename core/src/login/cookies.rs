@@ -100,6 +100,14 @@ pub fn parse_cookie_header(header: &str) -> HashMap<String, String> {
     out
 }
 
+/// A cookie value as browsers and `encodeURIComponent` escape it (`%XX`).
+pub fn unescape_value(value: &str) -> String {
+    url::form_urlencoded::parse(format!("v={value}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,8 @@
 
 use super::config::LoginConfig;
 use super::cookies::{
-    parse_cookie_header, SetCookie, NONCE_COOKIE, REQUIRE_ROLE_COOKIE, RETURN_TO_COOKIE,
-    SESSION_COOKIE, SESSION_COOKIE_MAX_AGE, STATE_COOKIE, VERIFIER_COOKIE,
+    parse_cookie_header, unescape_value, SetCookie, NONCE_COOKIE, REQUIRE_ROLE_COOKIE,
+    RETURN_TO_COOKIE, SESSION_COOKIE, SESSION_COOKIE_MAX_AGE, STATE_COOKIE, VERIFIER_COOKIE,
 };
 use super::http;
 use super::return_to::sanitize_return_to;
@@ -239,7 +239,7 @@ impl OidcLogin {
                 "the id token's nonce does not match the nonce cookie",
             ));
         }
-        let return_to = cookie(RETURN_TO_COOKIE).map(|v| url_unescape(v));
+        let return_to = cookie(RETURN_TO_COOKIE).map(|v| unescape_value(v));
         let secure = self.config.cookie_secure;
         let clear_cookies = [
             STATE_COOKIE,
@@ -309,13 +309,6 @@ fn is_token_char_only(value: &str) -> bool {
 
 fn url_escape(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
-}
-
-fn url_unescape(value: &str) -> String {
-    url::form_urlencoded::parse(format!("v={value}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 /// Authorization, token and JWKS URLs: configured, or from the discovery document, whose issuer
