@@ -75,13 +75,13 @@ export declare class ImpersonationVerifier {
   /** Reads the `IMPERSONATION_*` variables (`env`, else the process environment). */
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null, options?: StoreOptions | undefined | null): ImpersonationVerifier
   /** Verifies `token`, then its JTI when required. */
-  verify(token: string, options?: VerifyOptions | undefined | null): Promise<VerifiedImpersonation>
+  verify(token: string, options?: VerifyOptions | undefined | null): Promise<import('./lib/verified').VerifiedImpersonation>
   /**
    * Verifies `token` on the calling thread: signature and claims only. Throws
    * `ERR_INVALID_CONFIG` when this verifier must ask its JTI store (`jtiRequire` or
    * `singleUse`), which only `verify` can do.
    */
-  verifySync(token: string, options?: VerifyOptions | undefined | null): VerifiedImpersonation
+  verifySync(token: string, options?: VerifyOptions | undefined | null): import('./lib/verified').VerifiedImpersonation
 }
 
 /** JTIs in memory until their token expires (one process). */
@@ -155,16 +155,16 @@ export declare class OidcValidator {
    * time, its key in a key set that needs no refresh), or `null`. `verify` tries this first,
    * so a repeat token is answered without leaving the main thread.
    */
-  verifyHit(token: string): VerifiedToken | null
+  verifyHit(token: string): import('./lib/verified').VerifiedToken | null
   /** Tokens held in the verified-token cache (for metrics). */
   verifiedCacheLen(): number
   /** Verifies `token`, fetching keys when needed, off the main thread. */
-  verify(token: string, options?: VerifyOptions | undefined | null): Promise<VerifiedToken>
+  verify(token: string, options?: VerifyOptions | undefined | null): Promise<import('./lib/verified').VerifiedToken>
   /**
    * Verifies with the keys already loaded (always, for an inline key set); never touches the
    * network.
    */
-  verifySync(token: string, options?: VerifyOptions | undefined | null): VerifiedToken
+  verifySync(token: string, options?: VerifyOptions | undefined | null): import('./lib/verified').VerifiedToken
 }
 
 /** Grants compiled for matching (`*` one segment, trailing `*` one or more, bare `*` everything). */
@@ -283,46 +283,6 @@ export declare class RouteTable {
   authorize(principal: Principal, route: string): Decision
 }
 
-/** An impersonation or visitor token that passed every check. */
-export declare class VerifiedImpersonation {
-  /** `team_impersonation` or `visitor`. */
-  get kind(): 'team_impersonation' | 'visitor'
-  /** `sub`. */
-  get subject(): string
-  /** `email`, when a string. */
-  get email(): string | null
-  /** `org_id`. */
-  get orgId(): string
-  /** `team_node_id`. */
-  get teamNodeId(): string
-  /** `visitor_session_id`, for visitor tokens. */
-  get visitorSessionId(): string | null
-  /** `jti`. */
-  get jti(): string
-  /** `exp`, Unix seconds. */
-  get expiresAt(): number
-  /** Every claim. */
-  get claims(): Record<string, unknown>
-  /** The `/auth/me` principal of the token. */
-  principal(): Principal
-}
-
-/** An OIDC token that passed every check. */
-export declare class VerifiedToken {
-  /** Every claim of the token. */
-  get claims(): Record<string, unknown>
-  /** The subject (from the subject claim). */
-  get subject(): string
-  /** The email, when the token has one. */
-  get email(): string | null
-  /** The groups, read from the configured groups claim. */
-  get groups(): Array<string>
-  /** The organisation, when the token names one. */
-  get orgId(): string | null
-  /** The team node, when the token names one. */
-  get teamNodeId(): string | null
-}
-
 /** Options of `Authenticator.fromEnv`. */
 export interface AuthenticatorOptions {
   /** Backs impersonation verification when `IMPERSONATION_JTI_DB_REQUIRE=1` (or single use). */
@@ -407,6 +367,12 @@ export interface ImpersonationOptions {
   /** Verifier only: most tokens remembered (default 100,000; 0 turns the cache off). */
   verifiedCacheMaxEntries?: number
 }
+
+/**
+ * The `/auth/me` principal of a verified impersonation or visitor token (the fields of
+ * `VerifiedImpersonation`); `VerifiedImpersonation.principal()` calls this.
+ */
+export declare function impersonationPrincipal(fields: VerifiedImpersonationFields): Principal
 
 /** A minted token's JTI as recorded (the `impersonation_jtis` row). */
 export interface JtiEntry {
@@ -633,6 +599,51 @@ export interface TeamTokenHash {
   tokenId: string
   /** The row's `token_hash`. */
   tokenHash: string
+}
+
+/**
+ * What `lib/verified.js` needs to build a `VerifiedImpersonation`, as one plain object (a
+ * class instance costs far more than the fields; see `VerifiedTokenFields`). The claims are
+ * parsed by the JS class from the caller's token when first read.
+ */
+export interface VerifiedImpersonationFields {
+  /** `team_impersonation` or `visitor`. */
+  kind: 'team_impersonation' | 'visitor'
+  /** `sub`. */
+  subject: string
+  /** `email`, when a string. */
+  email?: string
+  /** `org_id`. */
+  orgId: string
+  /** `team_node_id`. */
+  teamNodeId: string
+  /** `visitor_session_id`, for visitor tokens. */
+  visitorSessionId?: string
+  /** `jti`. */
+  jti: string
+  /** `exp`, Unix seconds. */
+  expiresAt: number
+}
+
+/**
+ * What `lib/verified.js` needs to build a `VerifiedToken`: the identity, as one plain object.
+ *
+ * A plain object rather than a class instance: a napi class costs a wrapped object, a
+ * reference and a finalizer per result, several times the verification of a cache hit. The
+ * claims are not here: the JS class parses them from the caller's token when first read (the
+ * very bytes verified; see `lib/verified.js`).
+ */
+export interface VerifiedTokenFields {
+  /** The subject (from the subject claim). */
+  subject: string
+  /** The email, when the token has one. */
+  email?: string
+  /** The groups, read from the configured groups claim. */
+  groups: Array<string>
+  /** The organisation, when the token names one. */
+  orgId?: string
+  /** The team node, when the token names one. */
+  teamNodeId?: string
 }
 
 /** Options of the verify calls. */

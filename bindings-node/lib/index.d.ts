@@ -17,8 +17,6 @@ export {
   Principal,
   RbacPolicy,
   RouteTable,
-  VerifiedImpersonation,
-  VerifiedToken,
   errorCodes,
   explain,
   generateTeamToken,
@@ -51,6 +49,7 @@ export type {
   VisitorMintRequest,
   WithGrantsOptions,
 } from '../index'
+export { VerifiedImpersonation, VerifiedToken } from './verified'
 export type {
   AuthError,
   ErrorCodeName,

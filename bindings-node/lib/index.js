@@ -7,10 +7,13 @@
 //   throw) becomes functions that always return a Promise of `{ value }` or `{ error }`, which
 //   the addon awaits from its runtime (see bindings-node/src/js_calls.rs).
 // - `authenticate(headers)` also takes a headers object, a `Headers` or a `Map`.
+// - Verifications return the `VerifiedToken` / `VerifiedImpersonation` classes of
+//   ./verified.js, built here from the addon's plain fields.
 // - `OidcLogin` (the web UI's sign-in) is the addon's; its route handlers are in `./next` and
 //   `./express`.
 
 const native = require('../index.js')
+const verified = require('./verified.js')
 
 /** Every error code (snake_case) with its HTTP status, in the core's order. */
 const ERROR_CODES = Object.freeze(
@@ -152,13 +155,34 @@ native.Authenticator.prototype.authenticate = function (headers, options) {
   return authenticate.call(this, pairs, options)
 }
 
-const verify = native.OidcValidator.prototype.verify
-native.OidcValidator.prototype.verify = function (token, options) {
-  if (options?.now == null && typeof token === 'string') {
-    const hit = this.verifyHit(token)
-    if (hit !== null) return Promise.resolve(hit)
+// The addon's verify calls answer with plain fields; the public results are ./verified.js's
+// classes, which also need the token (their claims are parsed from it when first read).
+const oidc = native.OidcValidator.prototype
+const nativeOidc = { verify: oidc.verify, verifySync: oidc.verifySync, verifyHit: oidc.verifyHit }
+const token = (fields, t) => new verified.VerifiedToken(fields, t)
+oidc.verifySync = function verifySync(t, options) {
+  return token(nativeOidc.verifySync.call(this, t, options), t)
+}
+oidc.verifyHit = function verifyHit(t) {
+  const fields = nativeOidc.verifyHit.call(this, t)
+  return fields === null ? null : token(fields, t)
+}
+oidc.verify = function verify(t, options) {
+  if (options?.now == null && typeof t === 'string') {
+    const fields = nativeOidc.verifyHit.call(this, t)
+    if (fields !== null) return Promise.resolve(token(fields, t))
   }
-  return verify.call(this, token, options)
+  return nativeOidc.verify.call(this, t, options).then((fields) => token(fields, t))
+}
+
+const imp = native.ImpersonationVerifier.prototype
+const nativeImp = { verify: imp.verify, verifySync: imp.verifySync }
+const impersonation = (fields, t) => new verified.VerifiedImpersonation(fields, t, native.impersonationPrincipal)
+imp.verifySync = function verifySync(t, options) {
+  return impersonation(nativeImp.verifySync.call(this, t, options), t)
+}
+imp.verify = function verify(t, options) {
+  return nativeImp.verify.call(this, t, options).then((fields) => impersonation(fields, t))
 }
 
 module.exports = {
@@ -179,8 +203,8 @@ module.exports = {
   Principal: native.Principal,
   RbacPolicy: native.RbacPolicy,
   RouteTable: native.RouteTable,
-  VerifiedImpersonation: native.VerifiedImpersonation,
-  VerifiedToken: native.VerifiedToken,
+  VerifiedImpersonation: verified.VerifiedImpersonation,
+  VerifiedToken: verified.VerifiedToken,
   explain: native.explain,
   generateTeamToken: native.generateTeamToken,
   hashTeamToken: native.hashTeamToken,

@@ -127,64 +127,74 @@ impl MintedToken {
     }
 }
 
-/// An impersonation or visitor token that passed every check.
-#[napi]
-pub struct VerifiedImpersonation {
-    inner: imp::VerifiedImpersonation,
+/// What `lib/verified.js` needs to build a `VerifiedImpersonation`, as one plain object (a
+/// class instance costs far more than the fields; see `VerifiedTokenFields`). The claims are
+/// parsed by the JS class from the caller's token when first read.
+#[napi(object)]
+pub struct VerifiedImpersonationFields {
+    /// `team_impersonation` or `visitor`.
+    #[napi(ts_type = "'team_impersonation' | 'visitor'")]
+    pub kind: String,
+    /// `sub`.
+    pub subject: String,
+    /// `email`, when a string.
+    pub email: Option<String>,
+    /// `org_id`.
+    pub org_id: String,
+    /// `team_node_id`.
+    pub team_node_id: String,
+    /// `visitor_session_id`, for visitor tokens.
+    pub visitor_session_id: Option<String>,
+    /// `jti`.
+    pub jti: String,
+    /// `exp`, Unix seconds.
+    pub expires_at: f64,
 }
 
+impl From<imp::VerifiedImpersonation> for VerifiedImpersonationFields {
+    fn from(token: imp::VerifiedImpersonation) -> Self {
+        VerifiedImpersonationFields {
+            kind: token.kind.as_str().to_owned(),
+            subject: token.subject,
+            email: token.email,
+            org_id: token.org_id,
+            team_node_id: token.team_node_id,
+            visitor_session_id: token.visitor_session_id,
+            jti: token.jti,
+            expires_at: token.expires_at,
+        }
+    }
+}
+
+/// The `/auth/me` principal of a verified impersonation or visitor token (the fields of
+/// `VerifiedImpersonation`); `VerifiedImpersonation.principal()` calls this.
 #[napi]
-impl VerifiedImpersonation {
-    /// `team_impersonation` or `visitor`.
-    #[napi(getter, ts_return_type = "'team_impersonation' | 'visitor'")]
-    pub fn kind(&self) -> &'static str {
-        self.inner.kind.as_str()
-    }
-    /// `sub`.
-    #[napi(getter)]
-    pub fn subject(&self) -> String {
-        self.inner.subject.clone()
-    }
-    /// `email`, when a string.
-    #[napi(getter)]
-    pub fn email(&self) -> Option<String> {
-        self.inner.email.clone()
-    }
-    /// `org_id`.
-    #[napi(getter)]
-    pub fn org_id(&self) -> String {
-        self.inner.org_id.clone()
-    }
-    /// `team_node_id`.
-    #[napi(getter)]
-    pub fn team_node_id(&self) -> String {
-        self.inner.team_node_id.clone()
-    }
-    /// `visitor_session_id`, for visitor tokens.
-    #[napi(getter)]
-    pub fn visitor_session_id(&self) -> Option<String> {
-        self.inner.visitor_session_id.clone()
-    }
-    /// `jti`.
-    #[napi(getter)]
-    pub fn jti(&self) -> String {
-        self.inner.jti.clone()
-    }
-    /// `exp`, Unix seconds.
-    #[napi(getter)]
-    pub fn expires_at(&self) -> f64 {
-        self.inner.expires_at
-    }
-    /// Every claim.
-    #[napi(getter, ts_return_type = "Record<string, unknown>")]
-    pub fn claims(&self) -> serde_json::Value {
-        serde_json::Value::Object(self.inner.claims.clone())
-    }
-    /// The `/auth/me` principal of the token.
-    #[napi]
-    pub fn principal(&self) -> Principal {
-        self.inner.principal().into()
-    }
+pub fn impersonation_principal(
+    env: &Env,
+    fields: VerifiedImpersonationFields,
+) -> napi::Result<Principal> {
+    let kind = match fields.kind.as_str() {
+        "team_impersonation" => imp::TokenKind::TeamImpersonation,
+        "visitor" => imp::TokenKind::Visitor,
+        other => {
+            return Err(invalid_argument(format!(
+                "unknown impersonation kind `{other}`"
+            )))
+            .js(env)
+        }
+    };
+    let token = imp::VerifiedImpersonation {
+        kind,
+        subject: fields.subject,
+        email: fields.email,
+        org_id: fields.org_id,
+        team_node_id: fields.team_node_id,
+        visitor_session_id: fields.visitor_session_id,
+        jti: fields.jti,
+        expires_at: fields.expires_at,
+        claims: serde_json::Map::new(),
+    };
+    Ok(token.principal().into())
 }
 
 /// Who a team-impersonation token speaks for.
@@ -330,13 +340,13 @@ impl ImpersonationVerifier {
         })
     }
     /// Verifies `token`, then its JTI when required.
-    #[napi]
+    #[napi(ts_return_type = "Promise<import('./lib/verified').VerifiedImpersonation>")]
     pub fn verify<'env>(
         &self,
         env: &'env Env,
         token: String,
         options: Option<VerifyOptions>,
-    ) -> napi::Result<PromiseRaw<'env, VerifiedImpersonation>> {
+    ) -> napi::Result<PromiseRaw<'env, VerifiedImpersonationFields>> {
         let verifier = self.inner.clone();
         let now = options.and_then(|o| o.now);
         promise(env, async move {
@@ -344,24 +354,24 @@ impl ImpersonationVerifier {
                 Some(now) => verifier.verify_at(&token, now).await,
                 None => verifier.verify(&token).await,
             }?;
-            Ok(VerifiedImpersonation { inner })
+            Ok(VerifiedImpersonationFields::from(inner))
         })
     }
     /// Verifies `token` on the calling thread: signature and claims only. Throws
     /// `ERR_INVALID_CONFIG` when this verifier must ask its JTI store (`jtiRequire` or
     /// `singleUse`), which only `verify` can do.
-    #[napi]
+    #[napi(ts_return_type = "import('./lib/verified').VerifiedImpersonation")]
     pub fn verify_sync(
         &self,
         env: &Env,
         token: String,
         options: Option<VerifyOptions>,
-    ) -> napi::Result<VerifiedImpersonation> {
+    ) -> napi::Result<VerifiedImpersonationFields> {
         let inner = match options.and_then(|o| o.now) {
             Some(now) => self.inner.verify_sync_at(&token, now),
             None => self.inner.verify_sync(&token),
         }
         .js(env)?;
-        Ok(VerifiedImpersonation { inner })
+        Ok(VerifiedImpersonationFields::from(inner))
     }
 }

@@ -65,43 +65,36 @@ pub struct VerifyOptions {
     pub now: Option<f64>,
 }
 
-/// An OIDC token that passed every check.
-#[napi]
-pub struct VerifiedToken {
-    inner: incidentfox_auth::VerifiedToken,
+/// What `lib/verified.js` needs to build a `VerifiedToken`: the identity, as one plain object.
+///
+/// A plain object rather than a class instance: a napi class costs a wrapped object, a
+/// reference and a finalizer per result, several times the verification of a cache hit. The
+/// claims are not here: the JS class parses them from the caller's token when first read (the
+/// very bytes verified; see `lib/verified.js`).
+#[napi(object, object_from_js = false)]
+pub struct VerifiedTokenFields {
+    /// The subject (from the subject claim).
+    pub subject: String,
+    /// The email, when the token has one.
+    pub email: Option<String>,
+    /// The groups, read from the configured groups claim.
+    pub groups: Vec<String>,
+    /// The organisation, when the token names one.
+    pub org_id: Option<String>,
+    /// The team node, when the token names one.
+    pub team_node_id: Option<String>,
 }
 
-#[napi]
-impl VerifiedToken {
-    /// Every claim of the token.
-    #[napi(getter, ts_return_type = "Record<string, unknown>")]
-    pub fn claims(&self) -> serde_json::Value {
-        serde_json::Value::Object(self.inner.claims().clone())
-    }
-    /// The subject (from the subject claim).
-    #[napi(getter)]
-    pub fn subject(&self) -> String {
-        self.inner.identity().subject.clone()
-    }
-    /// The email, when the token has one.
-    #[napi(getter)]
-    pub fn email(&self) -> Option<String> {
-        self.inner.identity().email.clone()
-    }
-    /// The groups, read from the configured groups claim.
-    #[napi(getter)]
-    pub fn groups(&self) -> Vec<String> {
-        self.inner.identity().groups.clone()
-    }
-    /// The organisation, when the token names one.
-    #[napi(getter)]
-    pub fn org_id(&self) -> Option<String> {
-        self.inner.identity().org_id.clone()
-    }
-    /// The team node, when the token names one.
-    #[napi(getter)]
-    pub fn team_node_id(&self) -> Option<String> {
-        self.inner.identity().team_node_id.clone()
+impl From<incidentfox_auth::VerifiedToken> for VerifiedTokenFields {
+    fn from(token: incidentfox_auth::VerifiedToken) -> Self {
+        let identity = token.into_identity();
+        VerifiedTokenFields {
+            subject: identity.subject,
+            email: identity.email,
+            groups: identity.groups,
+            org_id: identity.org_id,
+            team_node_id: identity.team_node_id,
+        }
     }
 }
 
@@ -210,11 +203,9 @@ impl OidcValidator {
     /// The verified-token cache's answer for `token` when it needs no work at all (cached, on
     /// time, its key in a key set that needs no refresh), or `null`. `verify` tries this first,
     /// so a repeat token is answered without leaving the main thread.
-    #[napi]
-    pub fn verify_hit(&self, token: String) -> Option<VerifiedToken> {
-        self.inner
-            .verify_hit(&token)
-            .map(|inner| VerifiedToken { inner })
+    #[napi(ts_return_type = "import('./lib/verified').VerifiedToken | null")]
+    pub fn verify_hit(&self, token: String) -> Option<VerifiedTokenFields> {
+        self.inner.verify_hit(&token).map(VerifiedTokenFields::from)
     }
     /// Tokens held in the verified-token cache (for metrics).
     #[napi]
@@ -222,13 +213,13 @@ impl OidcValidator {
         self.inner.verified_cache_len() as f64
     }
     /// Verifies `token`, fetching keys when needed, off the main thread.
-    #[napi]
+    #[napi(ts_return_type = "Promise<import('./lib/verified').VerifiedToken>")]
     pub fn verify<'env>(
         &self,
         env: &'env Env,
         token: String,
         options: Option<VerifyOptions>,
-    ) -> napi::Result<PromiseRaw<'env, VerifiedToken>> {
+    ) -> napi::Result<PromiseRaw<'env, VerifiedTokenFields>> {
         let validator = Arc::clone(&self.inner);
         let now = options.and_then(|o| o.now);
         promise(env, async move {
@@ -236,24 +227,24 @@ impl OidcValidator {
                 Some(now) => validator.verify_at(&token, now).await,
                 None => validator.verify(&token).await,
             }?;
-            Ok(VerifiedToken { inner })
+            Ok(VerifiedTokenFields::from(inner))
         })
     }
 
     /// Verifies with the keys already loaded (always, for an inline key set); never touches the
     /// network.
-    #[napi]
+    #[napi(ts_return_type = "import('./lib/verified').VerifiedToken")]
     pub fn verify_sync(
         &self,
         env: &Env,
         token: String,
         options: Option<VerifyOptions>,
-    ) -> napi::Result<VerifiedToken> {
+    ) -> napi::Result<VerifiedTokenFields> {
         let inner = match options.and_then(|o| o.now) {
             Some(now) => self.inner.verify_cached_at(&token, now),
             None => self.inner.verify_cached(&token),
         }
         .js(env)?;
-        Ok(VerifiedToken { inner })
+        Ok(VerifiedTokenFields::from(inner))
     }
 }

@@ -70,6 +70,11 @@ impl VerifiedToken {
         self.into_parsed().claims
     }
 
+    /// Takes the identity, parsing the claims first if this came from a cache hit.
+    pub fn into_identity(self) -> Identity {
+        self.into_parsed().identity
+    }
+
     fn into_parsed(mut self) -> Parsed {
         self.get();
         self.parsed.take().unwrap_or_default()

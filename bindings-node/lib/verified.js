@@ -1,0 +1,106 @@
+'use strict'
+// What a successful verification returns: `VerifiedToken` (OIDC) and `VerifiedImpersonation`.
+//
+// The addon answers with a plain object of fields, and these classes wrap it. A napi class
+// instance would cost a wrapped object, a reference and a finalizer per result: several times
+// the whole verification of a cache hit. The claims are not sent at all: they are parsed here,
+// when first read, from the payload of the caller's own token. Those are the very bytes the core
+// verified (their strict base64url and strict JSON, no duplicate members, passed its checks), so
+// `JSON.parse` reads the same members the core did; each numeric claim becomes a JS number, as
+// it did when the addon converted them.
+
+const TOKEN = Symbol('token')
+const FIELDS = Symbol('fields')
+
+// The claims of a compact JWS that the core has verified.
+function payloadClaims(token) {
+  const start = token.indexOf('.') + 1
+  const end = token.indexOf('.', start)
+  return JSON.parse(Buffer.from(token.slice(start, end), 'base64url').toString('utf8'))
+}
+
+class Verified {
+  #claims
+  constructor(fields, token) {
+    this[FIELDS] = fields
+    this[TOKEN] = token
+  }
+
+  /** Every claim of the token, parsed when first read (the same object afterwards). */
+  get claims() {
+    if (this.#claims === undefined) this.#claims = payloadClaims(this[TOKEN])
+    return this.#claims
+  }
+}
+
+/** An OIDC token that passed every check. */
+class VerifiedToken extends Verified {
+  /** The subject (from the subject claim). */
+  get subject() {
+    return this[FIELDS].subject
+  }
+  /** The email, when the token has one. */
+  get email() {
+    return this[FIELDS].email ?? null
+  }
+  /** The groups, read from the configured groups claim. */
+  get groups() {
+    return this[FIELDS].groups.slice()
+  }
+  /** The organisation, when the token names one. */
+  get orgId() {
+    return this[FIELDS].orgId ?? null
+  }
+  /** The team node, when the token names one. */
+  get teamNodeId() {
+    return this[FIELDS].teamNodeId ?? null
+  }
+}
+
+/** An impersonation or visitor token that passed every check. */
+class VerifiedImpersonation extends Verified {
+  #principalOf
+  constructor(fields, token, principalOf) {
+    super(fields, token)
+    this.#principalOf = principalOf
+  }
+
+  /** `team_impersonation` or `visitor`. */
+  get kind() {
+    return this[FIELDS].kind
+  }
+  /** `sub`. */
+  get subject() {
+    return this[FIELDS].subject
+  }
+  /** `email`, when a string. */
+  get email() {
+    return this[FIELDS].email ?? null
+  }
+  /** `org_id`. */
+  get orgId() {
+    return this[FIELDS].orgId ?? null
+  }
+  /** `team_node_id`. */
+  get teamNodeId() {
+    return this[FIELDS].teamNodeId ?? null
+  }
+  /** `visitor_session_id`, for visitor tokens. */
+  get visitorSessionId() {
+    return this[FIELDS].visitorSessionId ?? null
+  }
+  /** `jti`. */
+  get jti() {
+    return this[FIELDS].jti
+  }
+  /** `exp`, Unix seconds. */
+  get expiresAt() {
+    return this[FIELDS].expiresAt
+  }
+  /** The `/auth/me` principal of the token. */
+  principal() {
+    return this.#principalOf(this[FIELDS])
+  }
+}
+
+module.exports = { VerifiedImpersonation, VerifiedToken }
