@@ -372,7 +372,7 @@ export interface ImpersonationOptions {
  * The `/auth/me` principal of a verified impersonation or visitor token (the fields of
  * `VerifiedImpersonation`); `VerifiedImpersonation.principal()` calls this.
  */
-export declare function impersonationPrincipal(fields: VerifiedImpersonationFields): Principal
+export declare function impersonationPrincipal(fields: [string, string, string | null, string, string, string | null, string, number]): Principal
 
 /** A minted token's JTI as recorded (the `impersonation_jtis` row). */
 export interface JtiEntry {
@@ -599,30 +599,6 @@ export interface TeamTokenHash {
   tokenId: string
   /** The row's `token_hash`. */
   tokenHash: string
-}
-
-/**
- * What `lib/verified.js` needs to build a `VerifiedImpersonation`, as one plain object (a
- * class instance costs far more than the fields; see `VerifiedTokenFields`). The claims are
- * parsed by the JS class from the caller's token when first read.
- */
-export interface VerifiedImpersonationFields {
-  /** `team_impersonation` or `visitor`. */
-  kind: 'team_impersonation' | 'visitor'
-  /** `sub`. */
-  subject: string
-  /** `email`, when a string. */
-  email?: string
-  /** `org_id`. */
-  orgId: string
-  /** `team_node_id`. */
-  teamNodeId: string
-  /** `visitor_session_id`, for visitor tokens. */
-  visitorSessionId?: string
-  /** `jti`. */
-  jti: string
-  /** `exp`, Unix seconds. */
-  expiresAt: number
 }
 
 /**

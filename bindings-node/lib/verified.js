@@ -57,6 +57,16 @@ class VerifiedToken extends Verified {
   }
 }
 
+// The addon's fields of an impersonation result, in this order (src/impersonation.rs).
+const KIND = 0
+const SUBJECT = 1
+const EMAIL = 2
+const ORG_ID = 3
+const TEAM_NODE_ID = 4
+const VISITOR_SESSION_ID = 5
+const JTI = 6
+const EXPIRES_AT = 7
+
 /** An impersonation or visitor token that passed every check. */
 class VerifiedImpersonation extends Verified {
   #principalOf
@@ -67,35 +77,35 @@ class VerifiedImpersonation extends Verified {
 
   /** `team_impersonation` or `visitor`. */
   get kind() {
-    return this[FIELDS].kind
+    return this[FIELDS][KIND]
   }
   /** `sub`. */
   get subject() {
-    return this[FIELDS].subject
+    return this[FIELDS][SUBJECT]
   }
   /** `email`, when a string. */
   get email() {
-    return this[FIELDS].email ?? null
+    return this[FIELDS][EMAIL] ?? null
   }
   /** `org_id`. */
   get orgId() {
-    return this[FIELDS].orgId ?? null
+    return this[FIELDS][ORG_ID]
   }
   /** `team_node_id`. */
   get teamNodeId() {
-    return this[FIELDS].teamNodeId ?? null
+    return this[FIELDS][TEAM_NODE_ID]
   }
   /** `visitor_session_id`, for visitor tokens. */
   get visitorSessionId() {
-    return this[FIELDS].visitorSessionId ?? null
+    return this[FIELDS][VISITOR_SESSION_ID] ?? null
   }
   /** `jti`. */
   get jti() {
-    return this[FIELDS].jti
+    return this[FIELDS][JTI]
   }
   /** `exp`, Unix seconds. */
   get expiresAt() {
-    return this[FIELDS].expiresAt
+    return this[FIELDS][EXPIRES_AT]
   }
   /** The `/auth/me` principal of the token. */
   principal() {

@@ -127,43 +127,35 @@ impl MintedToken {
     }
 }
 
-/// What `lib/verified.js` needs to build a `VerifiedImpersonation`, as one plain object (a
-/// class instance costs far more than the fields; see `VerifiedTokenFields`). The claims are
-/// parsed by the JS class from the caller's token when first read.
-#[napi(object)]
-pub struct VerifiedImpersonationFields {
-    /// `team_impersonation` or `visitor`.
-    #[napi(ts_type = "'team_impersonation' | 'visitor'")]
-    pub kind: String,
-    /// `sub`.
-    pub subject: String,
-    /// `email`, when a string.
-    pub email: Option<String>,
-    /// `org_id`.
-    pub org_id: String,
-    /// `team_node_id`.
-    pub team_node_id: String,
-    /// `visitor_session_id`, for visitor tokens.
-    pub visitor_session_id: Option<String>,
-    /// `jti`.
-    pub jti: String,
-    /// `exp`, Unix seconds.
-    pub expires_at: f64,
-}
+/// What `lib/verified.js` needs to build a `VerifiedImpersonation`, as one array: `[kind,
+/// subject, email, orgId, teamNodeId, visitorSessionId, jti, expiresAt]`.
+///
+/// An array of values rather than a class instance or an object: a napi class costs a wrapped
+/// object, a reference and a finalizer per result, and an object's named members cost a key
+/// string each; together several times the verification of a cache hit. The claims are not
+/// here: the JS class parses them from the caller's token when first read.
+pub type VerifiedImpersonationFields = (
+    &'static str,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    String,
+    f64,
+);
 
-impl From<imp::VerifiedImpersonation> for VerifiedImpersonationFields {
-    fn from(token: imp::VerifiedImpersonation) -> Self {
-        VerifiedImpersonationFields {
-            kind: token.kind.as_str().to_owned(),
-            subject: token.subject,
-            email: token.email,
-            org_id: token.org_id,
-            team_node_id: token.team_node_id,
-            visitor_session_id: token.visitor_session_id,
-            jti: token.jti,
-            expires_at: token.expires_at,
-        }
-    }
+fn fields(token: imp::VerifiedImpersonation) -> VerifiedImpersonationFields {
+    (
+        token.kind.as_str(),
+        token.subject,
+        token.email,
+        token.org_id,
+        token.team_node_id,
+        token.visitor_session_id,
+        token.jti,
+        token.expires_at,
+    )
 }
 
 /// The `/auth/me` principal of a verified impersonation or visitor token (the fields of
@@ -171,9 +163,22 @@ impl From<imp::VerifiedImpersonation> for VerifiedImpersonationFields {
 #[napi]
 pub fn impersonation_principal(
     env: &Env,
-    fields: VerifiedImpersonationFields,
+    #[napi(
+        ts_arg_type = "[string, string, string | null, string, string, string | null, string, number]"
+    )]
+    fields: (
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        String,
+        f64,
+    ),
 ) -> napi::Result<Principal> {
-    let kind = match fields.kind.as_str() {
+    let (kind, subject, email, org_id, team_node_id, visitor_session_id, jti, expires_at) = fields;
+    let kind = match kind.as_str() {
         "team_impersonation" => imp::TokenKind::TeamImpersonation,
         "visitor" => imp::TokenKind::Visitor,
         other => {
@@ -185,13 +190,13 @@ pub fn impersonation_principal(
     };
     let token = imp::VerifiedImpersonation {
         kind,
-        subject: fields.subject,
-        email: fields.email,
-        org_id: fields.org_id,
-        team_node_id: fields.team_node_id,
-        visitor_session_id: fields.visitor_session_id,
-        jti: fields.jti,
-        expires_at: fields.expires_at,
+        subject,
+        email,
+        org_id,
+        team_node_id,
+        visitor_session_id,
+        jti,
+        expires_at,
         claims: serde_json::Map::new(),
     };
     Ok(token.principal().into())
@@ -354,7 +359,7 @@ impl ImpersonationVerifier {
                 Some(now) => verifier.verify_at(&token, now).await,
                 None => verifier.verify(&token).await,
             }?;
-            Ok(VerifiedImpersonationFields::from(inner))
+            Ok(fields(inner))
         })
     }
     /// Verifies `token` on the calling thread: signature and claims only. Throws
@@ -372,6 +377,6 @@ impl ImpersonationVerifier {
             None => self.inner.verify_sync(&token),
         }
         .js(env)?;
-        Ok(VerifiedImpersonationFields::from(inner))
+        Ok(fields(inner))
     }
 }
