@@ -601,27 +601,6 @@ export interface TeamTokenHash {
   tokenHash: string
 }
 
-/**
- * What `lib/verified.js` needs to build a `VerifiedToken`: the identity, as one plain object.
- *
- * A plain object rather than a class instance: a napi class costs a wrapped object, a
- * reference and a finalizer per result, several times the verification of a cache hit. The
- * claims are not here: the JS class parses them from the caller's token when first read (the
- * very bytes verified; see `lib/verified.js`).
- */
-export interface VerifiedTokenFields {
-  /** The subject (from the subject claim). */
-  subject: string
-  /** The email, when the token has one. */
-  email?: string
-  /** The groups, read from the configured groups claim. */
-  groups: Array<string>
-  /** The organisation, when the token names one. */
-  orgId?: string
-  /** The team node, when the token names one. */
-  teamNodeId?: string
-}
-
 /** Options of the verify calls. */
 export interface VerifyOptions {
   /** The clock, in Unix seconds (default: now). */

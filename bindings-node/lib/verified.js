@@ -1,7 +1,7 @@
 'use strict'
 // What a successful verification returns: `VerifiedToken` (OIDC) and `VerifiedImpersonation`.
 //
-// The addon answers with a plain object of fields, and these classes wrap it. A napi class
+// The addon answers with an array of fields, and these classes wrap it. A napi class
 // instance would cost a wrapped object, a reference and a finalizer per result: several times
 // the whole verification of a cache hit. The claims are not sent at all: they are parsed here,
 // when first read, from the payload of the caller's own token. Those are the very bytes the core
@@ -33,27 +33,34 @@ class Verified {
   }
 }
 
+// The addon's fields of an OIDC result, in this order (src/oidc.rs).
+const OIDC_SUBJECT = 0
+const OIDC_EMAIL = 1
+const OIDC_GROUPS = 2
+const OIDC_ORG_ID = 3
+const OIDC_TEAM_NODE_ID = 4
+
 /** An OIDC token that passed every check. */
 class VerifiedToken extends Verified {
   /** The subject (from the subject claim). */
   get subject() {
-    return this[FIELDS].subject
+    return this[FIELDS][OIDC_SUBJECT]
   }
   /** The email, when the token has one. */
   get email() {
-    return this[FIELDS].email ?? null
+    return this[FIELDS][OIDC_EMAIL] ?? null
   }
   /** The groups, read from the configured groups claim. */
   get groups() {
-    return this[FIELDS].groups.slice()
+    return this[FIELDS][OIDC_GROUPS].slice()
   }
   /** The organisation, when the token names one. */
   get orgId() {
-    return this[FIELDS].orgId ?? null
+    return this[FIELDS][OIDC_ORG_ID] ?? null
   }
   /** The team node, when the token names one. */
   get teamNodeId() {
-    return this[FIELDS].teamNodeId ?? null
+    return this[FIELDS][OIDC_TEAM_NODE_ID] ?? null
   }
 }
 

@@ -197,7 +197,7 @@ pub fn impersonation_principal(
         visitor_session_id,
         jti,
         expires_at,
-        claims: serde_json::Map::new(),
+        claims: Default::default(),
     };
     Ok(token.principal().into())
 }

@@ -65,37 +65,31 @@ pub struct VerifyOptions {
     pub now: Option<f64>,
 }
 
-/// What `lib/verified.js` needs to build a `VerifiedToken`: the identity, as one plain object.
+/// What `lib/verified.js` needs to build a `VerifiedToken`: the identity as one array,
+/// `[subject, email, groups, orgId, teamNodeId]`.
 ///
-/// A plain object rather than a class instance: a napi class costs a wrapped object, a
-/// reference and a finalizer per result, several times the verification of a cache hit. The
-/// claims are not here: the JS class parses them from the caller's token when first read (the
-/// very bytes verified; see `lib/verified.js`).
-#[napi(object, object_from_js = false)]
-pub struct VerifiedTokenFields {
-    /// The subject (from the subject claim).
-    pub subject: String,
-    /// The email, when the token has one.
-    pub email: Option<String>,
-    /// The groups, read from the configured groups claim.
-    pub groups: Vec<String>,
-    /// The organisation, when the token names one.
-    pub org_id: Option<String>,
-    /// The team node, when the token names one.
-    pub team_node_id: Option<String>,
-}
+/// An array of values rather than a class instance or an object: a napi class costs a wrapped
+/// object, a reference and a finalizer per result, and an object's named members cost a key
+/// string each; together several times the verification of a cache hit. The claims are not
+/// here: the JS class parses them from the caller's token when first read (the very bytes
+/// verified; see `lib/verified.js`).
+pub type VerifiedTokenFields = (
+    String,
+    Option<String>,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+);
 
-impl From<incidentfox_auth::VerifiedToken> for VerifiedTokenFields {
-    fn from(token: incidentfox_auth::VerifiedToken) -> Self {
-        let identity = token.into_identity();
-        VerifiedTokenFields {
-            subject: identity.subject,
-            email: identity.email,
-            groups: identity.groups,
-            org_id: identity.org_id,
-            team_node_id: identity.team_node_id,
-        }
-    }
+fn fields(token: incidentfox_auth::VerifiedToken) -> VerifiedTokenFields {
+    let identity = token.into_identity();
+    (
+        identity.subject,
+        identity.email,
+        identity.groups,
+        identity.org_id,
+        identity.team_node_id,
+    )
 }
 
 /// Validates OIDC tokens against one issuer and a cached, rotating key set.
@@ -205,7 +199,7 @@ impl OidcValidator {
     /// so a repeat token is answered without leaving the main thread.
     #[napi(ts_return_type = "import('./lib/verified').VerifiedToken | null")]
     pub fn verify_hit(&self, token: String) -> Option<VerifiedTokenFields> {
-        self.inner.verify_hit(&token).map(VerifiedTokenFields::from)
+        self.inner.verify_hit(&token).map(fields)
     }
     /// Tokens held in the verified-token cache (for metrics).
     #[napi]
@@ -227,7 +221,7 @@ impl OidcValidator {
                 Some(now) => validator.verify_at(&token, now).await,
                 None => validator.verify(&token).await,
             }?;
-            Ok(VerifiedTokenFields::from(inner))
+            Ok(fields(inner))
         })
     }
 
@@ -245,6 +239,6 @@ impl OidcValidator {
             None => self.inner.verify_cached(&token),
         }
         .js(env)?;
-        Ok(VerifiedTokenFields::from(inner))
+        Ok(fields(inner))
     }
 }

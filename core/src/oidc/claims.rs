@@ -27,7 +27,12 @@ pub struct Identity {
 /// Reads a NumericDate claim: absent is `None`; anything but a finite number is `invalid_claim`
 /// (a string `exp` is never treated as absent).
 pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>> {
-    match claims.get(name) {
+    numeric_date_of(claims.get(name), name)
+}
+
+/// [`numeric_date`] of a member already looked up.
+pub(crate) fn numeric_date_of(value: Option<&Value>, name: &str) -> Result<Option<f64>> {
+    match value {
         None => Ok(None),
         Some(Value::Number(n)) => n
             .as_f64()
@@ -40,7 +45,12 @@ pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<f6
 
 /// Reads a string claim: absent is `None`; another type is `invalid_claim`.
 pub fn string_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
-    match claims.get(name) {
+    string_claim_of(claims.get(name), name)
+}
+
+/// [`string_claim`] of a member already looked up.
+pub(crate) fn string_claim_of<'a>(value: Option<&'a Value>, name: &str) -> Result<Option<&'a str>> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(invalid(name, "is not a string")),
@@ -49,7 +59,12 @@ pub fn string_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Op
 
 /// The `aud` claim as a list: a string or an array of strings.
 pub fn audiences(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>> {
-    match claims.get("aud") {
+    audiences_of(claims.get("aud"))
+}
+
+/// [`audiences`] of the `aud` member already looked up.
+pub(crate) fn audiences_of(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
         Some(Value::Array(items)) => items
@@ -85,9 +100,23 @@ pub(crate) fn missing(name: &str) -> crate::Error {
 /// when `nbf > now + leeway`; issued in the future when `iat > now + leeway`. Compared as f64,
 /// so fractional NumericDates are not truncated.
 pub fn check_times(claims: &Map<String, Value>, now: f64, leeway: f64) -> Result<()> {
-    let exp = numeric_date(claims, "exp")?;
-    let nbf = numeric_date(claims, "nbf")?;
-    let iat = numeric_date(claims, "iat")?;
+    check_times_of(
+        numeric_date(claims, "exp")?,
+        numeric_date(claims, "nbf")?,
+        numeric_date(claims, "iat")?,
+        now,
+        leeway,
+    )
+}
+
+/// [`check_times`] of the `exp`, `nbf` and `iat` already read.
+pub(crate) fn check_times_of(
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    iat: Option<f64>,
+    now: f64,
+    leeway: f64,
+) -> Result<()> {
     if let Some(exp) = exp {
         if now >= exp + leeway {
             return Err(err(ErrorCode::TokenExpired, "token has expired (`exp`)"));
