@@ -25,7 +25,7 @@ lint: ## formatting and clippy, warnings are errors
 	$(CARGO) clippy --workspace --all-targets --features incidentfox-auth/postgres -- -D warnings
 
 bench: ## criterion benchmarks: verify vs the raw signature check; permission checks
-	$(CARGO) bench -p incidentfox-auth-benches --bench verify --bench permissions --bench cache
+	$(CARGO) bench -p incidentfox-auth-benches --bench verify --bench impersonation --bench permissions --bench cache
 
 fuzz: ## run every fuzz target for FUZZ_SECONDS each (default 20)
 	scripts/fuzz.sh

@@ -1,7 +1,7 @@
 """`make bench-compare`: the Rust criterion benches, the Python and Node comparisons, one table.
 
 Runs, in one go on a quiet machine:
-  1. cargo bench (verify, permissions, cache) — criterion writes target/criterion/*/estimates.json;
+  1. cargo bench (verify, impersonation, cache) — criterion writes target/criterion/*/estimates.json;
   2. benches/compare/python/bench.py — prints markdown tables (ours against PyJWT, authlib, joserfc);
   3. benches/compare/node/bench.mjs — prints markdown tables (ours against jose, fast-jwt, ...);
 then writes the README section between `<!-- bench-compare:start -->` and `<!-- bench-compare:end -->`:
@@ -102,7 +102,7 @@ def main() -> int:
         py, node = from_readme("Python, in full"), from_readme("Node, in full")
     else:
         crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
-        run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "cache", *crit])
+        run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "impersonation", "--bench", "cache", *crit])
         py = run([str(VENV_PY), "benches/compare/python/bench.py", *(["--quick"] if quick else [])])
         node_dir = ROOT / "benches/compare/node"
         if not (node_dir / "node_modules").exists():
