@@ -24,7 +24,7 @@ lint: ## formatting and clippy, warnings are errors
 	$(CARGO) clippy -p incidentfox-auth --all-targets -- -D warnings
 	$(CARGO) clippy --workspace --all-targets --features incidentfox-auth/postgres -- -D warnings
 
-bench: ## criterion benchmarks: verify vs the raw signature check; permission checks
+bench: ## criterion benchmarks: verify vs the raw signature check; impersonation; permission checks; cache
 	$(CARGO) bench -p incidentfox-auth-benches --bench verify --bench impersonation --bench permissions --bench cache
 
 fuzz: ## run every fuzz target for FUZZ_SECONDS each (default 20)
