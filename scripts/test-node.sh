@@ -4,7 +4,7 @@
 # index.d.ts against what the build generates, the test OpenID Provider's packages and Debian's
 # Chromium (installed when missing, for the login and browser tests), `node --test`,
 # `tsc --noEmit`, then `npm pack` installed into an empty folder and both required and imported
-# there. Ends with one tally line ("node: N passed, N failed").
+# there, and the per-platform packages of `napi create-npm-dirs` checked (then removed). Ends with one tally line ("node: N passed, N failed").
 #
 # Release, not debug: the addon then shares the compiled core with the Python wheel's release
 # build in the same CARGO_TARGET_DIR (test-all.sh runs test-python.sh first), what the tests load
@@ -81,6 +81,43 @@ mkdir "$work/fresh"
     console.log("tarball ok (import):", ERROR_CODES.token_expired)
   '
 ) || status=1
+
+# The per-platform packages are made at publish time (`napi prepublish` runs `create-npm-dirs`),
+# never committed: make them here, check that every target of the napi block gets one, named as
+# the generated loader requires it and with the right os/cpu/libc, then remove them.
+rm -rf npm
+if npx napi create-npm-dirs > "$work/npm-dirs.log" 2>&1; then
+  node -e '
+    const fs = require("node:fs")
+    const pkg = require("./package.json")
+    const loader = fs.readFileSync("index.js", "utf8")
+    const want = {
+      "x86_64-unknown-linux-gnu": ["linux-x64-gnu", "linux", "x64", "glibc"],
+      "aarch64-unknown-linux-gnu": ["linux-arm64-gnu", "linux", "arm64", "glibc"],
+      "x86_64-unknown-linux-musl": ["linux-x64-musl", "linux", "x64", "musl"],
+      "aarch64-unknown-linux-musl": ["linux-arm64-musl", "linux", "arm64", "musl"],
+      "x86_64-apple-darwin": ["darwin-x64", "darwin", "x64", undefined],
+      "aarch64-apple-darwin": ["darwin-arm64", "darwin", "arm64", undefined],
+      "x86_64-pc-windows-msvc": ["win32-x64-msvc", "win32", "x64", undefined],
+    }
+    for (const target of pkg.napi.targets) {
+      const [dir, os, cpu, libc] = want[target] ?? []
+      if (!dir) throw new Error(`no expectation for target ${target}`)
+      const sub = JSON.parse(fs.readFileSync(`npm/${dir}/package.json`, "utf8"))
+      const name = `${pkg.name}-${dir}`
+      if (sub.name !== name || sub.version !== pkg.version) throw new Error(`${dir}: ${sub.name}@${sub.version}`)
+      if (sub.os[0] !== os || sub.cpu[0] !== cpu || sub.libc?.[0] !== libc) throw new Error(`${dir}: os/cpu/libc`)
+      if (sub.main !== `incidentfox-auth.${dir}.node`) throw new Error(`${dir}: main ${sub.main}`)
+      if (!loader.includes(`require(\x27${name}\x27)`)) throw new Error(`the loader does not require ${name}`)
+    }
+    console.log("platform packages ok:", pkg.napi.targets.length, "targets")
+  ' || status=1
+else
+  echo "napi create-npm-dirs failed:"
+  cat "$work/npm-dirs.log"
+  status=1
+fi
+rm -rf npm
 
 # node --test's TAP summary: "# pass N", "# fail N" (cancelled tests count as failed).
 passed=$(awk '/^# pass /{p=$3} END{print p+0}' "$log")
