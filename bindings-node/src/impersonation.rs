@@ -134,8 +134,12 @@ impl MintedToken {
 /// object, a reference and a finalizer per result, and an object's named members cost a key
 /// string each; together several times the verification of a cache hit. The claims are not
 /// here: the JS class parses them from the caller's token when first read.
-pub type VerifiedImpersonationFields = (
-    &'static str,
+pub type VerifiedImpersonationFields = ImpersonationFields<&'static str>;
+
+/// The fields in that order, whatever holds the kind (a static name going out, a JS string
+/// coming back to `impersonationPrincipal`).
+pub type ImpersonationFields<Kind> = (
+    Kind,
     String,
     Option<String>,
     String,
@@ -166,16 +170,7 @@ pub fn impersonation_principal(
     #[napi(
         ts_arg_type = "[string, string, string | null, string, string, string | null, string, number]"
     )]
-    fields: (
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        Option<String>,
-        String,
-        f64,
-    ),
+    fields: ImpersonationFields<String>,
 ) -> napi::Result<Principal> {
     let (kind, subject, email, org_id, team_node_id, visitor_session_id, jti, expires_at) = fields;
     let kind = match kind.as_str() {
