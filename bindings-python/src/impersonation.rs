@@ -3,7 +3,7 @@
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::rbac::Principal;
-use crate::runtime::{awaitable, block_on};
+use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::store_from;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
@@ -387,6 +387,13 @@ impl ImpersonationVerifier {
         token: String,
         now: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        // A repeat token the cache answers without a JTI store is answered here (an explicit
+        // `now` always takes the full path).
+        if now.is_none() {
+            if let Some(inner) = self.inner.verify_hit(&token) {
+                return settled(py, Ok(VerifiedImpersonation { inner }));
+            }
+        }
         let verifier = self.inner.clone();
         awaitable(py, async move {
             let inner = match now {

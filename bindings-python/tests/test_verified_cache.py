@@ -6,17 +6,20 @@ prove the Python constructors reach it and a hit reads back the same claims.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
 import pytest
-from support import AUDIENCE, ISSUER, mint_oidc, oidc_claims, oidc_jwks
+from support import AUDIENCE, ISSUER, bearer, mint_oidc, oidc_admin_env, oidc_claims, oidc_jwks
 
 from incidentfox_auth import (
+    Authenticator,
     AuthError,
     ImpersonationSigner,
     ImpersonationVerifier,
     InvalidConfigError,
+    NotAdminError,
     OidcValidator,
 )
 
@@ -98,3 +101,42 @@ def test_impersonation_verifier_takes_the_cache_settings() -> None:
         assert verifier.verify(minted.token).jti == minted.jti
     with pytest.raises(InvalidConfigError):
         ImpersonationVerifier(SECRET, verified_cache_ttl=-5)
+
+
+def test_a_repeat_is_answered_by_the_awaitables_too() -> None:
+    """``verify_async`` and ``authenticate_async`` answer a cache hit without the runtime: an
+    asyncio future that is already done, with the same result (and the same refusal)."""
+    async def scenario() -> None:
+        v = validator()
+        token = fresh_token()
+        first = await v.verify_async(token)
+        hit = v.verify_async(token)
+        assert isinstance(hit, asyncio.Future) and hit.done()
+        assert (await hit).claims == first.claims
+        # An explicit `now` takes the full path, through the runtime: not settled yet.
+        full = v.verify_async(token, now=time.time())
+        assert not full.done()
+        assert (await full).claims == first.claims
+
+        auth = Authenticator.from_env(oidc_admin_env())
+        me = (await auth.authenticate_async(bearer(token))).to_dict()
+        again = auth.authenticate_async(bearer(token))
+        assert isinstance(again, asyncio.Future) and again.done()
+        assert (await again).to_dict() == me
+
+        # A cached token whose holder is refused: the same refusal, raised by the awaitable.
+        now = time.time()
+        outsider = mint_oidc(oidc_claims(iat=now - 5, exp=now + 600, groups=["sre"]), "es256")
+        for _ in range(2):
+            with pytest.raises(NotAdminError):
+                await auth.authenticate_async(bearer(outsider))
+
+        signer = ImpersonationSigner(secret=SECRET)
+        verifier = ImpersonationVerifier(secret=SECRET)
+        minted = await signer.mint_async(org_id="org-1", team_node_id="team-1", subject="okta|admin")
+        full = await verifier.verify_async(minted.token)
+        cached = verifier.verify_async(minted.token)
+        assert isinstance(cached, asyncio.Future) and cached.done()
+        assert (await cached).claims == full.claims
+
+    asyncio.run(scenario())
