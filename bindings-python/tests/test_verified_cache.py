@@ -115,7 +115,7 @@ def test_a_repeat_is_answered_by_the_awaitables_too() -> None:
         assert (await hit).claims == first.claims
         # An explicit `now` takes the full path, through the runtime: not settled yet.
         full = v.verify_async(token, now=time.time())
-        assert not full.done()
+        assert isinstance(full, asyncio.Future) and not full.done()
         assert (await full).claims == first.claims
 
         auth = Authenticator.from_env(oidc_admin_env())
@@ -134,9 +134,9 @@ def test_a_repeat_is_answered_by_the_awaitables_too() -> None:
         signer = ImpersonationSigner(secret=SECRET)
         verifier = ImpersonationVerifier(secret=SECRET)
         minted = await signer.mint_async(org_id="org-1", team_node_id="team-1", subject="okta|admin")
-        full = await verifier.verify_async(minted.token)
+        verified = await verifier.verify_async(minted.token)
         cached = verifier.verify_async(minted.token)
         assert isinstance(cached, asyncio.Future) and cached.done()
-        assert (await cached).claims == full.claims
+        assert (await cached).claims == verified.claims
 
     asyncio.run(scenario())
