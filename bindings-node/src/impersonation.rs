@@ -173,16 +173,9 @@ pub fn impersonation_principal(
     fields: ImpersonationFields<String>,
 ) -> napi::Result<Principal> {
     let (kind, subject, email, org_id, team_node_id, visitor_session_id, jti, expires_at) = fields;
-    let kind = match kind.as_str() {
-        "team_impersonation" => imp::TokenKind::TeamImpersonation,
-        "visitor" => imp::TokenKind::Visitor,
-        other => {
-            return Err(invalid_argument(format!(
-                "unknown impersonation kind `{other}`"
-            )))
-            .js(env)
-        }
-    };
+    let kind = imp::TokenKind::from_name(&kind)
+        .ok_or_else(|| invalid_argument(format!("unknown impersonation kind `{kind}`")))
+        .js(env)?;
     let token = imp::VerifiedImpersonation {
         kind,
         subject,

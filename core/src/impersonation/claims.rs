@@ -36,6 +36,13 @@ impl TokenKind {
         }
     }
 
+    /// The kind an `ifx_kind` value names, if any.
+    pub fn from_name(name: &str) -> Option<TokenKind> {
+        [TokenKind::TeamImpersonation, TokenKind::Visitor]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+
     /// The scopes minted for this kind.
     pub const fn scopes(self) -> &'static [&'static str] {
         match self {
@@ -224,16 +231,13 @@ pub(crate) fn check_claims(
         Some(_) => {}
     }
     check_times_of(exp, nbf, iat, now, config.leeway_seconds)?;
-    let kind = match ifx_kind.unwrap_or_default() {
-        "team_impersonation" => TokenKind::TeamImpersonation,
-        "visitor" => TokenKind::Visitor,
-        other => {
-            return Err(invalid(
-                "ifx_kind",
-                &format!("`{}` is not a known kind", clip(other)),
-            ))
-        }
-    };
+    let ifx_kind = ifx_kind.unwrap_or_default();
+    let kind = TokenKind::from_name(ifx_kind).ok_or_else(|| {
+        invalid(
+            "ifx_kind",
+            &format!("`{}` is not a known kind", clip(ifx_kind)),
+        )
+    })?;
     if !scopes.contains(&TEAM_READ) {
         return Err(invalid("scope", "does not contain `team:read`"));
     }
