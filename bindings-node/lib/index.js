@@ -156,34 +156,31 @@ native.Authenticator.prototype.authenticate = function (headers, options) {
 }
 
 // The addon's verify calls answer with plain fields; the public results are ./verified.js's
-// classes, which also need the token (their claims are parsed from it when first read).
-const oidc = native.OidcValidator.prototype
-const nativeOidc = { verify: oidc.verify, verifySync: oidc.verifySync, verifyHit: oidc.verifyHit }
-const token = (fields, t) => new verified.VerifiedToken(fields, t)
-oidc.verifySync = function verifySync(t, options) {
-  return token(nativeOidc.verifySync.call(this, t, options), t)
-}
-oidc.verifyHit = function verifyHit(t) {
-  const fields = nativeOidc.verifyHit.call(this, t)
-  return fields === null ? null : token(fields, t)
-}
-oidc.verify = function verify(t, options) {
-  if (options?.now == null && typeof t === 'string') {
-    const fields = nativeOidc.verifyHit.call(this, t)
-    if (fields !== null) return Promise.resolve(token(fields, t))
+// classes, which also need the token (their claims are parsed from it when first read). A repeat
+// token that `verifyHit` answers (cached, no fetch, no store to ask) settles `verify` on the main
+// thread, like `authenticate` above.
+function answerWith(proto, result) {
+  const addon = { verify: proto.verify, verifySync: proto.verifySync, verifyHit: proto.verifyHit }
+  proto.verifySync = function verifySync(t, options) {
+    return result(addon.verifySync.call(this, t, options), t)
   }
-  return nativeOidc.verify.call(this, t, options).then((fields) => token(fields, t))
+  proto.verifyHit = function verifyHit(t) {
+    const fields = addon.verifyHit.call(this, t)
+    return fields === null ? null : result(fields, t)
+  }
+  proto.verify = function verify(t, options) {
+    if (options?.now == null && typeof t === 'string') {
+      const fields = addon.verifyHit.call(this, t)
+      if (fields !== null) return Promise.resolve(result(fields, t))
+    }
+    return addon.verify.call(this, t, options).then((fields) => result(fields, t))
+  }
 }
-
-const imp = native.ImpersonationVerifier.prototype
-const nativeImp = { verify: imp.verify, verifySync: imp.verifySync }
-const impersonation = (fields, t) => new verified.VerifiedImpersonation(fields, t, native.impersonationPrincipal)
-imp.verifySync = function verifySync(t, options) {
-  return impersonation(nativeImp.verifySync.call(this, t, options), t)
-}
-imp.verify = function verify(t, options) {
-  return nativeImp.verify.call(this, t, options).then((fields) => impersonation(fields, t))
-}
+answerWith(native.OidcValidator.prototype, (fields, t) => new verified.VerifiedToken(fields, t))
+answerWith(
+  native.ImpersonationVerifier.prototype,
+  (fields, t) => new verified.VerifiedImpersonation(fields, t, native.impersonationPrincipal),
+)
 
 module.exports = {
   ERROR_CODES,

@@ -108,3 +108,31 @@ test('a repeat token is answered on the main thread, with the same result and th
   assert.ok(repeat instanceof Promise)
   await assert.rejects(repeat, { code: 'ERR_NOT_ADMIN', status: 403 })
 })
+
+test('a repeat impersonation token is answered on the main thread, unless a JTI store must be asked', async () => {
+  const { MemoryJtiStore } = require('@incidentfox/auth')
+  const signer = new ImpersonationSigner({ secret: SECRET })
+  const minted = await signer.mint({ orgId: 'o', teamNodeId: 't', subject: 's', email: 's@example.com' })
+  const verifier = new ImpersonationVerifier({ secret: SECRET })
+  assert.equal(verifier.verifyHit(minted.token), null)
+  const first = await verifier.verify(minted.token)
+  const hit = verifier.verifyHit(minted.token)
+  assert.notEqual(hit, null)
+  assert.deepEqual([hit.jti, hit.subject, hit.email, hit.expiresAt], [first.jti, first.subject, first.email, first.expiresAt])
+  assert.deepEqual(hit.claims, first.claims)
+  assert.deepEqual(JSON.stringify(hit.principal()), JSON.stringify(first.principal()))
+  assert.deepEqual((await verifier.verify(minted.token)).claims, first.claims)
+  // An explicit now never takes the shortcut: an hour later the same token is expired.
+  await assert.rejects(verifier.verify(minted.token, { now: Date.now() / 1000 + 3600 }), { code: 'ERR_TOKEN_EXPIRED' })
+  assert.equal(new ImpersonationVerifier({ secret: SECRET, verifiedCacheTtlSeconds: 0 }).verifyHit(minted.token), null)
+
+  // With jtiRequire every verify asks the store, so a revocation after a success is seen at once.
+  const store = new MemoryJtiStore()
+  const settings = { secret: SECRET, jtiRequire: true, jtiLogging: true, jtiStore: store }
+  const recorded = await new ImpersonationSigner(settings).mint({ orgId: 'o', teamNodeId: 't', subject: 's' })
+  const checking = new ImpersonationVerifier(settings)
+  assert.equal((await checking.verify(recorded.token)).jti, recorded.jti)
+  assert.equal(checking.verifyHit(recorded.token), null)
+  assert.ok(await store.revoke(recorded.jti))
+  await assert.rejects(checking.verify(recorded.token), { code: 'ERR_JTI_NOT_FOUND' })
+})
