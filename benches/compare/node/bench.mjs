@@ -24,12 +24,15 @@
 // Before a verifier is timed it must accept the token and refuse a tampered signature, a wrong
 // audience and an expired token; one that does not is listed under "Notes" and left out.
 //
-// Timing: process.hrtime around a loop sized to --seconds (default 1.0) plus the GC and Node-API
+// Timing: process.hrtime around a loop sized to --seconds (default 0.5) plus the GC and Node-API
 // finalizers of that loop's garbage (a full GC with --expose-gc, as `npm run bench` runs it, then
-// two event-loop turns), libraries interleaved round by round, best of --repeats (default 3).
+// two event-loop turns). The libraries take turns, round by round, for --rounds (default 8)
+// rounds, the order rotated each round. A cell is a library's median over the rounds; a ratio is
+// paired: the median over the rounds of the two libraries' times in that same round, so a slow
+// spell of this shared VM slows both sides of a ratio instead of one of them.
 // Tables to stdout, progress to stderr.
 //
-// Run (from this folder): npm install && npm run bench     (--quick: 0.1 s loops, one repeat)
+// Run (from this folder): npm install && npm run bench     (--quick: 0.05 s loops, three rounds)
 
 import { createPrivateKey, createPublicKey, createSecretKey, webcrypto } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
@@ -71,18 +74,18 @@ const TARGETS = { RS256: 1.4, ES256: 1.4, EdDSA: 1.15, HS256: 2.0 }
 const INFLIGHT_TARGET = 1.7
 
 function parseArgs(argv) {
-  const opts = { seconds: 1.0, repeats: 3 }
+  const opts = { seconds: 0.5, rounds: 8 }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
-    if (a === '--quick') Object.assign(opts, { seconds: 0.1, repeats: 1 })
+    if (a === '--quick') Object.assign(opts, { seconds: 0.05, rounds: 3 })
     else if (a === '--seconds') opts.seconds = Number(argv[++i])
-    else if (a === '--repeats') opts.repeats = Number(argv[++i])
+    else if (a === '--rounds') opts.rounds = Number(argv[++i])
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node --expose-gc bench.mjs [--quick] [--seconds S] [--repeats N]')
+      console.log('usage: node --expose-gc bench.mjs [--quick] [--seconds S] [--rounds N]')
       process.exit(0)
     } else throw new Error(`unknown argument ${a}`)
   }
-  if (!(opts.seconds > 0) || !(opts.repeats >= 1)) throw new Error('--seconds and --repeats must be positive')
+  if (!(opts.seconds > 0) || !(opts.rounds >= 1)) throw new Error('--seconds and --rounds must be positive')
   return opts
 }
 
@@ -160,24 +163,24 @@ function pkgVersion(name) {
 
 let sink
 
-function loopSync(fn, token, n) {
-  for (let i = 0; i < n; i++) sink = fn(token)
-}
-
-async function loopAsync(fn, token, n) {
-  for (let i = 0; i < n; i++) sink = await fn(token)
-}
-
-// `inflight` calls in flight at once until n calls have completed in total.
-async function loopInflight(fn, token, n, inflight) {
-  let left = n
-  const worker = async () => {
-    while (left > 0) {
-      left--
-      sink = await fn(token)
-    }
+// Every job gets loops of its own, compiled from source here: loops shared by all libraries would
+// see every library's function at one call site, which V8 then treats as megamorphic (no inlining)
+// in an order-dependent way, and one library's timing would depend on which ran before it. Each
+// job's call site sees only its own function, as an application's would.
+function ownLoops() {
+  const syncLoop = new Function('fn', 'token', 'n', 'let s; for (let i = 0; i < n; i++) s = fn(token); return s')
+  const asyncLoop = new Function('fn', 'token', 'n', 'return (async () => { let s; for (let i = 0; i < n; i++) s = await fn(token); return s })()')
+  // `inflight` calls in flight at once until n calls have completed in total.
+  const inflightLoop = new Function('fn', 'token', 'n', 'inflight', `
+    let left = n
+    let s
+    const worker = async () => { while (left > 0) { left--; s = await fn(token) } }
+    return Promise.all(Array.from({ length: inflight }, worker)).then(() => s)`)
+  return {
+    sync: (fn, token, n) => { sink = syncLoop(fn, token, n) },
+    async: async (fn, token, n) => { sink = await asyncLoop(fn, token, n) },
+    inflight: async (fn, token, n, k) => { sink = await inflightLoop(fn, token, n, k) },
   }
-  await Promise.all(Array.from({ length: inflight }, worker))
 }
 
 // A full GC (with --expose-gc), then two turns of the event loop. Node-API runs the finalizers
@@ -200,9 +203,17 @@ async function timed(job, n) {
   return secondsSince(t0)
 }
 
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
 // A job is { key, run(n) } (sync or returning a Promise). Calibrates each to about `seconds`,
-// then runs them interleaved for `repeats` rounds; the best seconds per call of each.
-async function measure(jobs, seconds, repeats) {
+// then runs them in turn for `rounds` rounds, rotating the order so that no job always follows
+// the same one. Returns { median: key -> seconds per call, ratio(a, b) }: ratio is the median
+// over the rounds of a's time ÷ b's time in the same round.
+async function measure(jobs, seconds, rounds) {
   const sizes = new Map()
   for (const job of jobs) {
     let n = 1
@@ -214,20 +225,24 @@ async function measure(jobs, seconds, repeats) {
     }
     sizes.set(job.key, Math.max(1, Math.round((n * seconds) / dt)))
   }
-  const best = new Map(jobs.map((j) => [j.key, Infinity]))
-  for (let r = 0; r < repeats; r++) {
-    for (const job of jobs) {
+  const perRound = new Map(jobs.map((j) => [j.key, []]))
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[(i + r) % jobs.length]
       const n = sizes.get(job.key)
-      best.set(job.key, Math.min(best.get(job.key), (await timed(job, n)) / n))
+      perRound.get(job.key)[r] = (await timed(job, n)) / n
     }
   }
-  return best
+  const medians = new Map([...perRound].map(([key, xs]) => [key, median(xs)]))
+  const ratio = (a, b) => median(perRound.get(a).map((x, r) => x / perRound.get(b)[r]))
+  return { median: medians, ratio }
 }
 
 function verifierJob(v, token) {
+  const loops = ownLoops()
   return {
     key: v.lib,
-    run: v.mode === 'sync' ? (n) => loopSync(v.fn, token, n) : (n) => loopAsync(v.fn, token, n),
+    run: v.mode === 'sync' ? (n) => loops.sync(v.fn, token, n) : (n) => loops.async(v.fn, token, n),
   }
 }
 
@@ -454,15 +469,16 @@ async function sectionVerify(t, opts, notes, summary) {
       apis.get(lib).set(v.api, [...(apis.get(lib).get(v.api) ?? []), c.alg])
       verifiers.push(v)
     }
-    const times = await measure(verifiers.map((v) => verifierJob(v, c.tokens.valid)), opts.seconds, opts.repeats)
+    const measured = await measure(verifiers.map((v) => verifierJob(v, c.tokens.valid)), opts.seconds, opts.rounds)
+    const times = measured.median
     results[c.alg] = times
     const cells = LIBS.map((lib) => (times.has(lib) ? fmtRate(times.get(lib)) : missing.get(lib) ?? '—'))
     const peerTimes = PEERS.filter((p) => times.has(p)).map((p) => [p, times.get(p)])
     let ratioCell = '—'
     let targetCell = `≥ ${TARGETS[c.alg]}×`
     if (times.has(OURS) && peerTimes.length) {
-      const [fastest, ft] = peerTimes.reduce((a, b) => (b[1] < a[1] ? b : a))
-      const ratio = ft / times.get(OURS)
+      const [fastest] = peerTimes.reduce((a, b) => (b[1] < a[1] ? b : a))
+      const ratio = measured.ratio(fastest, OURS)
       const ok = ratio >= TARGETS[c.alg]
       ratioCell = `**${ratio.toFixed(2)}×** (vs ${fastest})`
       targetCell += `: ${mark(ok)}`
@@ -504,10 +520,14 @@ async function sectionInflight(t, opts, summary) {
   for (const s of subjects) {
     const problems = await selfCheck(s, s.bad, s.subject)
     if (problems.length) throw new Error(`${s.label}: ${problems.join('; ')}`)
-    const jobs = [1, 2, 4].map((k) => ({ key: k, run: (n) => loopInflight(s.fn, s.token, n, k) }))
-    const times = await measure(jobs, opts.seconds, opts.repeats)
-    const r2 = times.get(1) / times.get(2)
-    const r4 = times.get(1) / times.get(4)
+    const jobs = [1, 2, 4].map((k) => {
+      const loops = ownLoops()
+      return { key: k, run: (n) => loops.inflight(s.fn, s.token, n, k) }
+    })
+    const measured = await measure(jobs, opts.seconds, opts.rounds)
+    const times = measured.median
+    const r2 = measured.ratio(1, 2)
+    const r4 = measured.ratio(1, 4)
     let target = '—'
     if (s.target) {
       const ok = r2 >= INFLIGHT_TARGET
@@ -527,12 +547,12 @@ async function sectionCache(t, opts, verifyResults) {
   ]
   for (const [alg] of OIDC_ALGS) {
     const v = oursOidcValidator(t.jwks[alg], alg, false)
-    const on = await measure([verifierJob({ lib: 'on', mode: 'sync', fn: (x) => v.verifySync(x).subject }, t.oidc[alg].valid)], opts.seconds, opts.repeats)
+    const on = (await measure([verifierJob({ lib: 'on', mode: 'sync', fn: (x) => v.verifySync(x).subject }, t.oidc[alg].valid)], opts.seconds, opts.rounds)).median
     const off = verifyResults[alg]?.get(OURS)
     rows.push(`| OIDC ${alg} \`verifySync\` | ${off ? fmtRate(off) : '—'} | ${fmtRate(on.get('on'))} |`)
   }
   const imp = oursImpersonationVerifier(false)
-  const on = await measure([verifierJob({ lib: 'on', mode: 'sync', fn: (x) => imp.verifySync(x).subject }, t.hs256.valid)], opts.seconds, opts.repeats)
+  const on = (await measure([verifierJob({ lib: 'on', mode: 'sync', fn: (x) => imp.verifySync(x).subject }, t.hs256.valid)], opts.seconds, opts.rounds)).median
   const off = verifyResults.HS256?.get(OURS)
   rows.push(`| Impersonation HS256 \`verifySync\` | ${off ? fmtRate(off) : '—'} | ${fmtRate(on.get('on'))} |`)
   return rows
@@ -567,7 +587,7 @@ async function main() {
   out.push(`- machine: ${cpuModel()}, ${os.availableParallelism?.() ?? os.cpus().length} cores (lscpu), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; load average at start ${load0}, at end ${load1}`)
   out.push(`- Node ${process.version} (V8 ${process.versions.v8}, OpenSSL ${process.versions.openssl})`)
   out.push(`- packages: ${OURS} ${pkgVersion('@incidentfox/auth')} (${addon}), jose ${pkgVersion('jose')}, fast-jwt ${pkgVersion('fast-jwt')}, jsonwebtoken ${pkgVersion('jsonwebtoken')}, @node-rs/jsonwebtoken ${pkgVersion('@node-rs/jsonwebtoken')}`)
-  out.push(`- timing: loops of about ${opts.seconds} s, libraries interleaved, best of ${opts.repeats}; each loop's time includes ${globalThis.gc ? 'a full GC and' : '(no --expose-gc: no forced GC)'} the Node-API finalizers of its garbage`)
+  out.push(`- timing: loops of about ${opts.seconds} s, the libraries taking turns for ${opts.rounds} rounds; a cell is the median over the rounds, a ratio the median of the per-round ratios; each loop's time includes ${globalThis.gc ? 'a full GC and' : '(no --expose-gc: no forced GC)'} the Node-API finalizers of its garbage`)
   out.push('')
   out.push('## Full verification, one call at a time (signature, `iss`, `aud`, `exp`, `sub`; impersonation: today\'s rules)')
   out.push('')
