@@ -172,22 +172,20 @@ pub fn impersonation_principal(
     )]
     fields: ImpersonationFields<String>,
 ) -> napi::Result<Principal> {
-    let (kind, subject, email, org_id, team_node_id, visitor_session_id, jti, expires_at) = fields;
+    // The jti and expiry are not part of the principal.
+    let (kind, subject, email, org_id, team_node_id, visitor_session_id, _jti, _expires_at) =
+        fields;
     let kind = imp::TokenKind::from_name(&kind)
         .ok_or_else(|| invalid_argument(format!("unknown impersonation kind `{kind}`")))
         .js(env)?;
-    let token = imp::VerifiedImpersonation {
-        kind,
-        subject,
-        email,
-        org_id,
-        team_node_id,
-        visitor_session_id,
-        jti,
-        expires_at,
-        claims: Default::default(),
-    };
-    Ok(token.principal().into())
+    let principal = kind.principal(
+        &org_id,
+        &team_node_id,
+        &subject,
+        email.as_deref(),
+        visitor_session_id.as_deref(),
+    );
+    Ok(principal.into())
 }
 
 /// Who a team-impersonation token speaks for.

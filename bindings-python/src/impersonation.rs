@@ -89,7 +89,7 @@ impl VerifiedImpersonation {
     }
     #[getter]
     fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        dict(py, &serde_json::Value::Object((*self.inner.claims).clone()))
+        dict(py, &serde_json::Value::Object(self.inner.claims().clone()))
     }
     fn principal(&self) -> Principal {
         self.inner.principal().into()

@@ -121,7 +121,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
     })();
     match outcome {
         Ok(verified) => {
-            output::print(&json!({ "claims": verified.claims, "me": verified.principal() }));
+            output::print(&json!({ "claims": verified.claims(), "me": verified.principal() }));
             ExitCode::SUCCESS
         }
         Err(e) => output::fail(&e),

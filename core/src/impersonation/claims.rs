@@ -3,14 +3,15 @@
 
 use super::config::{ImpersonationConfig, ISSUER};
 use crate::error::{err, ErrorCode, Result};
+use crate::jose::json::{self, Member};
 use crate::jti::JtiEntry;
 use crate::oidc::claims::{audiences_of, check_times_of, numeric_date_of, string_claim_of};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::text::clip;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The scope every impersonation and visitor token must carry.
 pub const TEAM_READ: &str = "team:read";
@@ -41,6 +42,31 @@ impl TokenKind {
         [TokenKind::TeamImpersonation, TokenKind::Visitor]
             .into_iter()
             .find(|kind| kind.as_str() == name)
+    }
+
+    /// The `/auth/me` principal of a verified token of this kind with these claims:
+    /// impersonation gets `["team:read"]`, a visitor `["team:read", "agent:invoke"]`; neither
+    /// may write.
+    pub fn principal(
+        self,
+        org_id: &str,
+        team_node_id: &str,
+        subject: &str,
+        email: Option<&str>,
+        visitor_session_id: Option<&str>,
+    ) -> Principal {
+        let (auth_kind, grants) = match self {
+            TokenKind::TeamImpersonation => (AuthKind::Impersonation, ["team:read"].as_slice()),
+            TokenKind::Visitor => (AuthKind::Visitor, ["team:read", "agent:invoke"].as_slice()),
+        };
+        let permissions = grants.iter().map(|p| Permission::known(p));
+        let mut principal = Principal::with_fixed_grants(Role::Team, auth_kind, false, permissions);
+        principal.org_id = Some(org_id.to_owned());
+        principal.team_node_id = Some(team_node_id.to_owned());
+        principal.subject = Some(subject.to_owned());
+        principal.email = email.map(str::to_owned);
+        principal.visitor_session_id = visitor_session_id.map(str::to_owned);
+        principal
     }
 
     /// The scopes minted for this kind.
@@ -97,27 +123,68 @@ pub struct VerifiedImpersonation {
     pub jti: String,
     /// `exp`, Unix seconds.
     pub expires_at: f64,
-    /// Every claim. Shared, so that a verified-token cache hit costs a reference count rather
-    /// than a copy of the whole claim set.
-    pub claims: Arc<Map<String, Value>>,
+    /// Every claim: see [`claims`](Self::claims).
+    #[serde(rename = "claims")]
+    claim_set: ClaimSet,
+}
+
+/// The whole claim set, kept as the payload's JSON and parsed into a map the first time it is
+/// read: the checks read a dozen members from a list, and most callers only want the fields
+/// above, so building (and hashing) a map for every verification would be wasted. Shared by
+/// clones, so that a verified-token cache hit costs a reference count and parses at most once.
+#[derive(Debug, Clone, Default)]
+struct ClaimSet(Arc<ClaimSetInner>);
+
+#[derive(Debug, Default)]
+struct ClaimSetInner {
+    payload: Vec<u8>,
+    parsed: OnceLock<Map<String, Value>>,
+}
+
+impl ClaimSet {
+    fn of_payload(payload: Vec<u8>) -> ClaimSet {
+        ClaimSet(Arc::new(ClaimSetInner {
+            payload,
+            parsed: OnceLock::new(),
+        }))
+    }
+
+    fn get(&self) -> &Map<String, Value> {
+        // The payload passed `json::parse_members`, which gives the same verdict as
+        // `parse_object` for every input, so the default (an empty map) is never reached.
+        self.0
+            .parsed
+            .get_or_init(|| json::parse_object(&self.0.payload).unwrap_or_default())
+    }
+}
+
+impl PartialEq for ClaimSet {
+    fn eq(&self, other: &ClaimSet) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.get() == other.get()
+    }
+}
+
+impl Serialize for ClaimSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.get().serialize(serializer)
+    }
 }
 
 impl VerifiedImpersonation {
-    /// The `/auth/me` principal: impersonation gets `["team:read"]`, a visitor
-    /// `["team:read", "agent:invoke"]`; neither may write.
+    /// Every claim of the token, in the token's order (parsed on first use, then kept).
+    pub fn claims(&self) -> &Map<String, Value> {
+        self.claim_set.get()
+    }
+
+    /// The `/auth/me` principal: see [`TokenKind::principal`].
     pub fn principal(&self) -> Principal {
-        let (auth_kind, grants) = match self.kind {
-            TokenKind::TeamImpersonation => (AuthKind::Impersonation, ["team:read"].as_slice()),
-            TokenKind::Visitor => (AuthKind::Visitor, ["team:read", "agent:invoke"].as_slice()),
-        };
-        let permissions = grants.iter().map(|p| Permission::known(p));
-        let mut principal = Principal::with_fixed_grants(Role::Team, auth_kind, false, permissions);
-        principal.org_id = Some(self.org_id.clone());
-        principal.team_node_id = Some(self.team_node_id.clone());
-        principal.subject = Some(self.subject.clone());
-        principal.email = self.email.clone();
-        principal.visitor_session_id = self.visitor_session_id.clone();
-        principal
+        self.kind.principal(
+            &self.org_id,
+            &self.team_node_id,
+            &self.subject,
+            self.email.as_deref(),
+            self.visitor_session_id.as_deref(),
+        )
     }
 }
 
@@ -142,10 +209,10 @@ struct Members<'a> {
 }
 
 impl<'a> Members<'a> {
-    fn of(claims: &'a Map<String, Value>) -> Members<'a> {
+    fn of(claims: &'a [Member<'_>]) -> Members<'a> {
         let mut members = Members::default();
         for (name, value) in claims {
-            let slot = match name.as_str() {
+            let slot = match name.as_ref() {
                 "exp" => &mut members.exp,
                 "iat" => &mut members.iat,
                 "nbf" => &mut members.nbf,
@@ -168,13 +235,30 @@ impl<'a> Members<'a> {
 }
 
 /// Every claim rule of today's verifier, with strict types: types, required claims, issuer,
-/// audience, times (leeway 0 by default), `ifx_kind`, `scope`, `jti`.
+/// audience, times (leeway 0 by default), `ifx_kind`, `scope`, `jti`. `payload` is the claim
+/// set's JSON: strict (`token_malformed` when it is not), then checked.
 pub(crate) fn check_claims(
-    claims: Map<String, Value>,
+    payload: Vec<u8>,
     config: &ImpersonationConfig,
     now: f64,
 ) -> Result<VerifiedImpersonation> {
-    let m = Members::of(&claims);
+    let listed = json::parse_members(&payload)
+        .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
+    let verified = check_members(&listed, config, now)?;
+    drop(listed);
+    Ok(VerifiedImpersonation {
+        claim_set: ClaimSet::of_payload(payload),
+        ..verified
+    })
+}
+
+/// The rules over the members; the result's claim set is left empty for the caller to fill.
+fn check_members(
+    claims: &[Member<'_>],
+    config: &ImpersonationConfig,
+    now: f64,
+) -> Result<VerifiedImpersonation> {
+    let m = Members::of(claims);
     // Types first, so a wrongly typed claim is reported as such rather than as missing.
     let exp = numeric_date_of(m.exp, "exp")?;
     let iat = numeric_date_of(m.iat, "iat")?;
@@ -255,7 +339,7 @@ pub(crate) fn check_claims(
         visitor_session_id: visitor_session_id.map(str::to_owned),
         jti: jti.to_owned(),
         expires_at: exp.unwrap_or_default(),
-        claims: Arc::new(claims),
+        claim_set: ClaimSet::default(),
     })
 }
 

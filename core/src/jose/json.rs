@@ -6,6 +6,8 @@
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 /// Deepest nesting accepted: the outer object is level 1.
@@ -61,6 +63,123 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
             deserializer.end().map_err(|_| JsonError::Syntax)?;
             Ok(value)
         }
+    }
+}
+
+/// One member of an object: its name, borrowed from the document unless it holds an escape.
+pub type Member<'a> = (Cow<'a, str>, Value);
+
+/// Parses `bytes` as one JSON object under the strict rules, like [`parse_object`] and with the
+/// same verdict and error for every input, but keeps the members in document order without
+/// building a map: no name is copied or hashed. For checks that read a claim set once.
+pub fn parse_members(bytes: &[u8]) -> Result<Vec<Member<'_>>, JsonError> {
+    let starts_an_object = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    if !starts_an_object {
+        // Not an object, or not JSON: whichever error the map parser gives.
+        return Err(parse_object(bytes).err().unwrap_or(JsonError::NotAnObject));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let mut failure = None;
+    let members = TopLevel {
+        failure: &mut failure,
+    }
+    .deserialize(&mut deserializer);
+    match (members, failure) {
+        (_, Some(failure)) => Err(failure),
+        (Err(_), None) => Err(JsonError::Syntax),
+        (Ok(members), None) => {
+            deserializer.end().map_err(|_| JsonError::Syntax)?;
+            Ok(members)
+        }
+    }
+}
+
+/// Up to this many members, a duplicate is found by comparing with each earlier name, which for
+/// a claim set's dozen members is cheaper than hashing; past it, a set of the names takes over.
+const SCAN_LIMIT: usize = 16;
+
+/// The outer object of [`parse_members`]: the same rules as [`StrictSeed`]'s `visit_map` (a
+/// duplicate is refused before its value is read), its values parsed by [`StrictSeed`] itself.
+struct TopLevel<'a> {
+    failure: &'a mut Option<JsonError>,
+}
+
+impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+    type Value = Vec<Member<'de>>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_> {
+    type Value = Vec<Member<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a json object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut outer = StrictSeed {
+            depth: 0,
+            failure: self.failure,
+        };
+        let mut inside = outer.enter()?;
+        let mut members: Vec<Member<'de>> = Vec::with_capacity(12);
+        let mut names: Option<HashSet<Cow<'de, str>>> = None;
+        while let Some(name) = map.next_key_seed(Name)? {
+            let duplicate = match &mut names {
+                Some(names) => !names.insert(name.clone()),
+                None => members.iter().any(|(seen, _)| *seen == name),
+            };
+            if duplicate {
+                *inside.failure = Some(JsonError::DuplicateMember(name.into_owned()));
+                return Err(de::Error::custom("duplicate member"));
+            }
+            let value = map.next_value_seed(inside.child())?;
+            members.push((name, value));
+            if names.is_none() && members.len() >= SCAN_LIMIT {
+                names = Some(members.iter().map(|(n, _)| n.clone()).collect());
+            }
+        }
+        Ok(members)
+    }
+}
+
+/// A member name, borrowed when the document holds it without escapes.
+struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -200,6 +319,73 @@ mod tests {
         assert_eq!(parse_object(objects.as_bytes()), Err(JsonError::TooDeep));
         let objects = format!("{}{{}}{}", "{\"a\":".repeat(31), "}".repeat(31));
         assert!(parse_object(objects.as_bytes()).is_ok());
+    }
+
+    /// `parse_members` must give `parse_object`'s verdict, error and members for every input.
+    fn agree(bytes: &[u8]) -> std::result::Result<(), String> {
+        match (parse_object(bytes), parse_members(bytes)) {
+            (Ok(map), Ok(members)) => {
+                let from_map: Vec<(&str, &Value)> =
+                    map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                let listed: Vec<(&str, &Value)> =
+                    members.iter().map(|(k, v)| (k.as_ref(), v)).collect();
+                if from_map == listed {
+                    Ok(())
+                } else {
+                    Err(format!("members differ: {from_map:?} against {listed:?}"))
+                }
+            }
+            (Err(a), Err(b)) if a == b => Ok(()),
+            (a, b) => Err(format!("map parser {a:?}, member parser {b:?}")),
+        }
+    }
+
+    #[test]
+    fn members_agree_with_the_map_parser_on_chosen_cases() {
+        let cases: &[&[u8]] = &[
+            br#"{"a":1,"b":[true,null,"x",1.5],"c":{"d":{}}}"#,
+            br#"{"a":1,"\u0061":2}"#,
+            br#"{"a\"b":1,"a\"b":2}"#,
+            br#"{"a":1,"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#,
+            br#"{"x":{"b":1,"b":1}}"#,
+            br#" {} "#,
+            br#"{} x"#,
+            br#"[1,{"a":1,"a":2}]"#,
+            br#"[1]"#,
+            b"",
+            b"   ",
+            b"{\"a\":\xff}",
+            b"{\"a\":1e999}",
+            br#"{"a":1,}"#,
+            br#"{"a":1"#,
+        ];
+        for case in cases {
+            assert_eq!(agree(case), Ok(()), "{}", String::from_utf8_lossy(case));
+        }
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{i}\":{i}")).collect();
+        let wide = format!("{{{}}}", many.join(","));
+        assert_eq!(agree(wide.as_bytes()), Ok(()));
+        let repeated = format!("{{{},\"k3\":0}}", many.join(","));
+        assert_eq!(
+            parse_members(repeated.as_bytes()),
+            Err(JsonError::DuplicateMember("k3".into()))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn members_agree_with_the_map_parser_on_any_text(text in r#"[ {}\[\]":,ab1\\u0061.eE+-]{0,48}"#) {
+            proptest::prop_assert_eq!(agree(text.as_bytes()), Ok(()));
+        }
+
+        #[test]
+        fn members_agree_with_the_map_parser_on_objects(
+            members in proptest::collection::vec((r#"(a|b|\\u0061|c\\"|k[0-9]{1,2})"#, "(1|\"s\"|\\[1,2\\]|\\{\"a\":1,\"a\":2\\}|null|-0.5e3)"), 0..40),
+        ) {
+            let body: Vec<String> = members.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let text = format!("{{{}}}", body.join(","));
+            proptest::prop_assert_eq!(agree(text.as_bytes()), Ok(()));
+        }
     }
 
     #[test]
