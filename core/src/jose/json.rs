@@ -49,19 +49,29 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
 
 /// Parses `bytes` as any JSON value under the strict rules.
 pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
+    strictly(bytes, |deserializer, failure| {
+        StrictSeed { depth: 0, failure }.deserialize(deserializer)
+    })
+}
+
+type SliceDeserializer<'de> = serde_json::Deserializer<serde_json::de::SliceRead<'de>>;
+
+/// Runs `parse` over `bytes`: the rule that failed, when one did, is the error (serde's own error
+/// can only carry a string); then any other parse error or input left after the value is a
+/// syntax error.
+fn strictly<'de, T>(
+    bytes: &'de [u8],
+    parse: impl FnOnce(&mut SliceDeserializer<'de>, &mut Option<JsonError>) -> serde_json::Result<T>,
+) -> Result<T, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let mut failure = None;
-    let value = StrictSeed {
-        depth: 0,
-        failure: &mut failure,
-    }
-    .deserialize(&mut deserializer);
-    match (value, failure) {
+    let parsed = parse(&mut deserializer, &mut failure);
+    match (parsed, failure) {
         (_, Some(failure)) => Err(failure),
         (Err(_), None) => Err(JsonError::Syntax),
-        (Ok(value), None) => {
+        (Ok(parsed), None) => {
             deserializer.end().map_err(|_| JsonError::Syntax)?;
-            Ok(value)
+            Ok(parsed)
         }
     }
 }
@@ -81,20 +91,9 @@ pub fn parse_members(bytes: &[u8]) -> Result<Vec<Member<'_>>, JsonError> {
         // Not an object, or not JSON: whichever error the map parser gives.
         return Err(parse_object(bytes).err().unwrap_or(JsonError::NotAnObject));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let mut failure = None;
-    let members = TopLevel {
-        failure: &mut failure,
-    }
-    .deserialize(&mut deserializer);
-    match (members, failure) {
-        (_, Some(failure)) => Err(failure),
-        (Err(_), None) => Err(JsonError::Syntax),
-        (Ok(members), None) => {
-            deserializer.end().map_err(|_| JsonError::Syntax)?;
-            Ok(members)
-        }
-    }
+    strictly(bytes, |deserializer, failure| {
+        TopLevel { failure }.deserialize(deserializer)
+    })
 }
 
 /// Up to this many members, a duplicate is found by comparing with each earlier name, which for
