@@ -1,5 +1,6 @@
 """Seeds each fuzz corpus from testdata/: tokens, key sets, permissions, group maps, headers."""
 
+import base64
 import json
 import pathlib
 import sys
@@ -19,9 +20,27 @@ attacks = json.loads((vectors / "attacks.json").read_text())
 for case in attacks["cases"]:
     seed("verify_token", case["name"], case["token"])
 seed("jwks_parse", "attacks", json.dumps(attacks["jwks"]))
+def payload(token: str) -> bytes | None:
+    """A token's decoded payload segment (the claims' JSON), if it decodes."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        return base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+    except ValueError:
+        return None
+
+
 for case in json.loads((vectors / "impersonation.json").read_text())["cases"]:
     seed("verify_token", "imp_" + case["name"], case["token"])
     seed("header_dispatch", "imp_" + case["name"], "Authorization: Bearer " + case["token"])
+    claims = payload(case["token"])
+    if claims is not None:
+        seed("json_members_differential", "imp_" + case["name"], claims)
+for case in attacks["cases"]:
+    claims = payload(case["token"])
+    if claims is not None:
+        seed("json_members_differential", case["name"], claims)
 
 permissions = json.loads((vectors / "permissions.json").read_text())
 for case in permissions["parse"]:
