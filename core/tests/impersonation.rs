@@ -99,6 +99,15 @@ async fn mints_todays_claims_and_verifies_them() {
         !format!("{minted:?}").contains(&minted.token),
         "Debug leaks the token"
     );
+
+    // The claim set, read back (parsed on first use), is the minted one, in order; a clone shares
+    // it, and Debug and serde show the claims, not the payload's bytes.
+    assert_eq!(serde_json::Value::Object(verified.claims().clone()), claims);
+    let copy = verified.clone();
+    assert!(std::ptr::eq(copy.claims(), verified.claims()));
+    assert_eq!(copy, verified);
+    assert!(format!("{verified:?}").contains(r#""team_node_id": String("team-1")"#));
+    assert_eq!(serde_json::to_value(&verified).unwrap()["claims"], claims);
 }
 
 #[tokio::test]

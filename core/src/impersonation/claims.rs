@@ -132,10 +132,10 @@ pub struct VerifiedImpersonation {
 /// read: the checks read a dozen members from a list, and most callers only want the fields
 /// above, so building (and hashing) a map for every verification would be wasted. Shared by
 /// clones, so that a verified-token cache hit costs a reference count and parses at most once.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 struct ClaimSet(Arc<ClaimSetInner>);
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct ClaimSetInner {
     payload: Vec<u8>,
     parsed: OnceLock<Map<String, Value>>,
@@ -155,6 +155,13 @@ impl ClaimSet {
         self.0
             .parsed
             .get_or_init(|| json::parse_object(&self.0.payload).unwrap_or_default())
+    }
+}
+
+/// The claims as a map, not the payload's bytes.
+impl std::fmt::Debug for ClaimSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.get(), f)
     }
 }
 
