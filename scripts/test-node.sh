@@ -4,7 +4,8 @@
 # index.d.ts against what the build generates, the test OpenID Provider's packages and Debian's
 # Chromium (installed when missing, for the login and browser tests), `node --test`,
 # `tsc --noEmit`, then `npm pack` installed into an empty folder and both required and imported
-# there, and the per-platform packages of `napi create-npm-dirs` checked (then removed). Ends with one tally line ("node: N passed, N failed").
+# there, and the per-platform packages of `napi create-npm-dirs` checked (then removed). Ends with
+# one tally line ("node: N passed, N failed").
 #
 # Release, not debug: the addon then shares the compiled core with the Python wheel's release
 # build in the same CARGO_TARGET_DIR (test-all.sh runs test-python.sh first), what the tests load

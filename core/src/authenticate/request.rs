@@ -239,8 +239,6 @@ fn team_oidc_principal(verified: &VerifiedToken) -> Result<Principal> {
     Ok(principal)
 }
 
-/// The `iss` of a JWT before verification, only to choose the verifier; `None` when the token
-/// does not even parse (the chosen verifier then reports why).
 /// Whether the unverified `iss` of a JWT is the impersonation issuer: read only to choose the
 /// verifier, which then checks everything, header and strict JSON included. Only the payload is
 /// decoded and only `iss` kept, because this runs before every JWT authentication, cache hits

@@ -132,10 +132,9 @@ pub struct VerifiedImpersonation {
 /// read: the checks read a dozen members from a list, and most callers only want the fields
 /// above, so building (and hashing) a map for every verification would be wasted. Shared by
 /// clones, so that a verified-token cache hit costs a reference count and parses at most once.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct ClaimSet(Arc<ClaimSetInner>);
 
-#[derive(Default)]
 struct ClaimSetInner {
     payload: Vec<u8>,
     parsed: OnceLock<Map<String, Value>>,
@@ -249,21 +248,18 @@ pub(crate) fn check_claims(
     config: &ImpersonationConfig,
     now: f64,
 ) -> Result<VerifiedImpersonation> {
-    let listed = json::parse_members(&payload)
+    let claim_set = ClaimSet::of_payload(payload);
+    let listed = json::parse_members(&claim_set.0.payload)
         .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
-    let verified = check_members(&listed, config, now)?;
-    drop(listed);
-    Ok(VerifiedImpersonation {
-        claim_set: ClaimSet::of_payload(payload),
-        ..verified
-    })
+    check_members(&listed, config, now, claim_set.clone())
 }
 
-/// The rules over the members; the result's claim set is left empty for the caller to fill.
+/// The rules over the members, listed from `claim_set`'s payload.
 fn check_members(
     claims: &[Member<'_>],
     config: &ImpersonationConfig,
     now: f64,
+    claim_set: ClaimSet,
 ) -> Result<VerifiedImpersonation> {
     let m = Members::of(claims);
     // Types first, so a wrongly typed claim is reported as such rather than as missing.
@@ -346,7 +342,7 @@ fn check_members(
         visitor_session_id: visitor_session_id.map(str::to_owned),
         jti: jti.to_owned(),
         expires_at: exp.unwrap_or_default(),
-        claim_set: ClaimSet::default(),
+        claim_set,
     })
 }
 
