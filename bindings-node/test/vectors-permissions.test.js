@@ -99,7 +99,7 @@ async function adminWithGrants(grants) {
 async function teamPrincipal() {
   const generated = generateTeamToken(PEPPER)
   const lookup = new s.TeamTokens([s.teamRow(generated)])
-  const env = { TOKEN_PEPPER: PEPPER, ADMIN_AUTH_MODE: 'token', ADMIN_TOKEN: 'unused-admin-token' }
+  const env = { TOKEN_PEPPER: PEPPER, ADMIN_AUTH_MODE: 'token', ADMIN_TOKEN: 'unused-admin-token-0123456789abcdef' }
   const principal = await Authenticator.fromEnv(env, { teamTokenLookup: lookup }).authenticate(s.bearer(generated.token), { now: s.NOW })
   assert.equal(principal.role, 'team')
   assert.ok(!principal.isAdmin)

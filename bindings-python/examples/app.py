@@ -3,8 +3,8 @@ orchestrator admin route.
 
 Run it (``pip install 'incidentfox-auth[fastapi]' uvicorn``)::
 
-    ADMIN_TOKEN=break-glass-token ORCHESTRATOR_REQUIRE_ADMIN_STAR=0 python examples/app.py
-    curl -s localhost:8000/api/v1/auth/me -H 'Authorization: Bearer break-glass-token'
+    ADMIN_TOKEN=break-glass-token-0123456789abcdef ORCHESTRATOR_REQUIRE_ADMIN_STAR=0 python examples/app.py
+    curl -s localhost:8000/api/v1/auth/me -H 'Authorization: Bearer break-glass-token-0123456789abcdef'
     # {"role":"admin","auth_kind":"admin_token","can_write":true,"permissions":["admin:*"]}
     curl -s -X POST localhost:8000/api/v1/admin/provision/team -H 'Authorization: Bearer nope' \\
         -H 'content-type: application/json' -d '{"org_id": "org-1", "team_node_id": "team-1"}'

@@ -239,10 +239,10 @@ def test_the_authenticator_is_built_from_the_environment_when_not_configured(
     for name in ("OIDC_ENABLED", "TOKEN_PEPPER", "IMPERSONATION_JWT_SECRET", "INTERNAL_SERVICE_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ADMIN_AUTH_MODE", "token")
-    monkeypatch.setenv("ADMIN_TOKEN", "token-from-the-environment")
+    monkeypatch.setenv("ADMIN_TOKEN", "token-from-the-environment-0123456789")
     try:
         with TestClient(EXAMPLE_APP.app) as c:
-            r = c.get("/api/v1/auth/me", headers=bearer("token-from-the-environment"))
+            r = c.get("/api/v1/auth/me", headers=bearer("token-from-the-environment-0123456789"))
             assert r.status_code == 200 and r.json()["role"] == "admin"
         assert ifx_fastapi.get_authenticator() is ifx_fastapi.get_authenticator()
     finally:

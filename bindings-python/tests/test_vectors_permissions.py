@@ -127,7 +127,7 @@ def admin_with_grants(grants: list[str]) -> Principal:
 def team_principal() -> Principal:
     generated = generate_team_token(PEPPER)
     lookup = TeamTokens([team_row(generated)])
-    env = {"TOKEN_PEPPER": PEPPER, "ADMIN_AUTH_MODE": "token", "ADMIN_TOKEN": "unused-admin-token"}
+    env = {"TOKEN_PEPPER": PEPPER, "ADMIN_AUTH_MODE": "token", "ADMIN_TOKEN": "unused-admin-token-0123456789abcdef"}
     auth = Authenticator.from_env(env, team_token_lookup=lookup)
     principal = auth.authenticate(bearer(generated["token"]), now=NOW)
     assert principal.role == "team" and not principal.is_admin, principal.to_dict()

@@ -54,6 +54,26 @@ fn verify_prints_claims_and_identity() {
 }
 
 #[test]
+fn verify_refuses_a_clock_that_is_not_finite() {
+    let f = fixture("nan-clock");
+    // Expired decades before the clock, then the same token with clocks that are not numbers.
+    let expired = token(&f.key, 1_000.0);
+    for now in ["nan", "inf", "NaN", "-inf"] {
+        let mut args = verify_args(&f);
+        let at = args.iter().position(|a| a == "--now").unwrap() + 1;
+        args[at] = now.to_owned();
+        args.push(expired.clone());
+        let out = bin().args(&args).output().unwrap();
+        assert_ne!(out.status.code(), Some(0), "--now {now}");
+        assert_eq!(
+            json_of(&out)["error"]["code"],
+            "invalid_config",
+            "--now {now}"
+        );
+    }
+}
+
+#[test]
 fn verify_reads_the_token_from_stdin() {
     let f = fixture("stdin");
     let mut args = verify_args(&f);

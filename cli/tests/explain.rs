@@ -139,7 +139,7 @@ fn explain_with_a_rejected_token_prints_the_error() {
 fn check_config_passes_a_valid_configuration() {
     let out = bin()
         .env_clear()
-        .env("ADMIN_TOKEN", "break-glass-token")
+        .env("ADMIN_TOKEN", "break-glass-token-0123456789abcdef")
         .env("ORCHESTRATOR_REQUIRED_PERMISSION_AGENT_RUN", "")
         .arg("check-config")
         .output()

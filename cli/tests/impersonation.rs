@@ -77,6 +77,39 @@ fn minted_tokens_verify_and_expire() {
         !String::from_utf8_lossy(&out.stdout).contains(token),
         "token echoed"
     );
+
+    // A clock that is not a finite number never passes a token.
+    for now in ["nan", "inf", "-inf"] {
+        let out = with_secret()
+            .args(["verify-impersonation", token, "--now", now])
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(0), "--now {now}");
+        assert_eq!(
+            json_of(&out)["error"]["code"],
+            "invalid_config",
+            "--now {now}"
+        );
+    }
+}
+
+#[test]
+fn a_ttl_past_the_end_of_time_is_refused() {
+    let out = with_secret()
+        .args([
+            "mint-impersonation",
+            "--org",
+            "o1",
+            "--team",
+            "t1",
+            "--subject",
+            "a",
+        ])
+        .args(["--ttl", "9223372036854775807"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out)["error"]["code"], "invalid_config");
 }
 
 #[test]
@@ -113,7 +146,7 @@ fn wrong_secret_missing_secret_and_bad_usage() {
         .env_clear()
         .env(
             "IMPERSONATION_JWT_SECRET",
-            "another-secret-0123456789abcdef",
+            "another-secret-0123456789abcdef-0123",
         )
         .args(["verify-impersonation", minted["token"].as_str().unwrap()])
         .output()

@@ -4,6 +4,7 @@ use crate::authenticate::AdminAuthenticator;
 use crate::config::{EnvReader, EnvSource};
 use crate::impersonation::ImpersonationConfig;
 use crate::rbac::RouteTable;
+use crate::secret::{ALLOW_SHORT_SECRETS_ENV_VAR, MIN_SECRET_BYTES};
 use crate::team_tokens::PEPPER_ENV_VAR;
 use serde::Serialize;
 
@@ -29,6 +30,7 @@ impl ConfigReport {
 /// and its dropped keys are listed as notes.
 pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     let mut env = EnvReader::new(source);
+    let mut problems_found = Vec::new();
     let admin = AdminAuthenticator::read_env(&mut env);
     for problem in admin.problems() {
         env.problem(problem);
@@ -36,13 +38,24 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     let _ = RouteTable::read_env(&mut env);
     let _ = crate::authenticate::read_team_mode(&mut env);
     let mut notes = Vec::new();
-    if let Some(config) = ImpersonationConfig::read_env(&mut env) {
-        if config.secret.len() < 32 {
-            notes.push(
-                "IMPERSONATION_JWT_SECRET is shorter than 32 bytes; HS256 wants at least 32"
-                    .to_owned(),
-            );
+    // The legacy opt-out lets a short secret start, but it is reported at problem level: it is
+    // a weakness an operator must see, not a note.
+    let short_allowed = env.flag(ALLOW_SHORT_SECRETS_ENV_VAR, false);
+    let short = |name: &str| {
+        env.text(name)
+            .is_some_and(|v| !v.is_empty() && v.len() < MIN_SECRET_BYTES)
+    };
+    if short_allowed {
+        for name in ["IMPERSONATION_JWT_SECRET", "ADMIN_TOKEN"] {
+            if short(name) {
+                problems_found.push(format!(
+                    "{name} is shorter than {MIN_SECRET_BYTES} bytes, accepted only because \
+                     {ALLOW_SHORT_SECRETS_ENV_VAR}=1 (legacy opt-out): rotate it"
+                ));
+            }
         }
+    }
+    if let Some(config) = ImpersonationConfig::read_env(&mut env) {
         if config.records_at_mint() || config.needs_store_at_verify() {
             if let Err(e) = crate::jti::store_from_env_source(source) {
                 env.problem(e.message().to_owned());
@@ -64,6 +77,9 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
                 }
             }
         }
+    }
+    for problem in problems_found {
+        env.problem(problem);
     }
     ConfigReport {
         problems: env.problems().list().to_vec(),

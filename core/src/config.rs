@@ -150,6 +150,20 @@ impl<'a> EnvReader<'a> {
         }
     }
 
+    /// A value parsed with `FromStr`, or `default` when unset; an unparseable value is a
+    /// problem. Range checks are the caller's (a configuration's `problems()`), so that the same
+    /// bounds hold for values set in code.
+    pub fn parsed<T: FromStr>(&mut self, name: &str, default: T) -> T {
+        let Some(raw) = self.text(name) else {
+            return default;
+        };
+        raw.parse::<T>().unwrap_or_else(|_| {
+            self.problems
+                .push(format!("{name} must be a number, got `{}`", clip(&raw)));
+            default
+        })
+    }
+
     /// A CSV permission list, each item parsed; set-but-empty is an empty list; every malformed
     /// item is recorded as a problem naming the variable and value.
     pub fn permissions(&mut self, name: &str, default: &str) -> Vec<crate::Permission> {

@@ -4,6 +4,14 @@ use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::digest::{digest, SHA256};
 use std::fmt;
 
+/// Shortest configured secret accepted, in bytes (the impersonation HS256 key, the break-glass
+/// admin token, the internal-service secret): 256 bits, HS256's own key size.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The one legacy opt-out that lets a shorter impersonation secret or admin token start, for
+/// deployments that cannot rotate at once. `check-config` reports it as a problem all the same.
+pub const ALLOW_SHORT_SECRETS_ENV_VAR: &str = "AUTH_ALLOW_SHORT_SECRETS";
+
 /// A configured secret (an admin token, a shared service secret, a signing secret).
 ///
 /// `Debug` prints `Secret(<redacted>)`; there is no `Display`. Comparison digests both sides

@@ -1,5 +1,6 @@
 //! Wall-clock time as Unix seconds (fractional), the unit of JWT NumericDates.
 
+use crate::error::{err, ErrorCode, Result};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, with sub-second precision.
@@ -8,6 +9,47 @@ pub fn unix_now() -> f64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
+}
+
+/// An instant a caller passes in (`verify_at`, `now=` in Python, `{ now }` in Node, `--now`),
+/// checked before any comparison: a NaN makes every `<` and `>=` false, and an infinite clock
+/// makes every token look fresh, so either would switch the time checks off rather than fail.
+/// Both are `invalid_config`, the code the bindings give every malformed argument.
+pub fn checked_instant(seconds: f64) -> Result<f64> {
+    if seconds.is_finite() {
+        Ok(seconds)
+    } else {
+        Err(err(
+            ErrorCode::InvalidConfig,
+            format!("`now` must be a finite number of unix seconds, got `{seconds}`"),
+        ))
+    }
+}
+
+/// The largest clock leeway accepted, seconds. Leeway widens every time check; past a few
+/// minutes it stops being about clock skew and starts extending tokens' lives.
+pub const MAX_LEEWAY_SECONDS: f64 = 300.0;
+
+/// The problem with a leeway setting named `name`, if any: it must be a finite number from 0
+/// to [`MAX_LEEWAY_SECONDS`]. An infinite leeway would switch expiry off; a NaN would make
+/// every comparison false.
+pub fn leeway_problem(name: &str, seconds: f64) -> Option<String> {
+    (!(0.0..=MAX_LEEWAY_SECONDS).contains(&seconds)).then(|| {
+        format!(
+            "{name} must be a number of seconds from 0 to {MAX_LEEWAY_SECONDS}, got `{seconds}`"
+        )
+    })
+}
+
+/// Whether instant `a` is strictly before `b`; false when either is NaN. Time checks are
+/// written as "refuse unless `before(..)`", so an instant that is not a number refuses.
+pub(crate) fn before(a: f64, b: f64) -> bool {
+    a < b
+}
+
+/// Whether instant `a` is at or before `b`; false when either is NaN (see [`before`]).
+pub(crate) fn at_or_before(a: f64, b: f64) -> bool {
+    a <= b
 }
 
 /// When a verification happens. `Now` goes through the verified-token caches; an explicit
@@ -26,6 +68,20 @@ impl When {
         match self {
             When::Now => unix_now(),
             When::At(seconds) => seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_explicit_instant_must_be_finite() {
+        assert_eq!(checked_instant(1.5).ok(), Some(1.5));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let e = checked_instant(bad).err();
+            assert_eq!(e.map(|e| e.code()), Some(ErrorCode::InvalidConfig), "{bad}");
         }
     }
 }

@@ -378,14 +378,20 @@ async fn ten_thousand_concurrent_strict_mints_record_every_jti() {
 fn configuration_from_env() {
     use std::collections::HashMap;
     let env: HashMap<&str, &str> = HashMap::from([
-        ("IMPERSONATION_JWT_SECRET", "  padded-secret-value  "),
+        (
+            "IMPERSONATION_JWT_SECRET",
+            "  padded-secret-value-0123456789abcdef  ",
+        ),
         ("IMPERSONATION_TOKEN_TTL_SECONDS", "10"),
         ("VISITOR_TOKEN_TTL_SECONDS", "120"),
         ("IMPERSONATION_JWT_ACCEPT_LEGACY_AUDIENCE", "1"),
         ("IMPERSONATION_JTI_DB_LOGGING", "1"),
     ]);
     let config = ImpersonationConfig::from_env_source(&env).unwrap();
-    assert_eq!(config.secret.expose(), b"padded-secret-value");
+    assert_eq!(
+        config.secret.expose(),
+        b"padded-secret-value-0123456789abcdef"
+    );
     assert_eq!(config.ttl_seconds, 60);
     assert_eq!(config.visitor_ttl_seconds, 120);
     assert_eq!(

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-const ADMIN_TOKEN: &str = "fuzz-admin-token-0123456789";
+const ADMIN_TOKEN: &str = "fuzz-admin-token-0123456789abcdef";
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();

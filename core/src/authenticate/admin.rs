@@ -7,7 +7,7 @@ use crate::oidc::{OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::rbac::RbacPolicy;
-use crate::secret::Secret;
+use crate::secret::{Secret, ALLOW_SHORT_SECRETS_ENV_VAR, MIN_SECRET_BYTES};
 use crate::text::clip;
 use crate::time::When;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ pub const DEFAULT_ADMIN_GROUP: &str = "incidentfox-config-admin";
 pub const INTERNAL_SERVICE_HEADER: &str = "X-Internal-Service";
 
 /// Shortest internal-service secret accepted, in bytes (rules out today's fixed `agent`).
-pub const MIN_INTERNAL_SERVICE_SECRET_BYTES: usize = 32;
+pub const MIN_INTERNAL_SERVICE_SECRET_BYTES: usize = MIN_SECRET_BYTES;
 
 /// The internal-service credential: a shared secret and the grants it brings.
 #[derive(Debug, Clone)]
@@ -52,9 +52,17 @@ pub struct AdminAuthBuilder {
     admin_group: Option<String>,
     rbac: RbacPolicy,
     internal_service: Option<InternalService>,
+    allow_short_admin_token: bool,
 }
 
 impl AdminAuthBuilder {
+    /// Accepts an admin token shorter than [`MIN_SECRET_BYTES`] (the legacy opt-out,
+    /// `AUTH_ALLOW_SHORT_SECRETS=1`).
+    pub fn allow_short_admin_token(mut self, allow: bool) -> Self {
+        self.allow_short_admin_token = allow;
+        self
+    }
+
     /// Which credentials are accepted (default `token`).
     pub fn mode(mut self, mode: AuthMode) -> Self {
         self.mode = mode;
@@ -111,6 +119,11 @@ impl AdminAuthBuilder {
         if let Some(token) = &self.admin_token {
             if token.is_empty() {
                 problems.push("ADMIN_TOKEN is empty".to_owned());
+            } else if token.len() < MIN_SECRET_BYTES && !self.allow_short_admin_token {
+                problems.push(format!(
+                    "ADMIN_TOKEN must be at least {MIN_SECRET_BYTES} bytes \
+                     ({ALLOW_SHORT_SECRETS_ENV_VAR}=1 accepts a shorter one, for legacy deployments)"
+                ));
             }
             if token.expose().contains(&b'.') {
                 problems.push(
@@ -204,6 +217,7 @@ impl AdminAuthenticator {
 
     /// Authenticates `credential` as of `now`, fetching keys when needed; always in full.
     pub async fn authenticate_at(&self, credential: &str, now: f64) -> Result<Principal> {
+        let now = crate::time::checked_instant(now)?;
         self.authenticate_when(credential, When::At(now)).await
     }
 
@@ -220,6 +234,7 @@ impl AdminAuthenticator {
     /// Authenticates `credential` as of `now` with keys already loaded; never touches the
     /// network.
     pub fn authenticate_cached_at(&self, credential: &str, now: f64) -> Result<Principal> {
+        let now = crate::time::checked_instant(now)?;
         match CredentialShape::of(credential) {
             CredentialShape::Jwt => {
                 let verified = self.oidc_validator()?.verify_cached_at(credential, now)?;

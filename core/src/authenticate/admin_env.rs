@@ -6,7 +6,7 @@ use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::Result;
 use crate::oidc::{OidcConfig, OidcValidator};
 use crate::rbac::RbacPolicy;
-use crate::secret::Secret;
+use crate::secret::{Secret, ALLOW_SHORT_SECRETS_ENV_VAR};
 use crate::text::clip;
 use std::sync::Arc;
 
@@ -42,6 +42,7 @@ impl AdminAuthenticator {
                 clip(&mode_name)
             )),
         }
+        builder = builder.allow_short_admin_token(env.flag(ALLOW_SHORT_SECRETS_ENV_VAR, false));
         if let Some(token) = env.text("ADMIN_TOKEN") {
             builder = builder.admin_token(Secret::new(token));
         }

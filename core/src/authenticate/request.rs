@@ -102,6 +102,7 @@ impl Authenticator {
 
     /// Authenticates a request as of `now`; always in full, never from the caches.
     pub async fn authenticate_at(&self, credentials: &Credentials, now: f64) -> Result<Principal> {
+        let now = crate::time::checked_instant(now)?;
         self.authenticate_when(credentials, When::At(now)).await
     }
 

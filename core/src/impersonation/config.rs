@@ -2,7 +2,7 @@
 
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::{err, ErrorCode, Result};
-use crate::secret::Secret;
+use crate::secret::{Secret, ALLOW_SHORT_SECRETS_ENV_VAR, MIN_SECRET_BYTES};
 use crate::text::clip;
 use crate::verified_cache::VerifiedCacheSettings;
 
@@ -18,6 +18,9 @@ pub const DEFAULT_TTL_SECONDS: i64 = 900;
 pub const DEFAULT_VISITOR_TTL_SECONDS: i64 = 1800;
 /// Shortest TTL: shorter requests are raised to it, as today.
 pub const MIN_TTL_SECONDS: i64 = 60;
+/// Longest TTL when no other maximum is configured, seconds: a day. A longer-lived token is a
+/// bearer credential nobody can take back without the JTI store.
+pub const DEFAULT_MAX_TTL_SECONDS: i64 = 24 * 3600;
 /// Largest impersonation token read, in bytes.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
@@ -44,9 +47,16 @@ pub struct ImpersonationConfig {
     pub accept_legacy_audience: bool,
     /// Team impersonation TTL in seconds (at least [`MIN_TTL_SECONDS`]).
     pub ttl_seconds: i64,
+    /// Longest TTL minted, configured or requested (`IMPERSONATION_MAX_TTL_SECONDS`, default
+    /// [`DEFAULT_MAX_TTL_SECONDS`]); a longer request is `invalid_config`.
+    pub max_ttl_seconds: i64,
+    /// Accept a secret shorter than [`MIN_SECRET_BYTES`] (`AUTH_ALLOW_SHORT_SECRETS=1`, for
+    /// deployments that cannot rotate yet). Visitor tokens go to anonymous browsers, so each is
+    /// an offline oracle for a weak secret, which then mints for any org and team.
+    pub allow_short_secret: bool,
     /// Visitor TTL in seconds (at least [`MIN_TTL_SECONDS`]).
     pub visitor_ttl_seconds: i64,
-    /// Clock leeway at verification (0, as today).
+    /// Clock leeway at verification (0, as today; at most [`crate::time::MAX_LEEWAY_SECONDS`]).
     pub leeway_seconds: f64,
     /// Record each minted JTI (`IMPERSONATION_JTI_DB_LOGGING`).
     pub jti_logging: bool,
@@ -69,6 +79,8 @@ impl ImpersonationConfig {
             accept_legacy_audience: false,
             ttl_seconds: DEFAULT_TTL_SECONDS,
             visitor_ttl_seconds: DEFAULT_VISITOR_TTL_SECONDS,
+            max_ttl_seconds: DEFAULT_MAX_TTL_SECONDS,
+            allow_short_secret: false,
             leeway_seconds: 0.0,
             jti_logging: false,
             jti_require: false,
@@ -104,13 +116,16 @@ impl ImpersonationConfig {
         let mut config = ImpersonationConfig::new(secret);
         config.audience = env.text_or("IMPERSONATION_JWT_AUDIENCE", DEFAULT_AUDIENCE);
         config.accept_legacy_audience = env.flag("IMPERSONATION_JWT_ACCEPT_LEGACY_AUDIENCE", false);
+        config.max_ttl_seconds =
+            env.parsed("IMPERSONATION_MAX_TTL_SECONDS", DEFAULT_MAX_TTL_SECONDS);
+        config.allow_short_secret = env.flag(ALLOW_SHORT_SECRETS_ENV_VAR, false);
         config.ttl_seconds = ttl(env, "IMPERSONATION_TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS);
         config.visitor_ttl_seconds = ttl(
             env,
             "VISITOR_TOKEN_TTL_SECONDS",
             DEFAULT_VISITOR_TTL_SECONDS,
         );
-        config.leeway_seconds = env.number("IMPERSONATION_LEEWAY_SECONDS", 0.0, 0.0);
+        config.leeway_seconds = env.parsed("IMPERSONATION_LEEWAY_SECONDS", 0.0);
         config.jti_logging = env.flag("IMPERSONATION_JTI_DB_LOGGING", false);
         config.jti_require = env.flag("IMPERSONATION_JTI_DB_REQUIRE", false);
         config.single_use = env.flag("IMPERSONATION_JTI_SINGLE_USE", false);
@@ -131,7 +146,76 @@ impl ImpersonationConfig {
                 RecordMode::Strict
             }
         };
+        // Range problems (a short secret, a leeway out of bounds, TTLs over the maximum) are the
+        // same for settings made in code, so they are found by `problems`, not here.
+        for problem in config.problems() {
+            env.problem(problem);
+        }
         Some(config)
+    }
+
+    /// Every problem with these settings, one line each, naming the variable; empty when the
+    /// signer and verifier may be built. [`ImpersonationSigner::new`] and
+    /// [`ImpersonationVerifier::new`] refuse a configuration with problems, so settings made
+    /// in code (the bindings' options) are held to the same bounds as the environment.
+    ///
+    /// [`ImpersonationSigner::new`]: super::ImpersonationSigner::new
+    /// [`ImpersonationVerifier::new`]: super::ImpersonationVerifier::new
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.secret.is_empty() {
+            problems.push("IMPERSONATION_JWT_SECRET is empty".to_owned());
+        } else if self.secret.len() < MIN_SECRET_BYTES && !self.allow_short_secret {
+            problems.push(format!(
+                "IMPERSONATION_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes \
+                 ({ALLOW_SHORT_SECRETS_ENV_VAR}=1 accepts a shorter one, for legacy deployments)"
+            ));
+        }
+        if let Some(problem) =
+            crate::time::leeway_problem("IMPERSONATION_LEEWAY_SECONDS", self.leeway_seconds)
+        {
+            problems.push(problem);
+        }
+        if self.max_ttl_seconds < MIN_TTL_SECONDS {
+            problems.push(format!(
+                "IMPERSONATION_MAX_TTL_SECONDS must be at least {MIN_TTL_SECONDS}"
+            ));
+        }
+        for (name, ttl) in [
+            ("IMPERSONATION_TOKEN_TTL_SECONDS", self.ttl_seconds),
+            ("VISITOR_TOKEN_TTL_SECONDS", self.visitor_ttl_seconds),
+        ] {
+            if ttl > self.max_ttl_seconds {
+                problems.push(format!(
+                    "{name} must be at most {} (IMPERSONATION_MAX_TTL_SECONDS), got `{ttl}`",
+                    self.max_ttl_seconds
+                ));
+            }
+        }
+        problems
+    }
+
+    /// `Ok` when [`problems`](Self::problems) is empty, else one `invalid_config` naming them.
+    pub fn validate(&self) -> Result<()> {
+        let mut problems = crate::config::Problems::default();
+        problems.extend(self.problems());
+        problems.into_result(())
+    }
+
+    /// The lifetime of a token: `requested` or the configured `configured`, raised to
+    /// [`MIN_TTL_SECONDS`] as today, and refused (`invalid_config`) above the maximum.
+    pub(crate) fn lifetime(&self, requested: Option<i64>, configured: i64) -> Result<i64> {
+        let ttl = requested.unwrap_or(configured).max(MIN_TTL_SECONDS);
+        if ttl > self.max_ttl_seconds {
+            return Err(err(
+                ErrorCode::InvalidConfig,
+                format!(
+                    "ttl_seconds `{ttl}` is over the maximum of {} seconds",
+                    self.max_ttl_seconds
+                ),
+            ));
+        }
+        Ok(ttl)
     }
 
     /// The audiences accepted at verification.

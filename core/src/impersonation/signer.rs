@@ -1,7 +1,7 @@
 //! Minting impersonation and visitor tokens, recording each JTI when configured.
 
 use super::claims::{impersonation_claims, visitor_claims};
-use super::config::{ImpersonationConfig, RecordMode, MIN_TTL_SECONDS};
+use super::config::{ImpersonationConfig, RecordMode};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::jose::{Algorithm, SigningKey};
 use crate::jti::{JtiEntry, JtiStore};
@@ -87,12 +87,7 @@ impl ImpersonationSigner {
         config: ImpersonationConfig,
         store: Option<Arc<dyn JtiStore>>,
     ) -> Result<ImpersonationSigner> {
-        if config.secret.is_empty() {
-            return Err(err(
-                ErrorCode::InvalidConfig,
-                "IMPERSONATION_JWT_SECRET is empty",
-            ));
-        }
+        config.validate()?;
         if config.records_at_mint() && store.is_none() {
             return Err(err(
                 ErrorCode::InvalidConfig,
@@ -132,7 +127,7 @@ impl ImpersonationSigner {
             ("team_node_id", &request.team_node_id),
             ("subject", &request.subject),
         ])?;
-        let exp = iat + ttl(request.ttl_seconds, self.config.ttl_seconds);
+        let exp = self.expiry(iat, request.ttl_seconds, self.config.ttl_seconds)?;
         let jti = crate::random::uuid4_hex()?;
         let entry = JtiEntry {
             jti: jti.clone(),
@@ -159,7 +154,7 @@ impl ImpersonationSigner {
             ("team_node_id", &request.team_node_id),
             ("session_id", &request.session_id),
         ])?;
-        let exp = iat + ttl(request.ttl_seconds, self.config.visitor_ttl_seconds);
+        let exp = self.expiry(iat, request.ttl_seconds, self.config.visitor_ttl_seconds)?;
         let jti = crate::random::uuid4_hex()?;
         let entry = JtiEntry {
             jti: jti.clone(),
@@ -172,6 +167,18 @@ impl ImpersonationSigner {
         };
         let claims = visitor_claims(&self.config, &entry, &request.session_id);
         self.finish(&claims, entry).await
+    }
+
+    /// `exp` of a token issued at `iat`: the TTL bounded by the configuration, added without
+    /// wrapping (a wrapped `exp` would be a token that expired long ago, or a debug-build panic).
+    fn expiry(&self, iat: i64, requested: Option<i64>, configured: i64) -> Result<i64> {
+        let ttl = self.config.lifetime(requested, configured)?;
+        iat.checked_add(ttl).ok_or_else(|| {
+            err(
+                ErrorCode::InvalidConfig,
+                format!("`iat` {iat} plus the ttl is out of range"),
+            )
+        })
     }
 
     /// Signs, then records (strict: the token exists for the caller only once recorded).
@@ -196,10 +203,6 @@ impl ImpersonationSigner {
             jti: entry.jti,
         })
     }
-}
-
-fn ttl(requested: Option<i64>, configured: i64) -> i64 {
-    requested.unwrap_or(configured).max(MIN_TTL_SECONDS)
 }
 
 fn require_nonempty(fields: &[(&str, &String)]) -> Result<()> {

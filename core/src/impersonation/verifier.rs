@@ -37,12 +37,7 @@ impl ImpersonationVerifier {
         config: ImpersonationConfig,
         store: Option<Arc<dyn JtiStore>>,
     ) -> Result<ImpersonationVerifier> {
-        if config.secret.is_empty() {
-            return Err(err(
-                ErrorCode::InvalidConfig,
-                "IMPERSONATION_JWT_SECRET is empty",
-            ));
-        }
+        config.validate()?;
         if config.needs_store_at_verify() && store.is_none() {
             return Err(err(
                 ErrorCode::InvalidConfig,
@@ -188,6 +183,7 @@ impl ImpersonationVerifier {
     /// Signature and claims only, as of `now`; never consults the JTI store (for callers that
     /// do not require JTIs, or that check them themselves).
     pub fn verify_token_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
+        let now = crate::time::checked_instant(now)?;
         if token.len() > MAX_TOKEN_BYTES {
             return Err(err(
                 ErrorCode::TokenTooLarge,

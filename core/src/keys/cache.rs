@@ -48,6 +48,50 @@ impl Default for JwksSettings {
     }
 }
 
+impl JwksSettings {
+    /// Every setting outside its bounds, one line each naming the variable that sets it.
+    ///
+    /// Too short a `max_age` or `cooldown` turns every request into a fetch against the IdP; too
+    /// long a one keeps a revoked key trusted; a timeout of hours lets a stalled IdP hold
+    /// requests. NaN-free by construction (`Duration`), so only ranges are checked.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let seconds = [
+            ("OIDC_JWKS_MAX_AGE_SECONDS", self.max_age, 1.0, 86_400.0),
+            ("OIDC_JWKS_COOLDOWN_SECONDS", self.cooldown, 1.0, 3_600.0),
+            (
+                "OIDC_JWKS_MAX_STALE_SECONDS",
+                self.max_stale,
+                0.0,
+                7.0 * 86_400.0,
+            ),
+            ("OIDC_JWKS_TIMEOUT_SECONDS", self.fetch.timeout, 0.1, 60.0),
+        ];
+        for (name, value, min, max) in seconds {
+            let value = value.as_secs_f64();
+            if !(min..=max).contains(&value) {
+                problems.push(format!(
+                    "{name} must be from {min} to {max} seconds, got `{value}`"
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.refresh_ahead) {
+            problems.push(format!(
+                "the jwks refresh_ahead fraction must be from 0 to 1, got `{}`",
+                self.refresh_ahead
+            ));
+        }
+        let (min_bytes, max_bytes) = (1024, 16 * 1024 * 1024);
+        if !(min_bytes..=max_bytes).contains(&self.fetch.max_body_bytes) {
+            problems.push(format!(
+                "OIDC_JWKS_MAX_BYTES must be from {min_bytes} to {max_bytes}, got `{}`",
+                self.fetch.max_body_bytes
+            ));
+        }
+        problems
+    }
+}
+
 /// Where a remote set comes from.
 #[derive(Debug, Clone)]
 pub enum RemoteSource {

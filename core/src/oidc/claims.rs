@@ -3,6 +3,7 @@
 use super::config::{ClaimNames, OidcConfig};
 use crate::error::{err, ErrorCode, Result};
 use crate::text::clip;
+use crate::time::{at_or_before, before};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -99,6 +100,9 @@ pub(crate) fn missing(name: &str) -> crate::Error {
 /// The time checks shared by every token kind. Expired when `now >= exp + leeway`; not yet valid
 /// when `nbf > now + leeway`; issued in the future when `iat > now + leeway`. Compared as f64,
 /// so fractional NumericDates are not truncated.
+///
+/// Each test is written as "refuse unless the good case holds" (`!before(now, exp + leeway)`),
+/// so a NaN on either side refuses instead of passing.
 pub fn check_times(claims: &Map<String, Value>, now: f64, leeway: f64) -> Result<()> {
     check_times_of(
         numeric_date(claims, "exp")?,
@@ -118,12 +122,12 @@ pub(crate) fn check_times_of(
     leeway: f64,
 ) -> Result<()> {
     if let Some(exp) = exp {
-        if now >= exp + leeway {
+        if !before(now, exp + leeway) {
             return Err(err(ErrorCode::TokenExpired, "token has expired (`exp`)"));
         }
     }
     if let Some(nbf) = nbf {
-        if nbf > now + leeway {
+        if !at_or_before(nbf, now + leeway) {
             return Err(err(
                 ErrorCode::TokenNotYetValid,
                 "token is not valid yet (`nbf`)",
@@ -131,7 +135,7 @@ pub(crate) fn check_times_of(
         }
     }
     if let Some(iat) = iat {
-        if iat > now + leeway {
+        if !at_or_before(iat, now + leeway) {
             return Err(err(
                 ErrorCode::TokenIssuedInFuture,
                 "token was issued in the future (`iat`)",
@@ -179,7 +183,7 @@ pub fn check_oidc_claims(claims: &Map<String, Value>, config: &OidcConfig, now: 
     check_times(claims, now, config.leeway)?;
     if let Some(max_age) = config.max_age {
         let iat = numeric_date(claims, "iat")?.ok_or_else(|| missing("iat"))?;
-        if now - iat > max_age.as_secs_f64() + config.leeway {
+        if !at_or_before(now - iat, max_age.as_secs_f64() + config.leeway) {
             return Err(err(
                 ErrorCode::TokenExpired,
                 "token is older than the configured max_age (`iat`)",
@@ -258,6 +262,38 @@ mod tests {
             Value::Object(m) => m,
             _ => Map::new(),
         }
+    }
+
+    #[test]
+    fn a_nan_anywhere_in_a_time_check_refuses() {
+        let nan = f64::NAN;
+        let code = |r: Result<()>| r.err().map(|e| e.code());
+        assert_eq!(
+            code(check_times_of(Some(100.0), None, None, nan, 0.0)),
+            Some(ErrorCode::TokenExpired)
+        );
+        assert_eq!(
+            code(check_times_of(Some(100.0), None, None, 50.0, nan)),
+            Some(ErrorCode::TokenExpired)
+        );
+        assert_eq!(
+            code(check_times_of(None, Some(10.0), None, nan, 0.0)),
+            Some(ErrorCode::TokenNotYetValid)
+        );
+        assert_eq!(
+            code(check_times_of(None, None, Some(10.0), nan, 0.0)),
+            Some(ErrorCode::TokenIssuedInFuture)
+        );
+        assert_eq!(
+            code(check_times_of(
+                Some(100.0),
+                Some(10.0),
+                Some(10.0),
+                50.0,
+                0.0
+            )),
+            None
+        );
     }
 
     #[test]

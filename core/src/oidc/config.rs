@@ -203,9 +203,11 @@ impl OidcConfig {
                 ));
             }
         }
-        if !(self.leeway.is_finite() && self.leeway >= 0.0) {
-            problems.push("leeway must be a non-negative number of seconds".to_string());
-        }
+        problems.extend(crate::time::leeway_problem(
+            "OIDC_LEEWAY_SECONDS",
+            self.leeway,
+        ));
+        problems.extend(self.jwks.problems());
         if self.max_token_bytes == 0 {
             problems.push("max_token_bytes must be positive".to_string());
         }

@@ -60,11 +60,7 @@ impl OidcConfig {
         let mut config = OidcConfig::new(issuer, String::new(), keys)
             .with_audiences(audiences)
             .with_claim_names(claims)
-            .with_leeway(env.number(
-                "OIDC_LEEWAY_SECONDS",
-                super::config::DEFAULT_LEEWAY_SECONDS,
-                0.0,
-            ))
+            .with_leeway(env.parsed("OIDC_LEEWAY_SECONDS", super::config::DEFAULT_LEEWAY_SECONDS))
             .with_require_kid(env.flag("OIDC_REQUIRE_KID", true))
             .with_max_token_bytes(env.number(
                 "OIDC_MAX_TOKEN_BYTES",

@@ -129,6 +129,7 @@ impl OidcValidator {
     /// Verifies `token` as of `now` (Unix seconds), fetching keys when needed. Never answered
     /// from the verified-token cache.
     pub async fn verify_at(&self, token: &str, now: f64) -> Result<VerifiedToken> {
+        let now = crate::time::checked_instant(now)?;
         let (jws, alg) = self.parse(token)?;
         match &self.keys {
             Keys::Static(set) => self.finish(&jws, alg, set, now),
@@ -250,6 +251,7 @@ impl OidcValidator {
     /// Verifies `token` as of `now` using only keys already loaded. Never answered from the
     /// verified-token cache.
     pub fn verify_cached_at(&self, token: &str, now: f64) -> Result<VerifiedToken> {
+        let now = crate::time::checked_instant(now)?;
         let (jws, alg) = self.parse(token)?;
         let set = self.cached_key_set()?;
         self.finish(&jws, alg, &set, now)
