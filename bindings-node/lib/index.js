@@ -66,9 +66,10 @@ function jtiStore(store) {
   }
 }
 
-// Unix seconds from a number or a Date (a `timestamptz` column read by `pg`).
-function seconds(value) {
-  if (value instanceof Date) return value.getTime() / 1000
+// A Date (a `timestamptz` column read by `pg`) as the RFC 3339 text the core reads. An Invalid
+// Date throws here, so the lookup fails (`ERR_LOOKUP_UNAVAILABLE`) instead of reading as "never".
+function rowTime(value) {
+  if (value instanceof Date) return value.toISOString()
   return value ?? null
 }
 
@@ -81,8 +82,8 @@ function teamTokenRow(found) {
     team_node_id: pick('teamNodeId', 'team_node_id') ?? null,
     token_id: pick('tokenId', 'token_id') ?? null,
     token_hash: pick('tokenHash', 'token_hash') ?? null,
-    revoked_at: seconds(pick('revokedAt', 'revoked_at')),
-    expires_at: seconds(pick('expiresAt', 'expires_at')),
+    revoked_at: rowTime(pick('revokedAt', 'revoked_at')),
+    expires_at: rowTime(pick('expiresAt', 'expires_at')),
     kind: found.kind ?? null,
   }
 }

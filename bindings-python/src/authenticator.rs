@@ -1,6 +1,6 @@
 //! The request authenticator, with a Python team-token lookup.
 
-use crate::convert::{env_map, from_python};
+use crate::convert::{env_map, row_from_python};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::rbac::{Principal, RouteTable};
 use crate::runtime::{awaitable, block_on, settled};
@@ -40,7 +40,7 @@ impl TeamTokenLookup for PyTeamLookup {
             if found.is_none() {
                 Ok(None)
             } else {
-                from_python(found).map(Some)
+                row_from_python(found).map(Some)
             }
         })
         .map_err(|e| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {e}")))?;

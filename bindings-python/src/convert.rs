@@ -41,6 +41,37 @@ pub fn from_python(value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
     pythonize::depythonize(value).map_err(|e| invalid_argument(format!("not json-like: {e}")))
 }
 
+/// A team-token row as the core reads it: a mapping whose values are converted one by one. A
+/// `datetime` (a `timestamptz` column through SQLAlchemy or asyncpg) becomes its ISO 8601 text,
+/// which the core reads as RFC 3339 (a naive one has no offset and is refused there). A float
+/// that is not finite is refused here: JSON has no NaN, and the generic conversion would make it
+/// `null`, which reads as "never revoked".
+pub fn row_from_python(row: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    let py = row.py();
+    let datetime = py.import("datetime")?.getattr("datetime")?;
+    let mapping = row
+        .cast::<PyMapping>()
+        .map_err(|_| invalid_argument("a lookup row must be a mapping"))?;
+    let mut out = serde_json::Map::new();
+    for item in mapping.items()?.iter() {
+        let (name, value): (String, Bound<'_, PyAny>) = item
+            .extract()
+            .map_err(|_| invalid_argument("a lookup row's keys must be str"))?;
+        let value = if value.is_instance(&datetime)? {
+            serde_json::Value::String(value.call_method0("isoformat")?.extract()?)
+        } else if let Ok(number) = value.cast::<pyo3::types::PyFloat>() {
+            let number = number.value();
+            serde_json::Number::from_f64(number)
+                .map(serde_json::Value::Number)
+                .ok_or_else(|| invalid_argument(format!("`{name}` is `{number}`, not a number")))?
+        } else {
+            from_python(&value)?
+        };
+        out.insert(name, value);
+    }
+    Ok(serde_json::Value::Object(out))
+}
+
 /// A dict from a JSON object value.
 pub fn dict<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyDict>> {
     to_python(py, value)?

@@ -287,23 +287,58 @@ impl StoredTeamToken {
     /// `token_id`, `token_hash` (strings), and optionally `team_node_id`, `revoked_at`,
     /// `expires_at` and `kind` (`team`, the default, or `org_admin`). A malformed row is
     /// `lookup_unavailable`: the lookup is broken, not the caller's token.
+    ///
+    /// Times are read strictly, because reading a value of the wrong shape as "absent" would
+    /// accept a revoked or expired token: absent or `null` is no time; a number is Unix seconds;
+    /// a string must be an RFC 3339 time with an offset (what `model_dump(mode="json")` and
+    /// `Date.toISOString()` write); anything else (a boolean, an object, a string that is not a
+    /// time, such as `"NaN"` or `"Invalid Date"`) is `lookup_unavailable`.
     pub fn from_row(row: &serde_json::Value) -> Result<StoredTeamToken> {
         let bad = |what: &str| err(ErrorCode::LookupUnavailable, format!("lookup row: {what}"));
         let text = |name: &str| row.get(name).and_then(|v| v.as_str()).map(str::to_owned);
-        let time = |name: &str| row.get(name).and_then(serde_json::Value::as_f64);
+        // An optional text member: absent or null is none, a string is itself, anything else
+        // is a broken row (never "none", which would change what kind of token it is).
+        let optional_text = |name: &str| match row.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(bad(&format!("`{name}` must be a string or null"))),
+        };
+        let time = |name: &str| row_time(row.get(name), name);
         Ok(StoredTeamToken {
             org_id: text("org_id").ok_or_else(|| bad("needs a string `org_id`"))?,
-            team_node_id: text("team_node_id"),
+            team_node_id: optional_text("team_node_id")?,
             token_id: text("token_id").ok_or_else(|| bad("needs a string `token_id`"))?,
             token_hash: text("token_hash").ok_or_else(|| bad("needs a string `token_hash`"))?,
-            revoked_at: time("revoked_at"),
-            expires_at: time("expires_at"),
-            kind: match text("kind").as_deref() {
+            revoked_at: time("revoked_at")?,
+            expires_at: time("expires_at")?,
+            kind: match optional_text("kind")?.as_deref() {
                 None | Some("team") => StoredTokenKind::Team,
                 Some("org_admin") => StoredTokenKind::OrgAdmin,
                 Some(_) => return Err(bad("`kind` must be team or org_admin")),
             },
         })
+    }
+}
+
+/// A time member of a lookup row (see [`StoredTeamToken::from_row`]).
+fn row_time(value: Option<&serde_json::Value>, name: &str) -> Result<Option<f64>> {
+    use serde_json::Value;
+    let bad = || {
+        err(
+            ErrorCode::LookupUnavailable,
+            format!(
+                "lookup row: `{name}` must be null, unix seconds or an rfc 3339 time with an offset"
+            ),
+        )
+    };
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        // serde_json numbers are finite by construction.
+        Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(bad),
+        Some(Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s.trim())
+            .map(|t| Some(t.timestamp() as f64 + f64::from(t.timestamp_subsec_nanos()) / 1e9))
+            .map_err(|_| bad()),
+        Some(_) => Err(bad()),
     }
 }
 
@@ -687,9 +722,64 @@ mod tests {
             serde_json::json!({"token_id": "id", "token_hash": "h"}),
             serde_json::json!({"org_id": "o", "token_id": "id", "token_hash": "h", "kind": "root"}),
             serde_json::json!({"org_id": 1, "token_id": "id", "token_hash": "h"}),
+            serde_json::json!({"org_id": "o", "token_id": "id", "token_hash": "h", "kind": 1}),
+            serde_json::json!({"org_id": "o", "token_id": "id", "token_hash": "h", "team_node_id": 7}),
         ] {
             let code = StoredTeamToken::from_row(&broken).err().map(|e| e.code());
             assert_eq!(code, Some(ErrorCode::LookupUnavailable), "{broken}");
+        }
+    }
+
+    #[test]
+    fn row_times_are_read_strictly() {
+        let row = |name: &str, value: serde_json::Value| {
+            let mut row = serde_json::json!({"org_id": "o", "token_id": "id", "token_hash": "h"});
+            if let Some(object) = row.as_object_mut() {
+                object.insert(name.to_owned(), value);
+            }
+            StoredTeamToken::from_row(&row)
+        };
+        for name in ["revoked_at", "expires_at"] {
+            let time = |r: Result<StoredTeamToken>| {
+                r.map(|r| {
+                    if name == "revoked_at" {
+                        r.revoked_at
+                    } else {
+                        r.expires_at
+                    }
+                })
+            };
+            assert_eq!(time(row(name, serde_json::Value::Null)).ok(), Some(None));
+            assert_eq!(
+                time(row(name, serde_json::json!(12.5))).ok(),
+                Some(Some(12.5))
+            );
+            // What Pydantic's model_dump(mode="json") and Date.toISOString() write.
+            for (text, seconds) in [
+                ("2023-11-14T22:13:20Z", 1_700_000_000.0),
+                ("2023-11-14T22:13:20.500Z", 1_700_000_000.5),
+                ("2023-11-15T00:13:20+02:00", 1_700_000_000.0),
+            ] {
+                assert_eq!(
+                    time(row(name, serde_json::json!(text))).ok(),
+                    Some(Some(seconds))
+                );
+            }
+            for broken in [
+                serde_json::json!(true),
+                serde_json::json!(false),
+                serde_json::json!("NaN"),
+                serde_json::json!("Invalid Date"),
+                serde_json::json!(""),
+                serde_json::json!("yesterday"),
+                // No offset: which zone it meant is a guess, and a guess must not decide.
+                serde_json::json!("2023-11-14T22:13:20"),
+                serde_json::json!([]),
+                serde_json::json!({}),
+            ] {
+                let code = row(name, broken.clone()).err().map(|e| e.code());
+                assert_eq!(code, Some(ErrorCode::LookupUnavailable), "{name}: {broken}");
+            }
         }
     }
 }
