@@ -1,8 +1,11 @@
 # incidentfox-auth — every command a contributor needs. `make help` lists them.
 
-# Builds live outside the clone so repeated CI runs and fresh clones stay incremental.
-CARGO_TARGET_DIR ?= $(HOME)/.cache/incidentfox-auth/target
-export CARGO_TARGET_DIR
+# The project's caches (the test venv, the Rust builds) live outside the clone, under IFX_CACHE,
+# so repeated runs and fresh clones stay incremental; .ci/run points all three at an empty folder.
+IFX_CACHE ?= $(HOME)/.cache/incidentfox-auth
+CARGO_TARGET_DIR ?= $(IFX_CACHE)/target
+FUZZ_TARGET_DIR ?= $(IFX_CACHE)/fuzz-target
+export IFX_CACHE CARGO_TARGET_DIR FUZZ_TARGET_DIR
 CARGO ?= cargo
 
 .PHONY: help test demo fmt lint bench bench-compare fuzz soak
