@@ -1,8 +1,11 @@
 # incidentfox-auth — every command a contributor needs. `make help` lists them.
 
-# Builds live outside the clone so repeated CI runs and fresh clones stay incremental.
-CARGO_TARGET_DIR ?= $(HOME)/.cache/incidentfox-auth/target
-export CARGO_TARGET_DIR
+# The project's caches (the test venv, the Rust builds) live outside the clone, under IFX_CACHE,
+# so repeated runs and fresh clones stay incremental; .ci/run points all three at an empty folder.
+IFX_CACHE ?= $(HOME)/.cache/incidentfox-auth
+CARGO_TARGET_DIR ?= $(IFX_CACHE)/target
+FUZZ_TARGET_DIR ?= $(IFX_CACHE)/fuzz-target
+export IFX_CACHE CARGO_TARGET_DIR FUZZ_TARGET_DIR
 CARGO ?= cargo
 
 .PHONY: help test demo fmt lint bench bench-compare fuzz soak
@@ -13,16 +16,14 @@ help: ## list the commands
 demo: ## run the main job on embedded defaults (local key, static JWKS, no network)
 	$(CARGO) run --quiet -p incidentfox-auth-cli -- demo
 
-test: lint ## run every test: unit, vectors, attacks, JWKS server faults, PostgreSQL, CLI, README quickstart, demo
+test: ## every check: lint, the scripts' own tests, the Rust, Python and Node suites (PostgreSQL, login, CLI, README, demo), a fuzz smoke; a tally per suite
 	scripts/with-postgres.sh scripts/test-all.sh
 
 fmt: ## format the code
 	$(CARGO) fmt --all
 
 lint: ## formatting and clippy, warnings are errors
-	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy -p incidentfox-auth --all-targets -- -D warnings
-	$(CARGO) clippy --workspace --all-targets --features incidentfox-auth/postgres -- -D warnings
+	CARGO=$(CARGO) scripts/lint.sh
 
 bench: ## criterion benchmarks: verify vs the raw signature check; impersonation; permission checks; cache
 	$(CARGO) bench -p incidentfox-auth-benches --bench verify --bench impersonation --bench permissions --bench cache

@@ -22,10 +22,13 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", pathlib.Path.home() / ".cache/incidentfox-auth/target"))
+CACHE = pathlib.Path(os.environ.get("IFX_CACHE", pathlib.Path.home() / ".cache/incidentfox-auth"))
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", CACHE / "target"))
 # cargo and criterion must agree with the reader on where results go.
 os.environ["CARGO_TARGET_DIR"] = str(TARGET)
-VENV_PY = pathlib.Path.home() / ".cache/incidentfox-auth/venv/bin/python"
+# scripts/test-python.sh's venv: it holds the release wheel; the peers are added to it from the
+# `bench` dependency group of bindings-python/pyproject.toml.
+VENV_PY = CACHE / "venv/bin/python"
 ALGS = ["RS256", "ES256", "EdDSA", "HS256"]
 START, END = "<!-- bench-compare:start -->", "<!-- bench-compare:end -->"
 
@@ -103,10 +106,16 @@ def main() -> int:
     else:
         crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
         run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "impersonation", "--bench", "cache", *crit])
+        if not VENV_PY.exists():
+            sys.exit(f"{VENV_PY} is missing: run scripts/test-python.sh first (it builds the release wheel into it)")
+        pip = [str(VENV_PY), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        run([*pip, "pip>=25.1"])
+        run([*pip, "--group", f"{ROOT / 'bindings-python/pyproject.toml'}:bench"])
         py = run([str(VENV_PY), "benches/compare/python/bench.py", *(["--quick"] if quick else [])])
         node_dir = ROOT / "benches/compare/node"
         if not (node_dir / "node_modules").exists():
-            run(["npm", "ci", "--no-audit", "--no-fund"], cwd=node_dir)
+            # `npm install`, not `npm ci`: benches/compare/node/README.md says why.
+            run(["npm", "install", "--no-audit", "--no-fund"], cwd=node_dir)
         # --expose-gc as `npm run bench` runs it: each timed loop then pays for its own garbage.
         node = run(["node", "--expose-gc", "bench.mjs", *(["--quick"] if quick else [])], cwd=node_dir)
     python_rows, node_rows = verification_table(py), verification_table(node)

@@ -26,12 +26,13 @@ The script replaces `jwt.api_jwt.datetime` with a subclass whose `now()` returns
 `now`, so PyJWT's own exp/iat/nbf comparisons (int() conversion, leeway) run unchanged. A
 self-check before the run proves the frozen clock is in effect.
 
-Run (after the Rust generator, which rewrites the whole file):
+Run (after the Rust generator, which rewrites the whole file) with the test venv that
+scripts/test-python.sh keeps (PyJWT is in the `test` dependency group of
+bindings-python/pyproject.toml; the venv is $IFX_CACHE/venv, $HOME/.cache/incidentfox-auth/venv
+by default):
 
-    python3 -m venv $HOME/.cache/incidentfox-auth/pyjwt-venv
-    $HOME/.cache/incidentfox-auth/pyjwt-venv/bin/pip install pyjwt
     cargo run -p incidentfox-auth --example gen_impersonation_vectors
-    $HOME/.cache/incidentfox-auth/pyjwt-venv/bin/python scripts/pyjwt_vectors.py [FILE]
+    $HOME/.cache/incidentfox-auth/venv/bin/python scripts/pyjwt_vectors.py [FILE]
 
 FILE defaults to testdata/vectors/impersonation.json beside this script.
 """

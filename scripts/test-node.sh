@@ -5,25 +5,34 @@
 # Chromium (installed when missing, for the login and browser tests), `node --test`,
 # `tsc --noEmit`, then `npm pack` installed into an empty folder and both required and imported
 # there, and the per-platform packages of `napi create-npm-dirs` checked (then removed). Ends with
-# one tally line ("node: N passed, N failed").
+# one tally line ("node: N passed, N failed"): node --test's tests, and every other step (npm ci,
+# the build, the drift check, tsc, the tarball, the platform packages) as one check each.
+#
+# The test and tool dependencies are bindings-node/package.json's devDependencies (with its
+# package-lock.json) and testdata/oidc-provider's package.json; `npm ci` installs them on every run.
 #
 # Release, not debug: the addon then shares the compiled core with the Python wheel's release
 # build in the same CARGO_TARGET_DIR (test-all.sh runs test-python.sh first), what the tests load
 # is what `npm pack` ships, and the Wycheproof and concurrency suites run on optimised crypto.
+# shellcheck disable=SC2317 # the steps are functions, run through check and require
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/incidentfox-auth/target}"
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${IFX_CACHE:-$HOME/.cache/incidentfox-auth}/target}"
+TALLY_SUITE=node
+# shellcheck source=SCRIPTDIR/lib/tally.sh
+. "$here/lib/tally.sh"
 pkg="$root/bindings-node"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$pkg"
 
-npm ci --no-audit --no-fund --loglevel=error
+require "npm ci" npm ci --no-audit --no-fund --loglevel=error
 
 # test/login.test.js and test/browser.test.js sign in against the test OpenID Provider
-# (testdata/oidc-provider); the browser test drives Debian's Chromium, installed when missing.
-"$root/scripts/ensure-oidc-provider.sh" ||
-  echo "could not install the test OpenID Provider's packages: the login tests will fail"
+# (testdata/oidc-provider); the browser test drives Debian's Chromium, installed when missing
+# (when that fails, the browser test fails).
+check "test OpenID Provider packages" "$root/scripts/ensure-oidc-provider.sh"
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium for test/browser.test.js"
   as_root=()
@@ -38,28 +47,35 @@ fi
 # The generated loader and types are committed: the build must reproduce them exactly.
 cp index.js "$work/index.js.committed"
 cp index.d.ts "$work/index.d.ts.committed"
-npx napi build --platform --release
-drift=0
-for file in index.js index.d.ts; do
-  if ! diff -u "$work/$file.committed" "$file" > "$work/$file.diff"; then
-    echo "$file differs from what \`napi build\` generates (commit the regenerated file):"
-    cat "$work/$file.diff"
-    drift=1
-  fi
-done
+require "napi build --release" npx napi build --platform --release
+drift() {
+  local file drift=0
+  for file in index.js index.d.ts; do
+    if ! diff -u "$work/$file.committed" "$file" > "$work/$file.diff"; then
+      echo "$file differs from what \`napi build\` generates (commit the regenerated file):"
+      cat "$work/$file.diff"
+      drift=1
+    fi
+  done
+  return "$drift"
+}
+check "index.js and index.d.ts as napi build generates them" drift
 
-status=$drift
 log="$work/node-test.log"
-if ! node --test --test-reporter=tap test/ 2>&1 | tee "$log"; then
-  status=1
-fi
-npx tsc --noEmit -p tsconfig.json || status=1
+status=0
+node --test --test-reporter=tap test/ 2>&1 | tee "$log" || status=$?
+# node --test's TAP summary: "# pass N", "# fail N" (cancelled tests count as failed).
+passed=$(awk '/^# pass /{p=$3} END{print p+0}' "$log")
+failed=$(awk '/^# (fail|cancelled) /{f+=$3} END{print f+0}' "$log")
+count_tests "node --test" "$status" "$passed" "$failed"
+
+check "tsc --noEmit" npx tsc --noEmit -p tsconfig.json
 
 # The tarball on its own: an empty folder, no source tree, CommonJS and ES module.
-npm pack --silent --pack-destination "$work" > /dev/null
-tarball=$(ls "$work"/incidentfox-auth-*.tgz)
-mkdir "$work/fresh"
-(
+tarball_alone() {
+  npm pack --silent --pack-destination "$work" > /dev/null
+  tarball=$(ls "$work"/incidentfox-auth-*.tgz)
+  mkdir "$work/fresh"
   cd "$work/fresh"
   npm init -y > /dev/null
   npm install --no-audit --no-fund --loglevel=error "$tarball"
@@ -81,13 +97,19 @@ mkdir "$work/fresh"
     if (typeof loginHandler !== "function" || typeof callbackHandler !== "function") throw new Error("no login handlers")
     console.log("tarball ok (import):", ERROR_CODES.token_expired)
   '
-) || status=1
+}
+check "npm pack, installed and loaded in an empty folder" tarball_alone
 
 # The per-platform packages are made at publish time (`napi prepublish` runs `create-npm-dirs`),
 # never committed: make them here, check that every target of the napi block gets one, named as
 # the generated loader requires it and with the right os/cpu/libc, then remove them.
-rm -rf npm
-if npx napi create-npm-dirs > "$work/npm-dirs.log" 2>&1; then
+platform_packages() {
+  if ! npx napi create-npm-dirs > "$work/npm-dirs.log" 2>&1; then
+    echo "napi create-npm-dirs failed:"
+    cat "$work/npm-dirs.log"
+    return 1
+  fi
+  # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
   node -e '
     const fs = require("node:fs")
     const pkg = require("./package.json")
@@ -112,21 +134,10 @@ if npx napi create-npm-dirs > "$work/npm-dirs.log" 2>&1; then
       if (!loader.includes(`require(\x27${name}\x27)`)) throw new Error(`the loader does not require ${name}`)
     }
     console.log("platform packages ok:", pkg.napi.targets.length, "targets")
-  ' || status=1
-else
-  echo "napi create-npm-dirs failed:"
-  cat "$work/npm-dirs.log"
-  status=1
-fi
+  '
+}
 rm -rf npm
+check "napi create-npm-dirs: the platform packages" platform_packages
+rm -rf npm
+tally_exit
 
-# node --test's TAP summary: "# pass N", "# fail N" (cancelled tests count as failed).
-passed=$(awk '/^# pass /{p=$3} END{print p+0}' "$log")
-failed=$(awk '/^# (fail|cancelled) /{f+=$3} END{print f+0}' "$log")
-if [ "$passed" -eq 0 ]; then
-  echo "no node test ran"
-  status=1
-fi
-echo
-echo "node: $passed passed, $failed failed"
-exit "$status"

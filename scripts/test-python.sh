@@ -1,35 +1,56 @@
 #!/usr/bin/env bash
 # Builds the Python package as a release wheel (and an sdist), proves the wheel works alone in an
-# empty venv, installs it into the test venv, and runs pytest, mypy --strict and stubtest. Ends
-# with one tally line ("python: N passed, N failed").
+# empty venv, installs it into the test venv, and runs pytest, mypy --strict (the package, tests
+# and examples) and stubtest. Ends with one tally line ("python: N passed, N failed"): pytest's
+# tests, and every other step (the tools' install, the builds, the wheel smoke, mypy, stubtest)
+# as one check each.
 #
-# The venvs live in $HOME/.cache/incidentfox-auth (outside the clone) so repeated runs reuse the
-# installed test tools; PyPI is the only network needed.
+# The test venv is $IFX_CACHE/venv ($HOME/.cache/incidentfox-auth by default, outside the clone),
+# so repeated runs reuse the installed tools. Every run installs the `test` dependency group of
+# bindings-python/pyproject.toml into it (the one list of the Python test and tool dependencies;
+# pip does nothing when they are satisfied), after bringing the venv's pip to the 25.1 that
+# `--group` needs. PyPI is the only network needed.
+# shellcheck disable=SC2317 # the steps are functions, run through check and require
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
 cache="${IFX_CACHE:-$HOME/.cache/incidentfox-auth}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$cache/target}"
 python="${PYTHON:-python3}"
 venv="$cache/venv"
+pip=(-m pip install -q --disable-pip-version-check)
+TALLY_SUITE=python
+# shellcheck source=SCRIPTDIR/lib/tally.sh
+. "$here/lib/tally.sh"
 mkdir -p "$cache"
-
-if [ ! -x "$venv/bin/python" ]; then
-  "$python" -m venv "$venv"
-fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check \
-  "maturin>=1.9,<2" "pytest>=8" "httpx>=0.27" "fastapi>=0.110" "pyjwt[crypto]>=2.8" "mypy>=1.10"
-
 dist=$(mktemp -d)
 trap 'rm -rf "$dist"' EXIT
+
+tools() {
+  if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv "$venv"
+  fi
+  "$venv/bin/python" "${pip[@]}" "pip>=25.1"
+  "$venv/bin/python" "${pip[@]}" --group "$root/bindings-python/pyproject.toml:test"
+}
+require "test tools (dependency group \`test\`)" tools
+
 cd "$root/bindings-python"
-"$venv/bin/maturin" build --release --quiet --out "$dist"
-"$venv/bin/maturin" sdist --out "$dist/sdist" > /dev/null
+require "maturin build --release" "$venv/bin/maturin" build --release --quiet --out "$dist"
 wheel=$(ls "$dist"/*.whl)
-ls "$dist"/sdist/*.tar.gz > /dev/null
+
+sdist() {
+  "$venv/bin/maturin" sdist --out "$dist/sdist" > /dev/null
+  ls "$dist"/sdist/*.tar.gz > /dev/null
+}
+check "maturin sdist" sdist
 
 # The wheel on its own: an empty venv, no test tools, no source tree on the path.
-"$python" -m venv "$dist/fresh"
-"$dist/fresh/bin/python" -m pip install -q --disable-pip-version-check "$wheel"
-(cd "$dist" && "$dist/fresh/bin/python" -c '
+wheel_alone() {
+  "$python" -m venv "$dist/fresh"
+  "$dist/fresh/bin/python" "${pip[@]}" "$wheel"
+  cd "$dist"
+  "$dist/fresh/bin/python" -c '
 import incidentfox_auth as ifx
 d = ifx.explain(["admin:*"], "admin:provision")
 assert d.allowed and d.matched_grant == "admin:*", d
@@ -40,22 +61,19 @@ except ifx.AuthError as e:
 else:
     raise SystemExit("a bad permission was accepted")
 print("wheel ok:", ifx.__name__)
-')
+'
+}
+check "the wheel alone in an empty venv" wheel_alone
 
-"$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+require "the wheel into the test venv" \
+  "$venv/bin/python" "${pip[@]}" --force-reinstall --no-deps "$wheel"
 
 # tests/test_login.py signs in against the test OpenID Provider (Node.js, npm oidc-provider).
-"$root/scripts/ensure-oidc-provider.sh" ||
-  echo "could not install the test OpenID Provider's packages: the login tests will fail"
+check "test OpenID Provider packages" "$root/scripts/ensure-oidc-provider.sh"
 
-status=0
 log="$dist/pytest.log"
-if ! "$venv/bin/python" -m pytest -q -p no:cacheprovider 2>&1 | tee "$log"; then
-  status=1
-fi
-"$venv/bin/python" -m mypy --no-incremental 2>&1 | tail -3 || status=1
-"$venv/bin/python" -m mypy.stubtest incidentfox_auth._native --ignore-missing-stub 2>&1 | tail -5 || status=1
-
+status=0
+"$venv/bin/python" -m pytest -q -p no:cacheprovider 2>&1 | tee "$log" || status=$?
 # pytest's last line: "N passed, M failed, K errors in ..."
 read -r passed failed < <(tail -1 "$log" | awk '{
     for (i = 1; i < NF; i++) {
@@ -63,10 +81,8 @@ read -r passed failed < <(tail -1 "$log" | awk '{
       if ($(i+1) ~ /^(failed|error)/) f += $i
     }
   } END { print p + 0, f + 0 }')
-if [ "${passed:-0}" -eq 0 ]; then
-  echo "no python test ran"
-  status=1
-fi
-echo
-echo "python: ${passed:-0} passed, ${failed:-0} failed"
-exit "$status"
+count_tests pytest "$status" "$passed" "$failed"
+
+check "mypy --strict" "$venv/bin/python" -m mypy --no-incremental
+check "stubtest" "$venv/bin/python" -m mypy.stubtest incidentfox_auth._native --ignore-missing-stub
+tally_exit

@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
 # Runs every Rust test (unit, integration, doc, CLI, PostgreSQL) and the demo, then prints one
-# tally line ("N passed, N failed") so the outcome is readable at a glance and by CI. The
-# PostgreSQL tests need the server scripts/with-postgres.sh provides (`make test` does that).
+# tally line ("rust: N passed, N failed") so the outcome is readable at a glance and by CI. The
+# tally counts the tests cargo reports, plus one failure for a `cargo test` run that failed
+# without reporting a failed test (it did not compile), plus the test OpenID Provider's install
+# and the demo as one check each. The PostgreSQL tests need the server scripts/with-postgres.sh
+# provides (`make test` does that).
+# shellcheck disable=SC2317 # the steps are functions, run through check and require
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 cargo="${CARGO:-cargo}"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${IFX_CACHE:-$HOME/.cache/incidentfox-auth}/target}"
+TALLY_SUITE=rust
+# shellcheck source=SCRIPTDIR/lib/tally.sh
+. "$here/lib/tally.sh"
+cd "$here/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The login end-to-end test drives a real OpenID Provider (npm oidc-provider).
+check "test OpenID Provider packages" "$here/ensure-oidc-provider.sh"
+
+features=(--features incidentfox-auth/postgres)
+# --no-fail-fast: a failing test binary must not hide the results of the ones after it.
+status=0
+"$cargo" test --no-fail-fast --workspace --all-targets "${features[@]}" 2>&1 | tee "$work/tests.log" || status=$?
+read -r passed failed < <(cargo_counts "$work/tests.log")
+count_tests "cargo test" "$status" "$passed" "$failed"
 
 status=0
-# The login end-to-end test drives a real OpenID Provider (npm oidc-provider).
-"$(dirname "$0")/ensure-oidc-provider.sh"
-features=(--features incidentfox-auth/postgres)
-"$cargo" test --workspace --all-targets "${features[@]}" 2>&1 | tee -a "$log" || status=1
-"$cargo" test --workspace --doc "${features[@]}" 2>&1 | tee -a "$log" || status=1
-"$cargo" run --quiet -p incidentfox-auth-cli -- demo > /dev/null || { echo "demo failed"; status=1; }
+"$cargo" test --no-fail-fast --workspace --doc "${features[@]}" 2>&1 | tee "$work/doc.log" || status=$?
+read -r passed failed < <(cargo_counts "$work/doc.log")
+count_tests "cargo test --doc" "$status" "$passed" "$failed"
 
-read -r passed failed < <(awk '/^test result:/ {
-    for (i = 1; i <= NF; i++) {
-      if ($(i+1) ~ /^passed;?$/) p += $i
-      if ($(i+1) ~ /^failed;?$/) f += $i
-    }
-  } END { print p + 0, f + 0 }' "$log")
-if [ "$passed" -eq 0 ]; then
-  echo "no test ran"
-  status=1
-fi
-echo
-echo "rust: $passed passed, $failed failed"
-exit "$status"
+demo() { "$cargo" run --quiet -p incidentfox-auth-cli -- demo > /dev/null; }
+check "demo" demo
+tally_exit
