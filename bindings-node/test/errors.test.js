@@ -64,7 +64,7 @@ test('sync throws carry code, status and a message naming the value', () => {
 test('rejections carry code and status', async () => {
   const validator = new OidcValidator({ issuer: 'https://idp.example', audience: 'aud', jwksJson: JWKS, algorithms: ['EdDSA'] })
   await assert.rejects(validator.verify('a.b'), { code: 'ERR_TOKEN_MALFORMED', status: 401 })
-  await assert.rejects(new ImpersonationVerifier({ secret: 'some-secret' }).verify('x.y.z'), (e) => e instanceof Error && isAuthError(e) && e.status === 401)
+  await assert.rejects(new ImpersonationVerifier({ secret: 'some-secret-0123456789abcdef-0123456789' }).verify('x.y.z'), (e) => e instanceof Error && isAuthError(e) && e.status === 401)
 })
 
 test('decisions throw their 403 when denied', () => {

@@ -1,0 +1,130 @@
+'use strict'
+// Values the library did not expect are refused, never compared: a clock that is not a finite
+// number, a leeway out of range, a short secret, and team-token rows in every shape a lookup
+// returns (`Date` from `pg`, `Invalid Date`, ISO strings, NaN, booleans). Mirrors
+// core/tests/fail_closed.rs and bindings-python/tests/test_fail_closed.py.
+
+const assert = require('node:assert/strict')
+const { test } = require('node:test')
+const {
+  Authenticator,
+  ImpersonationSigner,
+  ImpersonationVerifier,
+  OidcValidator,
+  generateTeamToken,
+} = require('@incidentfox/auth')
+const { codeOf, loadVectors, outcome, outcomeSync, teamRow, TeamTokens } = require('./support.js')
+
+const ATTACKS = loadVectors('attacks.json')
+const SECRET = 'impersonation-test-secret-0123456789abcdef'
+const ADMIN = 'break-glass-admin-token-0123456789abcdef'
+const PEPPER = 'pepper-for-the-fail-closed-tests'
+const NOW = 1_700_000_000
+const NOT_FINITE = [NaN, Infinity, -Infinity]
+
+const validRs256 = () => ATTACKS.cases.find((c) => c.name === 'valid_rs256').token
+const validator = (options = {}) =>
+  new OidcValidator({
+    issuer: ATTACKS.validator.issuer,
+    audience: ATTACKS.validator.audiences,
+    algorithms: ATTACKS.validator.algorithms,
+    jwksJson: JSON.stringify(ATTACKS.jwks),
+    ...options,
+  })
+
+const code = (result) => (result instanceof Error ? codeOf(result) : 'ok')
+
+test('a clock that is not finite is refused by OIDC verification', async () => {
+  const v = validator()
+  const token = validRs256()
+  assert.equal(code(outcomeSync(() => v.verifySync(token, { now: 4e9 }))), 'token_expired')
+  for (const now of NOT_FINITE) {
+    assert.equal(code(outcomeSync(() => v.verifySync(token, { now }))), 'invalid_config', `${now}`)
+    assert.equal(code(await outcome(() => v.verify(token, { now }))), 'invalid_config', `${now}`)
+  }
+})
+
+test('a clock that is not finite is refused by impersonation verification', async () => {
+  const minted = await new ImpersonationSigner({ secret: SECRET }).mint({ orgId: 'o', teamNodeId: 't', subject: 'a', now: 1000 })
+  const v = new ImpersonationVerifier({ secret: SECRET })
+  assert.equal(code(outcomeSync(() => v.verifySync(minted.token, { now: 1e12 }))), 'token_expired')
+  for (const now of NOT_FINITE) {
+    assert.equal(code(outcomeSync(() => v.verifySync(minted.token, { now }))), 'invalid_config', `${now}`)
+    assert.equal(code(await outcome(() => v.verify(minted.token, { now }))), 'invalid_config', `${now}`)
+  }
+})
+
+test('a clock that is not finite is refused by the authenticator', async () => {
+  const auth = Authenticator.fromEnv({ ADMIN_TOKEN: ADMIN })
+  const headers = { authorization: `Bearer ${ADMIN}` }
+  assert.equal((await auth.authenticate(headers, { now: NOW })).role, 'admin')
+  for (const now of NOT_FINITE) {
+    assert.equal(code(await outcome(() => auth.authenticate(headers, { now }))), 'invalid_config', `${now}`)
+  }
+})
+
+test('a leeway out of range is invalid_config, in options and in the environment', () => {
+  for (const leeway of [NaN, Infinity, -1, 301, 1e308]) {
+    assert.equal(code(outcomeSync(() => validator({ leeway }))), 'invalid_config', `leeway ${leeway}`)
+    const options = { secret: SECRET, leewaySeconds: leeway }
+    assert.equal(code(outcomeSync(() => new ImpersonationVerifier(options))), 'invalid_config', `leewaySeconds ${leeway}`)
+    const env = { IMPERSONATION_JWT_SECRET: SECRET, IMPERSONATION_LEEWAY_SECONDS: String(leeway) }
+    assert.equal(code(outcomeSync(() => ImpersonationVerifier.fromEnv(env))), 'invalid_config', `env ${leeway}`)
+  }
+  assert.equal(code(outcomeSync(() => validator({ leeway: 300 }))), 'ok')
+})
+
+test('TTLs are bounded and never wrap', async () => {
+  const signer = new ImpersonationSigner({ secret: SECRET })
+  const request = { orgId: 'o', teamNodeId: 't', subject: 'a', now: 0 }
+  assert.equal(code(await outcome(() => signer.mint({ ...request, ttlSeconds: Number.MAX_SAFE_INTEGER }))), 'invalid_config')
+  assert.equal((await signer.mint({ ...request, ttlSeconds: 86_400 })).expiresAt, 86_400)
+  assert.equal(code(outcomeSync(() => new ImpersonationSigner({ secret: SECRET, ttlSeconds: 86_401 }))), 'invalid_config')
+})
+
+test('short secrets need the legacy opt-out', async () => {
+  for (const secret of ['a', 'x'.repeat(31)]) {
+    assert.equal(code(outcomeSync(() => new ImpersonationSigner({ secret }))), 'invalid_config')
+    assert.equal(code(outcomeSync(() => new ImpersonationVerifier({ secret }))), 'invalid_config')
+  }
+  assert.equal(code(outcomeSync(() => Authenticator.fromEnv({ ADMIN_TOKEN: 'a' }))), 'invalid_config')
+  const auth = Authenticator.fromEnv({ ADMIN_TOKEN: 'a', AUTH_ALLOW_SHORT_SECRETS: '1' })
+  assert.equal((await auth.authenticate({ authorization: 'Bearer a' }, { now: NOW })).role, 'admin')
+})
+
+async function outcomeWith(times) {
+  const made = generateTeamToken(PEPPER)
+  const row = { ...teamRow(made), ...times }
+  const auth = Authenticator.fromEnv({ ADMIN_TOKEN: ADMIN, TOKEN_PEPPER: PEPPER }, { teamTokenLookup: new TeamTokens([row]) })
+  const result = await outcome(() => auth.authenticate({ authorization: `Bearer ${made.token}` }, { now: NOW }))
+  return result instanceof Error ? codeOf(result) : result.authKind
+}
+
+const PAST = new Date((NOW - 60) * 1000)
+const FUTURE = new Date((NOW + 3600) * 1000)
+
+test('team-token rows are read strictly', async () => {
+  const cases = [
+    [{}, 'team_token'],
+    [{ expiresAt: NOW + 60 }, 'team_token'],
+    [{ expiresAt: FUTURE }, 'team_token'],
+    [{ expiresAt: FUTURE.toISOString() }, 'team_token'],
+    [{ revokedAt: PAST }, 'token_revoked'],
+    [{ revokedAt: PAST.toISOString() }, 'token_revoked'],
+    [{ revokedAt: NOW - 1 }, 'token_revoked'],
+    [{ expiresAt: PAST }, 'token_expired'],
+    [{ expiresAt: '2023-11-14T22:12:20Z' }, 'token_expired'],
+    // Shapes that used to read as "no time", so a revoked or expired token passed.
+    [{ revokedAt: new Date('not a date') }, 'lookup_unavailable'],
+    [{ expiresAt: new Date(NaN) }, 'lookup_unavailable'],
+    [{ revokedAt: NaN }, 'lookup_unavailable'],
+    [{ expiresAt: Infinity }, 'lookup_unavailable'],
+    [{ revokedAt: true }, 'lookup_unavailable'],
+    [{ revokedAt: 'yes' }, 'lookup_unavailable'],
+    [{ expiresAt: 'Invalid Date' }, 'lookup_unavailable'],
+    [{ expiresAt: [] }, 'lookup_unavailable'],
+  ]
+  for (const [times, expected] of cases) {
+    assert.equal(await outcomeWith(times), expected, JSON.stringify(times))
+  }
+})
