@@ -244,9 +244,10 @@ export declare class Principal {
   explain(required: string): Decision
   /**
    * Throws unless an admin (`ERR_NOT_ADMIN`) that, when `permission` is given, holds a grant
-   * for it (`ERR_PERMISSION_DENIED`).
+   * for it (`ERR_PERMISSION_DENIED`); an org-admin token passes only when `orgId` is its own
+   * org (`ERR_PERMISSION_DENIED` otherwise).
    */
-  requireAdmin(permission?: string | undefined | null): void
+  requireAdmin(permission?: string | undefined | null, orgId?: string | undefined | null): void
   /** Throws `ERR_PERMISSION_DENIED` unless the principal names an `orgId` and a `teamNodeId`. */
   requireTeam(): void
   /** The `/auth/me` body: snake_case members in today's order, optional ones omitted. */
@@ -284,9 +285,10 @@ export declare class RouteTable {
   get requireAdminStar(): boolean
   /**
    * The decision for `principal` on `route`: admin, admin star when required, then the
-   * route's permission.
+   * route's permission. With `orgId`, the request acts on that org: an org-admin token is
+   * allowed only for its own (reason `org_scope` otherwise, and always without `orgId`).
    */
-  authorize(principal: Principal, route: string): Decision
+  authorize(principal: Principal, route: string, orgId?: string | undefined | null): Decision
 }
 
 /** Options of `Authenticator.fromEnv`. */

@@ -8,6 +8,11 @@ import type { LoginSource } from './types'
 export interface MiddlewareOptions {
   /** The authenticator to use (default: the configured one, else `Authenticator.fromEnv()`). */
   authenticator?: Authenticator
+  /**
+   * `requireAdmin` and `requireRoute`: the route parameter (`req.params`) holding the org the
+   * request acts on. An org-admin token passes only for its own org, and never without one.
+   */
+  orgIdParam?: string
 }
 
 /** A request that passed: the principal is on `req.principal`. */

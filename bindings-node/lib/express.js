@@ -14,7 +14,7 @@ function middleware(check, options) {
     try {
       const authenticator = options?.authenticator ?? http.getAuthenticator()
       const principal = await authenticator.authenticate(http.credentialHeaders((name) => header(req, name)))
-      check(principal, authenticator)
+      check(principal, authenticator, http.orgOf(req.params, options))
       req.principal = principal
       if (res.locals) res.locals.principal = principal
     } catch (error) {
@@ -40,15 +40,19 @@ function requirePrincipal(options) {
 }
 
 /** An admin (`not_admin` otherwise) that, when `permission` is given, holds a grant for it
- * (`permission_denied`). */
+ * (`permission_denied`). `options.orgIdParam` names the route parameter holding the org the
+ * request acts on; an org-admin token passes only for its own org, and never without it. */
 function requireAdmin(permission, options) {
-  return middleware((principal) => http.checkAdmin(principal, permission), options)
+  return middleware((principal, _, orgId) => http.checkAdmin(principal, permission, orgId), options)
 }
 
 /** The orchestrator's check for route `name`: admin, `admin:*` when required, the route's
  * permission; an unknown name is `invalid_config` (500), so a typo never opens a route. */
 function requireRoute(name, options) {
-  return middleware((principal, authenticator) => authenticator.routes.authorize(principal, name).throwIfDenied(), options)
+  return middleware(
+    (principal, authenticator, orgId) => authenticator.routes.authorize(principal, name, orgId).throwIfDenied(),
+    options,
+  )
 }
 
 /** A caller scoped to one team (`org_id` and `team_node_id`; `permission_denied` otherwise). */

@@ -46,9 +46,18 @@ function authError(code, message) {
   return error
 }
 
-/** Throws unless `principal` is an admin that, when given, holds a grant for `permission`. */
-function checkAdmin(principal, permission) {
-  principal.requireAdmin(permission ?? undefined)
+/** Throws unless `principal` is an admin that, when given, holds a grant for `permission`, and
+ * (an org-admin token) acts on its own org `orgId`. */
+function checkAdmin(principal, permission, orgId) {
+  principal.requireAdmin(permission ?? undefined, orgId ?? undefined)
+}
+
+/** The org a request acts on: the route parameter `options.orgIdParam` names, if any. */
+function orgOf(params, options) {
+  const name = options?.orgIdParam
+  if (name == null || params == null) return undefined
+  const value = params[name]
+  return typeof value === 'string' ? value : undefined
 }
 
 /** Throws unless `principal` names one org and team. */
@@ -68,6 +77,7 @@ function errorResponse(error) {
 }
 
 module.exports = {
+  orgOf,
   SESSION_COOKIE,
   authError,
   checkAdmin,

@@ -13,6 +13,11 @@ export interface WithAuthOptions {
   route?: string
   /** The authenticator to use (default: the configured one, else `Authenticator.fromEnv()`). */
   authenticator?: Authenticator
+  /**
+   * With `admin`, `permission` or `route`: the route parameter (`context.params`) holding the
+   * org the request acts on. An org-admin token passes only for its own org, never without one.
+   */
+  orgIdParam?: string
 }
 
 /** The handler's second argument: Next's context plus the principal. */

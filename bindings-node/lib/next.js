@@ -51,8 +51,9 @@ function withAuth(handler, options = {}) {
       principal = await authenticator.authenticate(
         http.credentialHeaders((name) => request.headers.get(name) ?? undefined),
       )
-      if (options.route != null) authenticator.routes.authorize(principal, options.route).throwIfDenied()
-      if (options.admin || options.permission != null) http.checkAdmin(principal, options.permission)
+      const orgId = http.orgOf(await context?.params, options)
+      if (options.route != null) authenticator.routes.authorize(principal, options.route, orgId).throwIfDenied()
+      if (options.admin || options.permission != null) http.checkAdmin(principal, options.permission, orgId)
     } catch (error) {
       const answer = http.errorResponse(error)
       if (answer === undefined) throw error

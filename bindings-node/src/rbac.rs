@@ -164,15 +164,7 @@ impl From<incidentfox_auth::Principal> for Principal {
 }
 
 fn auth_kind(name: &str) -> incidentfox_auth::Result<AuthKind> {
-    Ok(match name {
-        "admin_token" => AuthKind::AdminToken,
-        "team_token" => AuthKind::TeamToken,
-        "oidc" => AuthKind::Oidc,
-        "impersonation" => AuthKind::Impersonation,
-        "visitor" => AuthKind::Visitor,
-        "internal_service" => AuthKind::InternalService,
-        other => return Err(invalid_argument(format!("unknown authKind `{other}`"))),
-    })
+    AuthKind::from_name(name).ok_or_else(|| invalid_argument(format!("unknown authKind `{name}`")))
 }
 
 #[napi]
@@ -272,14 +264,22 @@ impl Principal {
         Ok(self.inner.explain(&permission(&required).js(env)?).into())
     }
     /// Throws unless an admin (`ERR_NOT_ADMIN`) that, when `permission` is given, holds a grant
-    /// for it (`ERR_PERMISSION_DENIED`).
+    /// for it (`ERR_PERMISSION_DENIED`); an org-admin token passes only when `orgId` is its own
+    /// org (`ERR_PERMISSION_DENIED` otherwise).
     #[napi]
-    pub fn require_admin(&self, env: &Env, permission: Option<String>) -> napi::Result<()> {
+    pub fn require_admin(
+        &self,
+        env: &Env,
+        permission: Option<String>,
+        org_id: Option<String>,
+    ) -> napi::Result<()> {
         let required = permission
             .map(|p| self::permission(&p))
             .transpose()
             .js(env)?;
-        self.inner.require_admin(required.as_ref()).js(env)
+        self.inner
+            .require_admin_for_org(org_id.as_deref(), required.as_ref())
+            .js(env)
     }
     /// Throws `ERR_PERMISSION_DENIED` unless the principal names an `orgId` and a `teamNodeId`.
     #[napi]
@@ -466,17 +466,19 @@ impl RouteTable {
         self.inner.require_admin_star()
     }
     /// The decision for `principal` on `route`: admin, admin star when required, then the
-    /// route's permission.
+    /// route's permission. With `orgId`, the request acts on that org: an org-admin token is
+    /// allowed only for its own (reason `org_scope` otherwise, and always without `orgId`).
     #[napi]
     pub fn authorize(
         &self,
         env: &Env,
         principal: &Principal,
         route: String,
+        org_id: Option<String>,
     ) -> napi::Result<Decision> {
         Ok(self
             .inner
-            .authorize(&principal.inner, &route)
+            .authorize_for_org(&principal.inner, &route, org_id.as_deref())
             .js(env)?
             .into())
     }

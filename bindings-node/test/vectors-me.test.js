@@ -65,7 +65,10 @@ test('principal getters agree with toJSON', async () => {
     const principal = await build(c).authenticate(headersOf(c), { now: NOW })
     const me = c.expect.me
     assert.equal(principal.role, me.role)
-    assert.equal(principal.authKind, me.auth_kind)
+    // An org-admin token is its own kind in the principal; /auth/me names it admin_token.
+    const reported = principal.authKind === 'org_admin_token' ? 'admin_token' : principal.authKind
+    assert.equal(reported, me.auth_kind)
+    if (principal.authKind === 'org_admin_token') assert.ok(me.org_id)
     assert.equal(principal.canWrite, me.can_write)
     assert.deepEqual(principal.permissions, me.permissions)
     for (const [getter, member] of [['orgId', 'org_id'], ['teamNodeId', 'team_node_id'], ['subject', 'subject'], ['email', 'email'], ['visitorSessionId', 'visitor_session_id']]) {

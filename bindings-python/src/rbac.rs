@@ -120,15 +120,7 @@ impl From<incidentfox_auth::Principal> for Principal {
 }
 
 fn auth_kind(name: &str) -> PyResult<AuthKind> {
-    Ok(match name {
-        "admin_token" => AuthKind::AdminToken,
-        "team_token" => AuthKind::TeamToken,
-        "oidc" => AuthKind::Oidc,
-        "impersonation" => AuthKind::Impersonation,
-        "visitor" => AuthKind::Visitor,
-        "internal_service" => AuthKind::InternalService,
-        other => return Err(invalid_argument(format!("unknown auth_kind `{other}`"))),
-    })
+    AuthKind::from_name(name).ok_or_else(|| invalid_argument(format!("unknown auth_kind `{name}`")))
 }
 
 #[pymethods]
@@ -215,11 +207,14 @@ impl Principal {
     fn explain(&self, required: &str) -> PyResult<Decision> {
         Ok(self.inner.explain(&permission(required)?).into())
     }
-    /// Raises unless an admin that, when `permission` is given, holds a grant for it.
-    #[pyo3(signature = (permission=None))]
-    fn require_admin(&self, permission: Option<&str>) -> PyResult<()> {
+    /// Raises unless an admin that, when `permission` is given, holds a grant for it; an
+    /// org-admin token passes only when `org_id` is its own org.
+    #[pyo3(signature = (permission=None, *, org_id=None))]
+    fn require_admin(&self, permission: Option<&str>, org_id: Option<&str>) -> PyResult<()> {
         let required = permission.map(self::permission).transpose()?;
-        self.inner.require_admin(required.as_ref()).py_err()
+        self.inner
+            .require_admin_for_org(org_id, required.as_ref())
+            .py_err()
     }
     /// Raises unless the principal names an `org_id` and a `team_node_id`.
     fn require_team(&self) -> PyResult<()> {
@@ -338,10 +333,16 @@ impl RouteTable {
     fn require_admin_star(&self) -> bool {
         self.inner.require_admin_star()
     }
-    fn authorize(&self, principal: &Principal, route: &str) -> PyResult<Decision> {
+    #[pyo3(signature = (principal, route, *, org_id=None))]
+    fn authorize(
+        &self,
+        principal: &Principal,
+        route: &str,
+        org_id: Option<&str>,
+    ) -> PyResult<Decision> {
         Ok(self
             .inner
-            .authorize(&principal.inner, route)
+            .authorize_for_org(&principal.inner, route, org_id)
             .py_err()?
             .into())
     }

@@ -19,8 +19,13 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthKind {
-    /// `ADMIN_TOKEN` or an org-admin token.
+    /// The break-glass `ADMIN_TOKEN`.
     AdminToken,
+    /// An org-admin token (a `team_tokens` row of kind `org_admin`): an admin of one
+    /// organisation only. `/auth/me` reports it as `admin_token` with its `org_id`, as the
+    /// config service does; every admin check holds it to that org (see
+    /// [`Principal::org_scope`]).
+    OrgAdminToken,
     /// A team token.
     TeamToken,
     /// An OIDC ID or access token.
@@ -38,6 +43,7 @@ impl AuthKind {
     pub const fn as_str(self) -> &'static str {
         match self {
             AuthKind::AdminToken => "admin_token",
+            AuthKind::OrgAdminToken => "org_admin_token",
             AuthKind::TeamToken => "team_token",
             AuthKind::Oidc => "oidc",
             AuthKind::Impersonation => "impersonation",
@@ -45,6 +51,35 @@ impl AuthKind {
             AuthKind::InternalService => "internal_service",
         }
     }
+
+    /// Every kind, in declaration order.
+    pub const ALL: [AuthKind; 7] = [
+        AuthKind::AdminToken,
+        AuthKind::OrgAdminToken,
+        AuthKind::TeamToken,
+        AuthKind::Oidc,
+        AuthKind::Impersonation,
+        AuthKind::Visitor,
+        AuthKind::InternalService,
+    ];
+
+    /// The kind named `name` (as [`as_str`](Self::as_str) spells it), if any.
+    pub fn from_name(name: &str) -> Option<AuthKind> {
+        AuthKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// The name `/auth/me` reports: an org-admin token is `admin_token` there (with its
+    /// `org_id`), as the config service answers today; every other kind is its own name.
+    pub const fn me_name(self) -> &'static str {
+        match self {
+            AuthKind::OrgAdminToken => "admin_token",
+            other => other.as_str(),
+        }
+    }
+}
+
+fn serialize_me_name<S: serde::Serializer>(kind: &AuthKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.me_name())
 }
 
 /// An authenticated caller. `serde_json::to_value(&principal)` is the `/auth/me` body: optional
@@ -54,6 +89,7 @@ pub struct Principal {
     /// Admin or team.
     pub role: Role,
     /// How the caller authenticated.
+    #[serde(serialize_with = "serialize_me_name")]
     pub auth_kind: AuthKind,
     /// The organisation, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,10 +158,46 @@ impl Principal {
         self.permissions.explain(required)
     }
 
+    /// The one organisation this principal may administer, when its authority is limited to
+    /// one: an org-admin token's `org_id`. `None` for every other kind (the break-glass token,
+    /// OIDC admins and the internal service act on every org; team principals are not admins).
+    pub fn org_scope(&self) -> Option<&str> {
+        match self.auth_kind {
+            // An org-admin token always carries its org; `Some("")` keeps one without it
+            // scoped to nothing rather than to everything.
+            AuthKind::OrgAdminToken => Some(self.org_id.as_deref().unwrap_or_default()),
+            _ => None,
+        }
+    }
+
+    /// Whether this principal may act on organisation `org_id` (`None`: a check that names no
+    /// org, which only an unscoped admin passes).
+    pub fn may_act_on_org(&self, org_id: Option<&str>) -> bool {
+        match (self.org_scope(), org_id) {
+            (None, _) => true,
+            (Some(scope), Some(org)) => !scope.is_empty() && scope == org,
+            (Some(_), None) => false,
+        }
+    }
+
     /// The "admins only" check of every service: an admin (`not_admin`, 403, otherwise) that,
     /// when `permission` is given, holds a grant for it (`permission_denied`, 403). The Python
     /// and Node route helpers call this, so the rule is written once.
+    ///
+    /// The check names no organisation, so an org-admin token fails it (`permission_denied`):
+    /// use [`require_admin_for_org`](Self::require_admin_for_org) on routes that act on one org.
     pub fn require_admin(&self, permission: Option<&Permission>) -> Result<()> {
+        self.require_admin_for_org(None, permission)
+    }
+
+    /// [`require_admin`](Self::require_admin) for a route acting on organisation `org_id`: an
+    /// org-admin token passes only for its own org (`permission_denied` otherwise); other admins
+    /// are not limited by org.
+    pub fn require_admin_for_org(
+        &self,
+        org_id: Option<&str>,
+        permission: Option<&Permission>,
+    ) -> Result<()> {
         if !self.is_admin() {
             let role = match self.role {
                 Role::Admin => "admin",
@@ -135,6 +207,9 @@ impl Principal {
                 ErrorCode::NotAdmin,
                 format!("a {role} principal is not an admin"),
             ));
+        }
+        if !self.may_act_on_org(org_id) {
+            return Err(org_scope_error(self.org_scope(), org_id));
         }
         match permission {
             Some(required) => self.explain(required).into_result().map(|_| ()),
@@ -159,6 +234,23 @@ impl Principal {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// The refusal of an org-scoped admin outside its org.
+pub(crate) fn org_scope_error(scope: Option<&str>, org_id: Option<&str>) -> crate::Error {
+    let scope = crate::text::clip(scope.unwrap_or_default());
+    err(
+        ErrorCode::PermissionDenied,
+        match org_id {
+            Some(org) => format!(
+                "an org-admin token of org `{scope}` may not act on org `{}`",
+                crate::text::clip(org)
+            ),
+            None => format!(
+                "an org-admin token of org `{scope}` may act only where the check names its org"
+            ),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -218,6 +310,53 @@ mod tests {
         assert!(refused
             .err()
             .is_some_and(|e| e.to_string().contains("team principal")));
+    }
+
+    #[test]
+    fn an_org_admin_is_an_admin_of_its_own_org_only() {
+        let mut org_admin = Principal::with_fixed_grants(
+            Role::Admin,
+            AuthKind::OrgAdminToken,
+            true,
+            [Permission::known("admin:*")],
+        );
+        org_admin.org_id = Some("org-a".into());
+        // /auth/me is unchanged: admin_token with the org.
+        assert_eq!(
+            org_admin.to_json().to_string(),
+            r#"{"role":"admin","auth_kind":"admin_token","org_id":"org-a","can_write":true,"permissions":["admin:*"]}"#
+        );
+        assert_eq!(org_admin.auth_kind.as_str(), "org_admin_token");
+        assert_eq!(org_admin.org_scope(), Some("org-a"));
+        let provision = Permission::known("admin:provision");
+        assert_eq!(
+            code(org_admin.require_admin_for_org(Some("org-a"), Some(&provision))),
+            None
+        );
+        for other in [Some("org-b"), Some(""), None] {
+            assert_eq!(
+                code(org_admin.require_admin_for_org(other, Some(&provision))),
+                Some(ErrorCode::PermissionDenied),
+                "{other:?}"
+            );
+        }
+        assert_eq!(
+            code(org_admin.require_admin(None)),
+            Some(ErrorCode::PermissionDenied)
+        );
+        // An org-admin token without its org is scoped to nothing.
+        org_admin.org_id = None;
+        assert_eq!(
+            code(org_admin.require_admin_for_org(Some(""), None)),
+            Some(ErrorCode::PermissionDenied)
+        );
+        // The break-glass token is not limited by org.
+        let admin = Principal::new(Role::Admin, AuthKind::AdminToken, true, Grants::default());
+        assert_eq!(code(admin.require_admin_for_org(Some("org-b"), None)), None);
+        assert_eq!(code(admin.require_admin(None)), None);
+        for kind in AuthKind::ALL {
+            assert_eq!(AuthKind::from_name(kind.as_str()), Some(kind));
+        }
     }
 
     #[test]

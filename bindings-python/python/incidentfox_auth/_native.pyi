@@ -130,9 +130,10 @@ class Principal:
         """A principal holding explicit grants (source ``grants``), for tests and tools."""
     def grants(self, required: str) -> bool: ...
     def explain(self, required: str) -> Decision: ...
-    def require_admin(self, permission: str | None = None) -> None:
+    def require_admin(self, permission: str | None = None, *, org_id: str | None = None) -> None:
         """Raises ``NotAdminError`` unless an admin, then ``PermissionDeniedError`` unless it
-        holds a grant for ``permission`` (when given)."""
+        holds a grant for ``permission`` (when given). An org-admin token (``auth_kind``
+        ``org_admin_token``) passes only when ``org_id`` names its own org."""
     def require_team(self) -> None:
         """Raises ``PermissionDeniedError`` unless the principal names an org and a team."""
     def to_dict(self) -> dict[str, Any]: ...
@@ -169,7 +170,9 @@ class RouteTable:
     def routes(self) -> dict[str, str | None]: ...
     @property
     def require_admin_star(self) -> bool: ...
-    def authorize(self, principal: Principal, route: str) -> Decision: ...
+    def authorize(self, principal: Principal, route: str, *, org_id: str | None = None) -> Decision:
+        """The decision for ``principal`` on ``route``; with ``org_id``, the request acts on that
+        org, and an org-admin token is allowed only for its own (reason ``org_scope``)."""
 
 @final
 class MintedToken:

@@ -87,27 +87,35 @@ def require_principal() -> Dependency:
     return principal
 
 
-def require_admin(permission: str | None = None) -> Dependency:
+def _org_of(request: Request, org_id_param: str | None) -> str | None:
+    # The org the request acts on: the path parameter the route names, if any.
+    return request.path_params.get(org_id_param) if org_id_param else None
+
+
+def require_admin(permission: str | None = None, *, org_id_param: str | None = None) -> Dependency:
     """An admin (``not_admin``, 403, otherwise) that, when ``permission`` is given, holds a grant
-    for it (``permission_denied``, 403)."""
+    for it (``permission_denied``, 403). ``org_id_param`` names the path parameter holding the
+    org the request acts on: an org-admin token passes only for its own org, never without it."""
 
     async def admin(request: Request) -> Principal:
         principal = await _principal(request)
-        principal.require_admin(permission)
+        principal.require_admin(permission, org_id=_org_of(request, org_id_param))
         return principal
 
     return admin
 
 
-def require_route(name: str) -> Dependency:
+def require_route(name: str, *, org_id_param: str | None = None) -> Dependency:
     """The orchestrator's check for route ``name`` (``provision_team``, ``agent_run``, ...): an
     admin, ``admin:*`` when ``ORCHESTRATOR_REQUIRE_ADMIN_STAR=1``, and the route's permission.
-    An unknown route name is ``invalid_config`` (500), so a typo never opens a route."""
+    An unknown route name is ``invalid_config`` (500), so a typo never opens a route.
+    ``org_id_param`` is as for :func:`require_admin`."""
 
     async def route(request: Request) -> Principal:
         authenticator = get_authenticator()
         principal = await authenticator.authenticate_async(dict(request.headers))
-        authenticator.routes.authorize(principal, name).raise_for_denial()
+        org_id = _org_of(request, org_id_param)
+        authenticator.routes.authorize(principal, name, org_id=org_id).raise_for_denial()
         return principal
 
     return route

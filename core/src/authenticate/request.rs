@@ -140,7 +140,7 @@ impl Authenticator {
                 if !self.admin.mode().allows_token() {
                     return Err(off("org-admin token", "ADMIN_AUTH_MODE", self.admin.mode()));
                 }
-                let mut principal = fixed(Role::Admin, AuthKind::AdminToken, true, &["admin:*"]);
+                let mut principal = fixed(Role::Admin, AuthKind::OrgAdminToken, true, &["admin:*"]);
                 principal.org_id = Some(row.org_id);
                 Ok(principal)
             }

@@ -15,6 +15,8 @@ pub enum DenyReason {
     NotAdmin,
     /// `ORCHESTRATOR_REQUIRE_ADMIN_STAR` is on and the principal holds neither `admin:*` nor `*`.
     AdminStarRequired,
+    /// The principal is an org-admin token and the route acts on another org (or names none).
+    OrgScope,
 }
 
 impl DenyReason {
@@ -24,6 +26,7 @@ impl DenyReason {
             DenyReason::PermissionDenied => "permission_denied",
             DenyReason::NotAdmin => "not_admin",
             DenyReason::AdminStarRequired => "admin_star_required",
+            DenyReason::OrgScope => "org_scope",
         }
     }
 
@@ -31,7 +34,7 @@ impl DenyReason {
     pub const fn code(self) -> ErrorCode {
         match self {
             DenyReason::NotAdmin => ErrorCode::NotAdmin,
-            DenyReason::PermissionDenied | DenyReason::AdminStarRequired => {
+            DenyReason::PermissionDenied | DenyReason::AdminStarRequired | DenyReason::OrgScope => {
                 ErrorCode::PermissionDenied
             }
         }
@@ -110,6 +113,9 @@ impl Decision {
             DenyReason::NotAdmin => format!("`{what}` needs an admin"),
             DenyReason::AdminStarRequired => {
                 format!("`{what}` needs an admin holding `admin:*`")
+            }
+            DenyReason::OrgScope => {
+                format!("`{what}` is outside the org an org-admin token may act on")
             }
         };
         Err(err(reason.code(), message))

@@ -164,10 +164,25 @@ impl RouteTable {
     /// `Err` only for an unknown route; a denial is a [`Decision`] (see
     /// [`Decision::into_result`]).
     pub fn authorize(&self, principal: &Principal, route: &str) -> Result<Decision> {
+        self.authorize_for_org(principal, route, None)
+    }
+
+    /// [`authorize`](Self::authorize) for a request acting on organisation `org_id`: an
+    /// org-admin token is allowed only for its own org (`org_scope` otherwise), and a check that
+    /// names no org refuses it. Other admins are not limited by org.
+    pub fn authorize_for_org(
+        &self,
+        principal: &Principal,
+        route: &str,
+        org_id: Option<&str>,
+    ) -> Result<Decision> {
         let required = self.required(route)?;
         let named = || required.map(|p| p.as_str().to_owned());
         if !principal.is_admin() {
             return Ok(Decision::denied(named(), DenyReason::NotAdmin));
+        }
+        if !principal.may_act_on_org(org_id) {
+            return Ok(Decision::denied(named(), DenyReason::OrgScope));
         }
         let grants = &principal.permissions;
         let star = grants
