@@ -193,3 +193,47 @@ fn check_config_lists_every_problem_and_exits_2() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("very-secret"), "a secret leaked: {text}");
 }
+
+#[test]
+fn check_config_reports_a_skipped_route_check_and_short_secrets() {
+    // An empty value keeps the default (passes above); a blank one skips the check, which
+    // check-config reports, as it reports the legacy opt-out for short secrets.
+    for skip in ["  ", "\t"] {
+        let out = bin()
+            .env_clear()
+            .env("ADMIN_TOKEN", "break-glass-token-0123456789abcdef")
+            .env("ORCHESTRATOR_REQUIRED_PERMISSION_AGENT_RUN", skip)
+            .arg("check-config")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{skip:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("ORCHESTRATOR_REQUIRED_PERMISSION_AGENT_RUN")
+                && text.contains("agent_run"),
+            "{text}"
+        );
+    }
+    let out = bin()
+        .env_clear()
+        .env("ADMIN_TOKEN", "short-admin")
+        .env("IMPERSONATION_JWT_SECRET", "short-secret")
+        .env("AUTH_ALLOW_SHORT_SECRETS", "1")
+        .env("IMPERSONATION_LEEWAY_SECONDS", "inf")
+        .arg("check-config")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "ADMIN_TOKEN is shorter",
+        "IMPERSONATION_JWT_SECRET is shorter",
+        "IMPERSONATION_LEEWAY_SECONDS",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from {text}");
+    }
+    assert!(
+        !text.contains("short-admin") && !text.contains("short-secret"),
+        "{text}"
+    );
+}

@@ -35,12 +35,17 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     for problem in admin.problems() {
         env.problem(problem);
     }
-    let _ = RouteTable::read_env(&mut env);
+    let routes = RouteTable::read_env(&mut env);
+    for (route, variable) in routes.skipped_checks() {
+        env.problem(format!(
+            "{variable} is blank: route `{route}` admits any admin (its permission check is skipped)"
+        ));
+    }
     let _ = crate::authenticate::read_team_mode(&mut env);
     let mut notes = Vec::new();
     // The legacy opt-out lets a short secret start, but it is reported at problem level: it is
     // a weakness an operator must see, not a note.
-    let short_allowed = env.flag(ALLOW_SHORT_SECRETS_ENV_VAR, false);
+    let short_allowed = env.opt_in(ALLOW_SHORT_SECRETS_ENV_VAR);
     let short = |name: &str| {
         env.text(name)
             .is_some_and(|v| !v.is_empty() && v.len() < MIN_SECRET_BYTES)

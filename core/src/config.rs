@@ -43,14 +43,19 @@ impl EnvSource for HashMap<&str, &str> {
 pub struct Problems(Vec<String>);
 
 impl Problems {
-    /// Records a problem.
+    /// Records a problem, once: a variable read by several components is reported once.
     pub fn push(&mut self, problem: impl Into<String>) {
-        self.0.push(problem.into());
+        let problem = problem.into();
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
     }
 
     /// Adds all of `others`.
     pub fn extend(&mut self, others: impl IntoIterator<Item = String>) {
-        self.0.extend(others);
+        for problem in others {
+            self.push(problem);
+        }
     }
 
     /// The problems, one line each.
@@ -100,6 +105,11 @@ impl<'a> EnvReader<'a> {
         self.source.var(name).map(|v| v.trim().to_owned())
     }
 
+    /// The value exactly as set, untrimmed (for variables whose services tell empty from blank).
+    pub fn untrimmed(&self, name: &str) -> Option<String> {
+        self.source.var(name)
+    }
+
     /// The value or `default`.
     pub fn text_or(&self, name: &str, default: &str) -> String {
         self.text(name).unwrap_or_else(|| default.to_owned())
@@ -126,6 +136,24 @@ impl<'a> EnvReader<'a> {
                 self.problems
                     .push(format!("{name} must be 1 or 0, got `{}`", clip(&v)));
                 default
+            }
+        }
+    }
+
+    /// A switch that widens what is accepted (a credential kind, a legacy audience, a short
+    /// secret): only `1` turns it on and only `0` (or unset, or empty) leaves it off; any other
+    /// spelling is a problem. The services read these as `== "1"`, so accepting `true` or `yes`
+    /// here would open what they keep shut.
+    pub fn opt_in(&mut self, name: &str) -> bool {
+        match self.text(name).as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(v) => {
+                self.problems.push(format!(
+                    "{name} must be 1 or 0 (only `1` turns it on), got `{}`",
+                    clip(v)
+                ));
+                false
             }
         }
     }

@@ -310,3 +310,32 @@ fn short_secrets_need_the_legacy_opt_out_and_are_reported_anyway() {
     let report = check_env(&secret_env);
     assert!(!format!("{report:?}").contains("tiny-secret"));
 }
+
+#[test]
+fn switches_that_widen_acceptance_take_only_1() {
+    for name in [
+        "OIDC_ENABLED",
+        "IMPERSONATION_JWT_ACCEPT_LEGACY_AUDIENCE",
+        "AUTH_ALLOW_SHORT_SECRETS",
+    ] {
+        for value in ["true", "yes", "on", "2"] {
+            let env: HashMap<&str, &str> = HashMap::from([
+                ("ADMIN_TOKEN", "break-glass-admin-token-0123456789abcdef"),
+                ("IMPERSONATION_JWT_SECRET", SECRET),
+                (name, value),
+            ]);
+            let report = check_env(&env);
+            let hits = report.problems.iter().filter(|p| p.contains(name)).count();
+            assert_eq!(hits, 1, "{name}={value}: {:?}", report.problems);
+        }
+    }
+    let legacy: HashMap<&str, &str> = HashMap::from([
+        ("IMPERSONATION_JWT_SECRET", SECRET),
+        ("IMPERSONATION_JWT_ACCEPT_LEGACY_AUDIENCE", "1"),
+    ]);
+    assert!(
+        ImpersonationConfig::from_env_source(&legacy)
+            .unwrap()
+            .accept_legacy_audience
+    );
+}

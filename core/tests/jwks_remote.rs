@@ -689,10 +689,11 @@ async fn set_with_only_a_symmetric_key_is_rejected() {
 
 // 8. Extreme settings -------------------------------------------------------------------------
 
-/// "Serve stale forever" (`max_stale: Duration::MAX`) once the set is past `max_age`, "never
-/// expire" (`max_age: Duration::MAX`) and a NaN `refresh_ahead` must not panic in verification.
+/// The longest stale window allowed serves the last good set once it is past `max_age`;
+/// "serve stale forever" (`max_stale: Duration::MAX`), "never expire" (`max_age:
+/// Duration::MAX`) and a NaN `refresh_ahead` are refused at construction (`invalid_config`).
 #[tokio::test]
-async fn unbounded_or_odd_settings_do_not_panic() {
+async fn unbounded_or_odd_settings_are_refused() {
     let a = key("a");
     let server = JwksServer::start(&jwks_of(&[&a])).await;
     let t = token(&a, &server.base_url());
@@ -701,7 +702,7 @@ async fn unbounded_or_odd_settings_do_not_panic() {
         &server,
         JwksSettings {
             max_age: ms(100),
-            max_stale: Duration::MAX,
+            max_stale: Duration::from_secs(7 * 86_400),
             ..short()
         },
     );
@@ -723,10 +724,15 @@ async fn unbounded_or_odd_settings_do_not_panic() {
             ..short()
         },
     ] {
-        let v = by_url(&server, settings);
-        assert_ok(&v.verify(&t).await);
-        assert_ok(&v.verify(&t).await);
-        assert_eq!(fetches(&v), 1);
+        let config = OidcConfig::new(
+            &server.base_url(),
+            AUDIENCE,
+            KeySource::Url(server.jwks_url()),
+        )
+        .with_algorithms(vec![Algorithm::ES256])
+        .with_jwks_settings(settings);
+        let e = OidcValidator::new(config).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidConfig, "{e}");
     }
 }
 

@@ -42,7 +42,7 @@ impl AdminAuthenticator {
                 clip(&mode_name)
             )),
         }
-        builder = builder.allow_short_admin_token(env.flag(ALLOW_SHORT_SECRETS_ENV_VAR, false));
+        builder = builder.allow_short_admin_token(env.opt_in(ALLOW_SHORT_SECRETS_ENV_VAR));
         if let Some(token) = env.text("ADMIN_TOKEN") {
             builder = builder.admin_token(Secret::new(token));
         }

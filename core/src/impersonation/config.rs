@@ -115,10 +115,10 @@ impl ImpersonationConfig {
         let secret = env.text("IMPERSONATION_JWT_SECRET")?;
         let mut config = ImpersonationConfig::new(secret);
         config.audience = env.text_or("IMPERSONATION_JWT_AUDIENCE", DEFAULT_AUDIENCE);
-        config.accept_legacy_audience = env.flag("IMPERSONATION_JWT_ACCEPT_LEGACY_AUDIENCE", false);
+        config.accept_legacy_audience = env.opt_in("IMPERSONATION_JWT_ACCEPT_LEGACY_AUDIENCE");
         config.max_ttl_seconds =
             env.parsed("IMPERSONATION_MAX_TTL_SECONDS", DEFAULT_MAX_TTL_SECONDS);
-        config.allow_short_secret = env.flag(ALLOW_SHORT_SECRETS_ENV_VAR, false);
+        config.allow_short_secret = env.opt_in(ALLOW_SHORT_SECRETS_ENV_VAR);
         config.ttl_seconds = ttl(env, "IMPERSONATION_TOKEN_TTL_SECONDS", DEFAULT_TTL_SECONDS);
         config.visitor_ttl_seconds = ttl(
             env,

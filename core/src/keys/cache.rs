@@ -57,8 +57,8 @@ impl JwksSettings {
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         let seconds = [
-            ("OIDC_JWKS_MAX_AGE_SECONDS", self.max_age, 1.0, 86_400.0),
-            ("OIDC_JWKS_COOLDOWN_SECONDS", self.cooldown, 1.0, 3_600.0),
+            ("OIDC_JWKS_MAX_AGE_SECONDS", self.max_age, 0.1, 86_400.0),
+            ("OIDC_JWKS_COOLDOWN_SECONDS", self.cooldown, 0.1, 3_600.0),
             (
                 "OIDC_JWKS_MAX_STALE_SECONDS",
                 self.max_stale,

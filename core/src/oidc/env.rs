@@ -27,7 +27,7 @@ impl OidcConfig {
     /// can cover every component). `None` when OIDC is disabled or a problem was found.
     pub(crate) fn read_env(env: &mut EnvReader<'_>) -> Option<OidcConfig> {
         let before = env.problems().list().len();
-        if !env.flag("OIDC_ENABLED", false) {
+        if !env.opt_in("OIDC_ENABLED") {
             return None;
         }
         let issuer = env.required("OIDC_ISSUER", "when OIDC_ENABLED=1");

@@ -79,8 +79,10 @@ impl RouteTable {
         RouteTable::from_env_source(&ProcessEnv)
     }
 
-    /// Reads the variables from `source`. An empty value skips that route's check; a malformed
-    /// permission is `invalid_config` naming the variable and value.
+    /// Reads the variables from `source`, as the orchestrator reads them
+    /// (`(os.getenv(X) or default).strip()`): unset or empty keeps the default; a value of only
+    /// whitespace skips that route's check (admin is then enough, and `check-config` reports
+    /// it); a malformed permission is `invalid_config` naming the variable and value.
     pub fn from_env_source(source: &dyn EnvSource) -> Result<RouteTable> {
         let mut env = EnvReader::new(source);
         let table = RouteTable::read_env(&mut env);
@@ -91,18 +93,19 @@ impl RouteTable {
         let mut table = RouteTable::default()
             .with_require_admin_star(env.flag("ORCHESTRATOR_REQUIRE_ADMIN_STAR", true));
         for (name, variable, _) in CONFIGURABLE_ROUTES {
-            let Some(value) = env.raw(variable) else {
+            let Some(value) = env.untrimmed(variable).filter(|v| !v.is_empty()) else {
                 continue;
             };
+            let value = value.trim();
             let required = if value.is_empty() {
                 None
             } else {
-                match Permission::parse(&value) {
+                match Permission::parse(value) {
                     Ok(p) => Some(p),
                     Err(e) => {
                         env.problem(format!(
                             "{variable} value `{}`: {}",
-                            clip(&value),
+                            clip(value),
                             e.message()
                         ));
                         continue;
@@ -112,6 +115,16 @@ impl RouteTable {
             table = table.with_route(name, required);
         }
         table
+    }
+
+    /// The configurable routes whose check is skipped, with the variable that skips it (for
+    /// `check-config`).
+    pub fn skipped_checks(&self) -> Vec<(&'static str, &'static str)> {
+        CONFIGURABLE_ROUTES
+            .iter()
+            .filter(|(name, _, _)| matches!(self.required(name), Ok(None)))
+            .map(|(name, variable, _)| (*name, *variable))
+            .collect()
     }
 
     /// Adds or replaces a route.
