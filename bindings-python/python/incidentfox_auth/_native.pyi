@@ -356,11 +356,14 @@ class OidcLogin:
         token_endpoint: str | None = None,
         jwks_url: str | None = None,
         scopes: Sequence[str] | None = None,
-        cookie_secure: bool = False,
+        cookie_secure: bool | None = None,
         algorithms: Sequence[str] | None = None,
         groups_claim: str | None = None,
     ) -> OidcLogin:
-        """Missing endpoints are discovered from the issuer now (blocking, GIL released)."""
+        """Missing endpoints are discovered from the issuer now (blocking, GIL released).
+
+        Cookies are ``Secure`` when ``public_base_url`` is https (``cookie_secure=False`` with an
+        https base URL is :class:`InvalidConfigError`); ``cookie_secure=True`` forces it on."""
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> OidcLogin | None:
         """Reads the ``WEB_UI_*`` variables; ``None`` unless ``WEB_UI_OIDC_ENABLED=1``."""

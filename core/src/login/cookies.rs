@@ -34,7 +34,7 @@ pub struct SetCookie {
     pub max_age: u64,
     /// `HttpOnly` (always true for these cookies).
     pub http_only: bool,
-    /// `Secure` (per `WEB_UI_COOKIE_SECURE`).
+    /// `Secure` (per [`LoginConfig::cookie_secure`](super::LoginConfig::cookie_secure)).
     pub secure: bool,
     /// `SameSite` (always `Lax`: the provider's redirect back is a top-level navigation).
     pub same_site: &'static str,
