@@ -35,7 +35,11 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     }
     let _ = RouteTable::read_env(&mut env);
     let _ = crate::authenticate::read_team_mode(&mut env);
+    let _ = crate::authenticate::read_session_cookie_policy(&mut env);
     let mut notes = Vec::new();
+    if let Some(login) = crate::login::LoginConfig::read_env(&mut env) {
+        notes.extend(login.env_notes());
+    }
     if let Some(config) = ImpersonationConfig::read_env(&mut env) {
         if config.secret.len() < 32 {
             notes.push(
