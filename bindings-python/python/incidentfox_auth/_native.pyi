@@ -325,9 +325,14 @@ class Authenticator:
         jti_store: Any | None = None,
         team_token_lookup: Any | None = None,
     ) -> Authenticator: ...
-    def authenticate(self, headers: Mapping[str, str], *, now: float | None = None) -> Principal: ...
+    def authenticate(
+        self, headers: Mapping[str, str], *, now: float | None = None, method: str | None = None
+    ) -> Principal:
+        """``method`` (``GET``, ``POST``, ...) is what ``SESSION_COOKIE_CSRF`` checks before the
+        session cookie counts as the credential; without it the request's method is unknown,
+        which those policies treat as unsafe."""
     def authenticate_async(
-        self, headers: Mapping[str, str], *, now: float | None = None
+        self, headers: Mapping[str, str], *, now: float | None = None, method: str | None = None
     ) -> Awaitable[Principal]: ...
     @property
     def routes(self) -> RouteTable: ...
