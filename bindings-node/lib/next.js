@@ -50,6 +50,7 @@ function withAuth(handler, options = {}) {
       const authenticator = options.authenticator ?? http.getAuthenticator()
       principal = await authenticator.authenticate(
         http.credentialHeaders((name) => request.headers.get(name) ?? undefined),
+        { method: request.method },
       )
       if (options.route != null) authenticator.routes.authorize(principal, options.route).throwIfDenied()
       if (options.admin || options.permission != null) http.checkAdmin(principal, options.permission)
