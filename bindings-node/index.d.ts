@@ -18,15 +18,15 @@ export declare class Authenticator {
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null, options?: AuthenticatorOptions | undefined | null): Authenticator
   /**
    * The principal of a request with these headers (`[name, value]` pairs; `lib/index.js`
-   * also takes a headers object, a `Headers` or a `Map`).
+   * also takes a headers object, a `Headers` or a `Map`) and, in `options`, its method.
    */
-  authenticate(headers: import('./lib/types').HeaderSource, options?: VerifyOptions): Promise<Principal>
+  authenticate(headers: import('./lib/types').HeaderSource, options?: AuthenticateOptions): Promise<Principal>
   /**
    * The answer for a request that needs no work at all (a JWT verified before, answered
    * from the verifiers' caches without a fetch or a store), or `null`. `authenticate` tries
    * this first, so a repeat request is answered without leaving the main thread.
    */
-  authenticateHit(headers: Array<[string, string]>): Principal | null
+  authenticateHit(headers: Array<[string, string]>, method?: string | undefined | null): Principal | null
   /** The route table read from the same environment. */
   get routes(): RouteTable
 }
@@ -291,6 +291,18 @@ export declare class RouteTable {
   authorize(principal: Principal, route: string, orgId?: string | undefined | null): Decision
 }
 
+/** Options of `authenticate`. */
+export interface AuthenticateOptions {
+  /** The clock, in Unix seconds (default: now; an explicit clock always verifies in full). */
+  now?: number
+  /**
+   * The request's method (`GET`, `POST`, ...): what `SESSION_COOKIE_CSRF` checks before the
+   * session cookie counts. Without it the method is unknown, which those policies treat as
+   * unsafe.
+   */
+  method?: string
+}
+
 /** Options of `Authenticator.fromEnv`. */
 export interface AuthenticatorOptions {
   /** Backs impersonation verification when `IMPERSONATION_JTI_DB_REQUIRE=1` (or single use). */
@@ -501,7 +513,10 @@ export interface OidcLoginOptions {
   jwksUrl?: string
   /** Scopes requested (default `openid email profile groups`); must include `openid`. */
   scopes?: Array<string>
-  /** Set `Secure` on the login and session cookies (default false). */
+  /**
+   * Set `Secure` on the login and session cookies (default: on when `publicBaseUrl` is
+   * https); `false` with an https `publicBaseUrl` is `ERR_INVALID_CONFIG`.
+   */
   cookieSecure?: boolean
   /** Algorithms accepted for ID tokens (default `["RS256"]`). */
   algorithms?: Array<string>

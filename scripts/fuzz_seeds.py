@@ -67,4 +67,11 @@ for i, value in enumerate(
     ["/", "/teams/1?x=y", "//evil.example", "/\\evil", "/%2F%2Fevil", "ifx_oidc_state=a; ifx_oidc_return_to=%2F"]
 ):
     seed("login_callback", f"seed_{i}", value)
+
+login = json.loads((vectors / "login.json").read_text())
+for i, case in enumerate(login["return_to"]):
+    seed("login_callback", f"return_to_{i}", case["return_to"])
+for i, case in enumerate(login["login_env"]["cases"]):
+    env = {**login["login_env"]["base_env"], **case.get("env", {})}
+    seed("env_config", f"login_{i}", "\n".join(f"{k}={v}" for k, v in env.items() if v is not None))
 print("fuzz: corpora seeded in", corpus)

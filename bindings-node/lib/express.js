@@ -13,7 +13,9 @@ function middleware(check, options) {
   return async function incidentfoxAuth(req, res, next) {
     try {
       const authenticator = options?.authenticator ?? http.getAuthenticator()
-      const principal = await authenticator.authenticate(http.credentialHeaders((name) => header(req, name)))
+      const principal = await authenticator.authenticate(http.credentialHeaders((name) => header(req, name)), {
+        method: req.method,
+      })
       check(principal, authenticator, http.orgOf(req.params, options))
       req.principal = principal
       if (res.locals) res.locals.principal = principal

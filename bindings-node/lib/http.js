@@ -8,8 +8,9 @@ const { Authenticator, ERROR_CODES, errorCode } = require('./index.js')
 const SESSION_COOKIE = 'incidentfox_session_token'
 
 // The headers the core reads a credential from (see Credentials::from_headers), the session
-// cookie in `Cookie` included: the core decides when it stands in as the bearer token.
-const CREDENTIAL_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token', 'x-internal-service', 'cookie']
+// cookie in `Cookie` included, and `Origin`: the core decides when the cookie stands in as the
+// bearer token (SESSION_COOKIE_CSRF checks the request's method and `Origin`).
+const CREDENTIAL_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token', 'x-internal-service', 'cookie', 'origin']
 
 /**
  * The credential headers of a request as `[name, value]` pairs, given `get(name)` (lowercase

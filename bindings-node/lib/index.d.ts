@@ -24,6 +24,7 @@ export {
   verifyTeamToken,
 } from '../index'
 export type {
+  AuthenticateOptions,
   AuthenticatorOptions,
   BeginOptions,
   ErrorCodeInfo,

@@ -6,7 +6,7 @@
 // - JTI stores and team-token lookups: any object whose methods return a value or a Promise (or
 //   throw) becomes functions that always return a Promise of `{ value }` or `{ error }`, which
 //   the addon awaits from its runtime (see bindings-node/src/js_calls.rs).
-// - `authenticate(headers)` also takes a headers object, a `Headers` or a `Map`.
+// - `authenticate(headers, { method })` also takes a headers object, a `Headers` or a `Map`.
 // - Verifications return the `VerifiedToken` / `VerifiedImpersonation` classes of
 //   ./verified.js, built here from the addon's plain fields.
 // - `OidcLogin` (the web UI's sign-in) is the addon's; its route handlers are in `./next` and
@@ -147,7 +147,7 @@ native.Authenticator.prototype.authenticate = function (headers, options) {
   const pairs = headerPairs(headers)
   if (options?.now == null) {
     try {
-      const hit = this.authenticateHit(pairs)
+      const hit = this.authenticateHit(pairs, options?.method ?? undefined)
       if (hit !== null) return Promise.resolve(hit)
     } catch (error) {
       return Promise.reject(error)

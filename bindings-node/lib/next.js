@@ -50,6 +50,7 @@ function withAuth(handler, options = {}) {
       const authenticator = options.authenticator ?? http.getAuthenticator()
       principal = await authenticator.authenticate(
         http.credentialHeaders((name) => request.headers.get(name) ?? undefined),
+        { method: request.method },
       )
       const orgId = http.orgOf(await context?.params, options)
       if (options.route != null) authenticator.routes.authorize(principal, options.route, orgId).throwIfDenied()

@@ -3,7 +3,6 @@
 use crate::convert::env_map;
 use crate::errors::{invalid_argument, IntoJs};
 use crate::js_calls::{invoke, js_call, JsCall};
-use crate::oidc::VerifyOptions;
 use crate::rbac::{Principal, RouteTable};
 use crate::runtime::promise;
 use crate::stores::{store_from, StoreArg};
@@ -58,6 +57,26 @@ pub struct AuthenticatorOptions<'a> {
     pub team_token_lookup: Option<Object<'a>>,
 }
 
+/// Options of `authenticate`.
+#[napi(object)]
+pub struct AuthenticateOptions {
+    /// The clock, in Unix seconds (default: now; an explicit clock always verifies in full).
+    pub now: Option<f64>,
+    /// The request's method (`GET`, `POST`, ...): what `SESSION_COOKIE_CSRF` checks before the
+    /// session cookie counts. Without it the method is unknown, which those policies treat as
+    /// unsafe.
+    pub method: Option<String>,
+}
+
+/// The credential headers of a request, and its method when given.
+fn credentials(headers: &[(String, String)], method: Option<String>) -> Credentials {
+    let found = Credentials::from_headers(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    match method {
+        Some(method) => found.with_method(method),
+        None => found,
+    }
+}
+
 /// One call per request: credential headers to a `Principal`.
 #[napi]
 pub struct Authenticator {
@@ -94,18 +113,19 @@ impl Authenticator {
     }
 
     /// The principal of a request with these headers (`[name, value]` pairs; `lib/index.js`
-    /// also takes a headers object, a `Headers` or a `Map`).
-    #[napi(ts_args_type = "headers: import('./lib/types').HeaderSource, options?: VerifyOptions")]
+    /// also takes a headers object, a `Headers` or a `Map`) and, in `options`, its method.
+    #[napi(
+        ts_args_type = "headers: import('./lib/types').HeaderSource, options?: AuthenticateOptions"
+    )]
     pub fn authenticate<'env>(
         &self,
         env: &'env Env,
         headers: Vec<(String, String)>,
-        options: Option<VerifyOptions>,
+        options: Option<AuthenticateOptions>,
     ) -> napi::Result<PromiseRaw<'env, Principal>> {
-        let credentials =
-            Credentials::from_headers(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let (now, method) = options.map_or((None, None), |o| (o.now, o.method));
+        let credentials = credentials(&headers, method);
         let auth = Arc::clone(&self.inner);
-        let now = options.and_then(|o| o.now);
         promise(env, async move {
             let principal = match now {
                 Some(now) => auth.authenticate_at(&credentials, now).await,
@@ -123,9 +143,9 @@ impl Authenticator {
         &self,
         env: &Env,
         headers: Vec<(String, String)>,
+        method: Option<String>,
     ) -> napi::Result<Option<Principal>> {
-        let credentials =
-            Credentials::from_headers(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let credentials = credentials(&headers, method);
         match self.inner.authenticate_hit(&credentials) {
             None => Ok(None),
             Some(outcome) => Ok(Some(Principal::from(outcome.js(env)?))),

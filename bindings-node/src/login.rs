@@ -31,7 +31,8 @@ pub struct OidcLoginOptions {
     pub jwks_url: Option<String>,
     /// Scopes requested (default `openid email profile groups`); must include `openid`.
     pub scopes: Option<Vec<String>>,
-    /// Set `Secure` on the login and session cookies (default false).
+    /// Set `Secure` on the login and session cookies (default: on when `publicBaseUrl` is
+    /// https); `false` with an https `publicBaseUrl` is `ERR_INVALID_CONFIG`.
     pub cookie_secure: Option<bool>,
     /// Algorithms accepted for ID tokens (default `["RS256"]`).
     pub algorithms: Option<Vec<String>>,
@@ -162,7 +163,9 @@ fn config(options: OidcLoginOptions) -> incidentfox_auth::Result<LoginConfig> {
     if let Some(scopes) = options.scopes {
         config.scopes = scopes;
     }
-    config.cookie_secure = options.cookie_secure.unwrap_or(false);
+    if let Some(secure) = options.cookie_secure {
+        config.cookie_secure = secure;
+    }
     if let Some(names) = options.algorithms {
         let mut parsed = Vec::new();
         for name in names {

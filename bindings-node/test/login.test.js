@@ -163,7 +163,15 @@ test('a tampered state is 401 invalid_state, and no session is set', async () =>
 })
 
 test('open-redirect returnTo values end at /', async () => {
-  for (const evil of ['//evil.example', 'https://evil.example/x', '/\\evil.example', '/%2F%2Fevil.example', 'javascript:alert(1)']) {
+  for (const evil of [
+    '//evil.example',
+    'https://evil.example/x',
+    '/\\evil.example',
+    '/%2F%2Fevil.example',
+    'javascript:alert(1)',
+    '/redirect?x=1&to=https%3A%2F%2Fevil.example',
+    '/a&%0d%0aSet-Cookie:%20x=1',
+  ]) {
     const jar = new p.CookieJar()
     const done = await p.browse(jar, await toCallback(jar, { returnTo: evil }))
     assert.equal(done.status, 302, evil)

@@ -55,7 +55,9 @@ pub struct Authenticator {
     routes: Py<RouteTable>,
 }
 
-fn credentials(headers: &Bound<'_, PyAny>) -> PyResult<Credentials> {
+/// The request's credential headers, and its method when given (the session-cookie policy may
+/// check it).
+fn credentials(headers: &Bound<'_, PyAny>, method: Option<String>) -> PyResult<Credentials> {
     let mapping = headers
         .cast::<PyMapping>()
         .map_err(|_| invalid_argument("headers must be a mapping of str to str"))?;
@@ -66,9 +68,11 @@ fn credentials(headers: &Bound<'_, PyAny>) -> PyResult<Credentials> {
                 .map_err(|_| invalid_argument("headers must be a mapping of str to str"))?,
         );
     }
-    Ok(Credentials::from_headers(
-        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ))
+    let found = Credentials::from_headers(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    Ok(match method {
+        Some(method) => found.with_method(method),
+        None => found,
+    })
 }
 
 #[pymethods]
@@ -103,15 +107,17 @@ impl Authenticator {
         })
     }
 
-    /// The principal of a request with these headers.
-    #[pyo3(signature = (headers, *, now=None))]
+    /// The principal of a request with these headers; `method` (`GET`, `POST`, ...) is what
+    /// `SESSION_COOKIE_CSRF` checks before the session cookie counts.
+    #[pyo3(signature = (headers, *, now=None, method=None))]
     fn authenticate(
         &self,
         py: Python<'_>,
         headers: &Bound<'_, PyAny>,
         now: Option<f64>,
+        method: Option<String>,
     ) -> PyResult<Principal> {
-        let credentials = credentials(headers)?;
+        let credentials = credentials(headers, method)?;
         let auth = &self.inner;
         let principal = block_on(py, async move {
             match now {
@@ -123,14 +129,15 @@ impl Authenticator {
     }
 
     /// As `authenticate`, awaitable.
-    #[pyo3(signature = (headers, *, now=None))]
+    #[pyo3(signature = (headers, *, now=None, method=None))]
     fn authenticate_async<'py>(
         &self,
         py: Python<'py>,
         headers: &Bound<'py, PyAny>,
         now: Option<f64>,
+        method: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let credentials = credentials(headers)?;
+        let credentials = credentials(headers, method)?;
         // A repeat token the verified-token cache answers without a fetch or a store is answered
         // here, refusals included (an explicit `now` always takes the full path).
         if now.is_none() {

@@ -37,11 +37,12 @@ pub struct OidcLogin {
 
 #[pymethods]
 impl OidcLogin {
-    /// Prepares the login (missing endpoints are discovered from the issuer now).
+    /// Prepares the login (missing endpoints are discovered from the issuer now); cookies are
+    /// `Secure` unless `cookie_secure` says otherwise, when the public base URL is https.
     #[new]
     #[pyo3(signature = (*, issuer, client_id, public_base_url, client_secret=None,
         authorization_endpoint=None, token_endpoint=None, jwks_url=None, scopes=None,
-        cookie_secure=false, algorithms=None, groups_claim=None))]
+        cookie_secure=None, algorithms=None, groups_claim=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -53,7 +54,7 @@ impl OidcLogin {
         token_endpoint: Option<String>,
         jwks_url: Option<String>,
         scopes: Option<Vec<String>>,
-        cookie_secure: bool,
+        cookie_secure: Option<bool>,
         algorithms: Option<Vec<String>>,
         groups_claim: Option<String>,
     ) -> PyResult<Self> {
@@ -65,7 +66,9 @@ impl OidcLogin {
         if let Some(scopes) = scopes {
             config.scopes = scopes;
         }
-        config.cookie_secure = cookie_secure;
+        if let Some(secure) = cookie_secure {
+            config.cookie_secure = secure;
+        }
         if let Some(names) = algorithms {
             config.algorithms = names
                 .iter()

@@ -238,7 +238,14 @@ def test_a_tampered_state_is_invalid_state(login: OidcLogin) -> None:
 
 
 def test_open_redirect_return_to_ends_at_root(login: OidcLogin) -> None:
-    for evil in ["//evil.example", "https://evil.example", "/\\evil", "/%2F%2Fevil"]:
+    for evil in [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil",
+        "/%2F%2Fevil",
+        "/redirect?x=1&to=https%3A%2F%2Fevil.example",
+        "/a&%0d%0aSet-Cookie:%20x=1",
+    ]:
         start = login.begin(evil)
         query = authorize(start["authorization_url"])
         assert login.complete(query, cookie_header(start))["return_to"] == "/", evil

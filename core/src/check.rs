@@ -30,7 +30,6 @@ impl ConfigReport {
 /// and its dropped keys are listed as notes.
 pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     let mut env = EnvReader::new(source);
-    let mut problems_found = Vec::new();
     let admin = AdminAuthenticator::read_env(&mut env);
     for problem in admin.problems() {
         env.problem(problem);
@@ -42,23 +41,22 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
         ));
     }
     let _ = crate::authenticate::read_team_mode(&mut env);
+    let _ = crate::authenticate::read_session_cookie_policy(&mut env);
     let mut notes = Vec::new();
     // The legacy opt-out lets a short secret start, but it is reported at problem level: it is
     // a weakness an operator must see, not a note.
-    let short_allowed = env.opt_in(ALLOW_SHORT_SECRETS_ENV_VAR);
-    let short = |name: &str| {
-        env.text(name)
-            .is_some_and(|v| !v.is_empty() && v.len() < MIN_SECRET_BYTES)
-    };
-    if short_allowed {
+    if env.opt_in(ALLOW_SHORT_SECRETS_ENV_VAR) {
         for name in ["IMPERSONATION_JWT_SECRET", "ADMIN_TOKEN"] {
-            if short(name) {
-                problems_found.push(format!(
+            if env.text(name).is_some_and(|v| v.len() < MIN_SECRET_BYTES) {
+                env.problem(format!(
                     "{name} is shorter than {MIN_SECRET_BYTES} bytes, accepted only because \
                      {ALLOW_SHORT_SECRETS_ENV_VAR}=1 (legacy opt-out): rotate it"
                 ));
             }
         }
+    }
+    if let Some(login) = crate::login::LoginConfig::read_env(&mut env) {
+        notes.extend(login.env_notes());
     }
     if let Some(config) = ImpersonationConfig::read_env(&mut env) {
         if config.records_at_mint() || config.needs_store_at_verify() {
@@ -82,9 +80,6 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
                 }
             }
         }
-    }
-    for problem in problems_found {
-        env.problem(problem);
     }
     ConfigReport {
         problems: env.problems().list().to_vec(),

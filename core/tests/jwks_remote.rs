@@ -725,7 +725,7 @@ async fn unbounded_or_odd_settings_are_refused() {
         },
     ] {
         let config = OidcConfig::new(
-            &server.base_url(),
+            server.base_url(),
             AUDIENCE,
             KeySource::Url(server.jwks_url()),
         )

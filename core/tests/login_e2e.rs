@@ -761,6 +761,8 @@ async fn open_redirect_return_to_values_end_as_root() {
         "/%2f%2fevil.example/path",
         "/%5Cevil",
         "javascript:alert(1)",
+        "/redirect?x=1&to=https%3A%2F%2Fevil.example",
+        "/a&%0d%0aSet-Cookie:%20x=1",
     ] {
         let callback = to_callback(&login, Some(evil), None, User::SignsIn("alice")).await;
         let result = login
@@ -778,6 +780,23 @@ async fn open_redirect_return_to_values_end_as_root() {
     );
     let result = login.complete(&callback.query, &cookies).await.unwrap();
     assert_eq!(result.return_to, "/");
+    // The whole cookie is decoded: what follows a raw `&` is checked too.
+    let callback = to_callback(&login, Some("/ok"), None, User::SignsIn("alice")).await;
+    let cookies = with_cookie(
+        &callback.cookies,
+        "ifx_oidc_return_to",
+        Some("%2Fok&%0d%0aSet-Cookie:%20x=1"),
+    );
+    let result = login.complete(&callback.query, &cookies).await.unwrap();
+    assert_eq!(result.return_to, "/");
+    // A kept path comes back exactly, `&`, `+` and escapes included.
+    let kept = "/search?q=a%26b+c&page=2";
+    let callback = to_callback(&login, Some(kept), None, User::SignsIn("alice")).await;
+    let result = login
+        .complete(&callback.query, &callback.cookies)
+        .await
+        .unwrap();
+    assert_eq!(result.return_to, kept);
 }
 
 #[tokio::test]

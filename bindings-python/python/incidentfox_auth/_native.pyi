@@ -328,9 +328,14 @@ class Authenticator:
         jti_store: Any | None = None,
         team_token_lookup: Any | None = None,
     ) -> Authenticator: ...
-    def authenticate(self, headers: Mapping[str, str], *, now: float | None = None) -> Principal: ...
+    def authenticate(
+        self, headers: Mapping[str, str], *, now: float | None = None, method: str | None = None
+    ) -> Principal:
+        """``method`` (``GET``, ``POST``, ...) is what ``SESSION_COOKIE_CSRF`` checks before the
+        session cookie counts as the credential; without it the request's method is unknown,
+        which those policies treat as unsafe."""
     def authenticate_async(
-        self, headers: Mapping[str, str], *, now: float | None = None
+        self, headers: Mapping[str, str], *, now: float | None = None, method: str | None = None
     ) -> Awaitable[Principal]: ...
     @property
     def routes(self) -> RouteTable: ...
@@ -359,11 +364,14 @@ class OidcLogin:
         token_endpoint: str | None = None,
         jwks_url: str | None = None,
         scopes: Sequence[str] | None = None,
-        cookie_secure: bool = False,
+        cookie_secure: bool | None = None,
         algorithms: Sequence[str] | None = None,
         groups_claim: str | None = None,
     ) -> OidcLogin:
-        """Missing endpoints are discovered from the issuer now (blocking, GIL released)."""
+        """Missing endpoints are discovered from the issuer now (blocking, GIL released).
+
+        Cookies are ``Secure`` when ``public_base_url`` is https (``cookie_secure=False`` with an
+        https base URL is :class:`InvalidConfigError`); ``cookie_secure=True`` forces it on."""
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> OidcLogin | None:
         """Reads the ``WEB_UI_*`` variables; ``None`` unless ``WEB_UI_OIDC_ENABLED=1``."""

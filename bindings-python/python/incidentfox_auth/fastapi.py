@@ -16,9 +16,11 @@
     @app.post("/api/v1/admin/provision/team")
     async def provision(principal: Principal = Depends(require_route("provision_team"))) -> ...
 
-The dependencies authenticate the request's headers with one shared :class:`Authenticator`: the
-one given to :func:`configure`, or else ``Authenticator.from_env()`` built on first use. They
-await ``authenticate_async``, so the event loop never blocks on a key fetch or a JTI store.
+The dependencies authenticate the request's headers and method with one shared
+:class:`Authenticator`: the one given to :func:`configure`, or else ``Authenticator.from_env()``
+built on first use. The method is what ``SESSION_COOKIE_CSRF`` checks before the session cookie
+counts. They await ``authenticate_async``, so the event loop never blocks on a key fetch or a JTI
+store.
 """
 
 from __future__ import annotations
@@ -73,9 +75,14 @@ def get_authenticator() -> Authenticator:
         return _authenticator
 
 
+async def _authenticate(authenticator: Authenticator, request: Request) -> Principal:
+    # Every header, and the method, are passed on: which ones carry a credential, and whether the
+    # session cookie counts for this request, is the core's decision.
+    return await authenticator.authenticate_async(dict(request.headers), method=request.method)
+
+
 async def _principal(request: Request) -> Principal:
-    # Every header is passed on: which ones carry a credential is the core's decision.
-    return await get_authenticator().authenticate_async(dict(request.headers))
+    return await _authenticate(get_authenticator(), request)
 
 
 def require_principal() -> Dependency:
@@ -113,7 +120,7 @@ def require_route(name: str, *, org_id_param: str | None = None) -> Dependency:
 
     async def route(request: Request) -> Principal:
         authenticator = get_authenticator()
-        principal = await authenticator.authenticate_async(dict(request.headers))
+        principal = await _authenticate(authenticator, request)
         org_id = _org_of(request, org_id_param)
         authenticator.routes.authorize(principal, name, org_id=org_id).raise_for_denial()
         return principal

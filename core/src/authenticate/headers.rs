@@ -1,5 +1,7 @@
 //! The credentials a request carries, read from its headers.
 
+use super::session_cookie::SessionCookiePolicy;
+use crate::error::Result;
 use crate::login::cookies::{parse_cookie_header, unescape_value, SESSION_COOKIE};
 
 /// The header carrying an admin token.
@@ -21,6 +23,11 @@ pub struct Credentials {
     /// The web UI's session cookie (`incidentfox_session_token` in a `Cookie` header), a bearer
     /// token used when no header carries one.
     pub session_cookie: Option<String>,
+    /// The `Origin` header value, which a [`SessionCookiePolicy`] may check.
+    pub origin: Option<String>,
+    /// The request's method (`GET`, `POST`, ...), when the caller gives it
+    /// ([`Credentials::with_method`]); a [`SessionCookiePolicy`] may check it.
+    pub method: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -32,6 +39,8 @@ impl std::fmt::Debug for Credentials {
             .field("team_token", &present(&self.team_token))
             .field("internal_service", &present(&self.internal_service))
             .field("session_cookie", &present(&self.session_cookie))
+            .field("origin", &self.origin)
+            .field("method", &self.method)
             .finish()
     }
 }
@@ -50,6 +59,8 @@ impl Credentials {
                 &mut found.team_token
             } else if name.eq_ignore_ascii_case(super::INTERNAL_SERVICE_HEADER) {
                 &mut found.internal_service
+            } else if name.eq_ignore_ascii_case("origin") {
+                &mut found.origin
             } else if name.eq_ignore_ascii_case("cookie") {
                 // Every `Cookie` header in order; the first session cookie wins.
                 if found.session_cookie.is_none() {
@@ -68,6 +79,12 @@ impl Credentials {
         found
     }
 
+    /// The same credentials, for a request with this method (`GET`, `POST`, ...).
+    pub fn with_method(mut self, method: impl Into<String>) -> Credentials {
+        self.method = Some(method.into());
+        self
+    }
+
     /// A bearer credential alone (`Authorization: Bearer <credential>`).
     pub fn bearer(credential: impl Into<String>) -> Credentials {
         Credentials {
@@ -79,12 +96,11 @@ impl Credentials {
     /// The token to authenticate: the `Authorization: Bearer` value, else `X-Admin-Token`, else
     /// `X-IncidentFox-Team-Token` (trimmed; empty values count as absent). The session cookie
     /// counts only when none of the three headers is present, as the web UI sends it.
+    ///
+    /// This is the cookie under [`SessionCookiePolicy::AnyRequest`]; [`Credentials::token_under`]
+    /// applies a policy.
     pub fn token(&self) -> Option<&str> {
-        fn from_header(v: &Option<String>) -> Option<&str> {
-            v.as_deref().map(str::trim).filter(|t| !t.is_empty())
-        }
-        let headers = [&self.authorization, &self.admin_token, &self.team_token];
-        if headers.iter().all(|v| from_header(v).is_none()) {
+        if self.cookie_is_the_token() {
             return from_header(&self.session_cookie);
         }
         self.authorization
@@ -93,6 +109,29 @@ impl Credentials {
             .or_else(|| from_header(&self.admin_token))
             .or_else(|| from_header(&self.team_token))
     }
+
+    /// [`Credentials::token`], with the session cookie counting only when `policy` admits this
+    /// request's method and `Origin`; a cookie it does not admit is `missing_credentials`, saying
+    /// why (the request has no other credential).
+    pub fn token_under(&self, policy: &SessionCookiePolicy) -> Result<Option<&str>> {
+        let token = self.token();
+        if token.is_some() && self.cookie_is_the_token() {
+            policy.admit(self.method.as_deref(), self.origin.as_deref())?;
+        }
+        Ok(token)
+    }
+
+    /// Whether the token, if any, comes from the session cookie: no credential header is there.
+    fn cookie_is_the_token(&self) -> bool {
+        [&self.authorization, &self.admin_token, &self.team_token]
+            .iter()
+            .all(|v| from_header(v).is_none())
+    }
+}
+
+/// A header value, trimmed; empty counts as absent.
+fn from_header(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -141,5 +180,41 @@ mod tests {
         assert_eq!(c.token(), None);
         let c = Credentials::from_headers([("cookie", "incidentfox_session_token= ")]);
         assert_eq!(c.token(), None);
+    }
+
+    #[test]
+    fn a_policy_decides_whether_the_cookie_counts_and_never_touches_headers() -> Result<()> {
+        let cookie = ("Cookie", "incidentfox_session_token=t.s");
+        let post = |headers: &[(&'static str, &'static str)]| {
+            Credentials::from_headers(headers.iter().copied()).with_method("POST")
+        };
+        let same_origin = SessionCookiePolicy::same_origin("https://ui.example.com")?;
+        let c = post(&[cookie, ("origin", "https://evil.example")]);
+        assert_eq!(c.origin.as_deref(), Some("https://evil.example"));
+        assert_eq!(c.method.as_deref(), Some("POST"));
+        assert_eq!(
+            c.token_under(&SessionCookiePolicy::AnyRequest)?,
+            Some("t.s")
+        );
+        for policy in [&SessionCookiePolicy::SafeMethods, &same_origin] {
+            let refused = c.token_under(policy).err().map(|e| e.code());
+            assert_eq!(refused, Some(crate::ErrorCode::MissingCredentials));
+        }
+        let c = post(&[cookie, ("Origin", "https://ui.example.com")]);
+        assert_eq!(c.token_under(&same_origin)?, Some("t.s"));
+        let c = Credentials::from_headers([cookie]).with_method("GET");
+        assert_eq!(
+            c.token_under(&SessionCookiePolicy::SafeMethods)?,
+            Some("t.s")
+        );
+        // A header credential is never the policy's business, nor is a request without a token.
+        let c = post(&[cookie, ("Authorization", "Bearer a.b.c")]);
+        assert_eq!(
+            c.token_under(&SessionCookiePolicy::SafeMethods)?,
+            Some("a.b.c")
+        );
+        let c = post(&[("origin", "https://evil.example")]);
+        assert_eq!(c.token_under(&SessionCookiePolicy::SafeMethods)?, None);
+        Ok(())
     }
 }

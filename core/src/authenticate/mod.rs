@@ -7,6 +7,7 @@ mod headers;
 mod mode;
 mod request;
 mod request_env;
+mod session_cookie;
 mod team_lookup;
 
 pub use admin::{
@@ -18,4 +19,6 @@ pub use headers::{Credentials, ADMIN_TOKEN_HEADER, TEAM_TOKEN_HEADER};
 pub use mode::AuthMode;
 pub use request::Authenticator;
 pub(crate) use request_env::read_team_mode;
+pub(crate) use session_cookie::read_session_cookie_policy;
+pub use session_cookie::{SessionCookiePolicy, SESSION_COOKIE_CSRF_VAR};
 pub use team_lookup::{MemoryTeamTokens, TeamTokenLookup};

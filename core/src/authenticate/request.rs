@@ -4,6 +4,7 @@ use super::admin::AdminAuthenticator;
 use super::credential::CredentialShape;
 use super::headers::Credentials;
 use super::mode::AuthMode;
+use super::session_cookie::SessionCookiePolicy;
 use super::team_lookup::TeamTokenLookup;
 use crate::error::{err, ErrorCode, Result};
 use crate::impersonation::{ImpersonationVerifier, ISSUER as IMPERSONATION_ISSUER};
@@ -34,6 +35,7 @@ pub struct Authenticator {
     impersonation: Option<ImpersonationVerifier>,
     lookup: Option<Arc<dyn TeamTokenLookup>>,
     pepper: Option<TokenPepper>,
+    session_cookie: SessionCookiePolicy,
 }
 
 impl Authenticator {
@@ -45,6 +47,7 @@ impl Authenticator {
             impersonation: None,
             lookup: None,
             pepper: None,
+            session_cookie: SessionCookiePolicy::AnyRequest,
         }
     }
 
@@ -84,6 +87,19 @@ impl Authenticator {
         self
     }
 
+    /// When the web UI's session cookie counts as the credential (`SESSION_COOKIE_CSRF`,
+    /// default [`SessionCookiePolicy::AnyRequest`]). Give the request's method with
+    /// [`Credentials::with_method`] for the stricter policies to admit it.
+    pub fn with_session_cookie_policy(mut self, policy: SessionCookiePolicy) -> Self {
+        self.session_cookie = policy;
+        self
+    }
+
+    /// The session-cookie policy.
+    pub fn session_cookie_policy(&self) -> &SessionCookiePolicy {
+        &self.session_cookie
+    }
+
     /// The admin authenticator.
     pub fn admin(&self) -> &AdminAuthenticator {
         &self.admin
@@ -107,7 +123,7 @@ impl Authenticator {
     }
 
     async fn authenticate_when(&self, credentials: &Credentials, when: When) -> Result<Principal> {
-        let Some(token) = credentials.token() else {
+        let Some(token) = credentials.token_under(&self.session_cookie)? else {
             return match credentials.internal_service.as_deref() {
                 Some(value) => self.admin.authenticate_internal_service(value),
                 None => Err(err(
@@ -195,7 +211,10 @@ impl Authenticator {
     /// then does the rest. For callers that hand authentication to another thread (the Node
     /// binding): a repeat request is answered where it is.
     pub fn authenticate_hit(&self, credentials: &Credentials) -> Option<Result<Principal>> {
-        let token = credentials.token()?;
+        let token = match credentials.token_under(&self.session_cookie) {
+            Ok(token) => token?,
+            Err(refused) => return Some(Err(refused)),
+        };
         if CredentialShape::of(token) != CredentialShape::Jwt {
             return None;
         }

@@ -21,6 +21,8 @@ impl Authenticator {
     }
 
     /// Reads `source`; every problem of every component is named in one `invalid_config`.
+    /// `SESSION_COOKIE_CSRF` (with `WEB_UI_PUBLIC_BASE_URL` for `origin`) sets the
+    /// [`SessionCookiePolicy`](super::SessionCookiePolicy).
     pub fn from_env_source(
         source: &dyn EnvSource,
         jti_store: Option<Arc<dyn JtiStore>>,
@@ -31,13 +33,16 @@ impl Authenticator {
             env.problem(problem);
         }
         let team_mode = read_team_mode(&mut env);
+        let session_cookie = super::session_cookie::read_session_cookie_policy(&mut env);
         let impersonation = ImpersonationConfig::read_env(&mut env);
         let pepper = env
             .raw(crate::team_tokens::PEPPER_ENV_VAR)
             .filter(|p| !p.is_empty())
             .and_then(|_| TokenPepper::from_env_source(source).ok());
         env.finish(())?;
-        let mut authenticator = Authenticator::new(admin.build()?).with_team_mode(team_mode);
+        let mut authenticator = Authenticator::new(admin.build()?)
+            .with_team_mode(team_mode)
+            .with_session_cookie_policy(session_cookie);
         if let Some(config) = impersonation {
             authenticator =
                 authenticator.with_impersonation(ImpersonationVerifier::new(config, jti_store)?);

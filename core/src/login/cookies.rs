@@ -34,7 +34,7 @@ pub struct SetCookie {
     pub max_age: u64,
     /// `HttpOnly` (always true for these cookies).
     pub http_only: bool,
-    /// `Secure` (per `WEB_UI_COOKIE_SECURE`).
+    /// `Secure` (per [`LoginConfig::cookie_secure`](super::LoginConfig::cookie_secure)).
     pub secure: bool,
     /// `SameSite` (always `Lax`: the provider's redirect back is a top-level navigation).
     pub same_site: &'static str,
@@ -100,12 +100,19 @@ pub fn parse_cookie_header(header: &str) -> HashMap<String, String> {
     out
 }
 
-/// A cookie value as browsers and `encodeURIComponent` escape it (`%XX`).
+/// A cookie value as `encodeURIComponent` (and [`escape_value`]) escape it: every `%XX` of the
+/// whole value decoded, `+` kept as a plus. Form decoding would be wrong here: it stops at the
+/// first `&` and reads `+` as a space. Bytes that are not UTF-8 become U+FFFD.
 pub fn unescape_value(value: &str) -> String {
-    url::form_urlencoded::parse(format!("v={value}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// `value` with every byte but ASCII letters and digits escaped as `%XX`, so any text is a
+/// valid cookie value and [`unescape_value`] gives it back.
+pub fn escape_value(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[cfg(test)]
@@ -125,6 +132,26 @@ mod tests {
             "ifx_oidc_state=; Path=/api/auth/callback; Max-Age=0; SameSite=Lax; HttpOnly; Secure"
         );
         assert!(!format!("{c:?}").contains("abc"));
+    }
+
+    #[test]
+    fn values_round_trip_through_escaping_whole() {
+        for value in [
+            "/teams/42?tab=agents&x=1",
+            "/a b+c",
+            "/caf\u{e9}",
+            "",
+            "%2F",
+        ] {
+            let escaped = escape_value(value);
+            assert!(escaped
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'%'));
+            assert_eq!(unescape_value(&escaped), value);
+        }
+        // The whole value, not only up to an `&`; a `+` is a plus.
+        assert_eq!(unescape_value("%2Fa&%0d%0aX+Y"), "/a&\r\nX+Y");
+        assert_eq!(unescape_value("%FF"), "\u{fffd}");
     }
 
     #[test]

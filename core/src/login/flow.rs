@@ -2,7 +2,7 @@
 
 use super::config::LoginConfig;
 use super::cookies::{
-    parse_cookie_header, unescape_value, SetCookie, NONCE_COOKIE, REQUIRE_ROLE_COOKIE,
+    escape_value, parse_cookie_header, SetCookie, NONCE_COOKIE, REQUIRE_ROLE_COOKIE,
     RETURN_TO_COOKIE, SESSION_COOKIE, SESSION_COOKIE_MAX_AGE, STATE_COOKIE, VERIFIER_COOKIE,
 };
 use super::http;
@@ -177,7 +177,7 @@ impl OidcLogin {
             SetCookie::login(NONCE_COOKIE, nonce, secure),
             SetCookie::login(
                 RETURN_TO_COOKIE,
-                url_escape(&sanitize_return_to(return_to)),
+                escape_value(&sanitize_return_to(return_to)),
                 secure,
             ),
         ];
@@ -239,7 +239,13 @@ impl OidcLogin {
                 "the id token's nonce does not match the nonce cookie",
             ));
         }
-        let return_to = cookie(RETURN_TO_COOKIE).map(|v| unescape_value(v));
+        // Decoded strictly: a value that is not UTF-8 once decoded is no path, so `/`.
+        let return_to = cookie(RETURN_TO_COOKIE).and_then(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8()
+                .ok()
+                .map(String::from)
+        });
         let secure = self.config.cookie_secure;
         let clear_cookies = [
             STATE_COOKIE,
@@ -305,10 +311,6 @@ fn is_token_char_only(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-}
-
-fn url_escape(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// Authorization, token and JWKS URLs: configured, or from the discovery document, whose issuer
