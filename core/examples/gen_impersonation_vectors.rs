@@ -804,15 +804,68 @@ fn main() {
     cases.push(
         Case::new(
             "crafted_visitor_without_session_id",
-            "visitor_session_id is not required; /auth/me omits it",
+            "a visitor token without visitor_session_id",
             &crafter.token(&[
                 ("sub", Some(json!(format!("visitor:{SESSION}")))),
                 ("email", None),
                 ("ifx_kind", Some(json!("visitor"))),
             ]),
         )
-        .expect(json!({"valid": true, "kind": "visitor", "me": me_visitor(None)})),
+        .stricter("a visitor token names its session; today's rules do not require it")
+        .invalid("missing_claim"),
     );
+    cases.push(
+        Case::new(
+            "crafted_visitor_subject_of_another_session",
+            "a visitor token whose sub is not visitor:<its visitor_session_id>",
+            &crafter.token(&[
+                ("sub", Some(json!("visitor:vs-someone-else"))),
+                ("email", None),
+                ("ifx_kind", Some(json!("visitor"))),
+                ("visitor_session_id", Some(json!(SESSION))),
+            ]),
+        )
+        .stricter("a visitor's subject is its session's; today's rules do not compare them")
+        .invalid("invalid_claim"),
+    );
+    cases.push(
+        Case::new(
+            "crafted_visitor_subject_of_an_admin",
+            "a visitor token whose sub is an admin's",
+            &crafter.token(&[
+                ("ifx_kind", Some(json!("visitor"))),
+                ("visitor_session_id", Some(json!(SESSION))),
+            ]),
+        )
+        .stricter("a visitor's subject is its session's; today's rules do not compare them")
+        .invalid("invalid_claim"),
+    );
+    cases.push(
+        Case::new(
+            "team_impersonation_with_a_visitor_session",
+            "a team-impersonation token carrying visitor_session_id",
+            &crafter.token(&[("visitor_session_id", Some(json!(SESSION)))]),
+        )
+        .stricter("visitor_session_id belongs to visitor tokens; today's rules ignore it")
+        .invalid("invalid_claim"),
+    );
+    for (name, claim, value) in [
+        ("empty_sub", "sub", ""),
+        ("blank_org_id", "org_id", "  "),
+        ("empty_team_node_id", "team_node_id", ""),
+        ("sub_with_a_nul", "sub", "admin@example.com\u{0}root"),
+        ("org_id_with_a_line_break", "org_id", "org-acme\r\nX-Injected: 1"),
+    ] {
+        cases.push(
+            Case::new(
+                name,
+                &format!("`{claim}` is {value:?}"),
+                &crafter.token(&[(claim, Some(json!(value)))]),
+            )
+            .stricter("identifiers are non-blank and free of control characters; today's rules only require presence")
+            .invalid("invalid_claim"),
+        );
+    }
     cases.push(
         Case::new(
             "scope_string_team_read",

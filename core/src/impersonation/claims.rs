@@ -5,7 +5,9 @@ use super::config::{ImpersonationConfig, ISSUER};
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::json::{self, Member};
 use crate::jti::JtiEntry;
-use crate::oidc::claims::{audiences_of, check_times_of, numeric_date_of, string_claim_of};
+use crate::oidc::claims::{
+    audiences_of, check_times_of, identifier, numeric_date_of, string_claim_of,
+};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::text::clip;
@@ -332,10 +334,45 @@ fn check_members(
     if jti.is_empty() || jti.chars().count() > MAX_JTI_CHARS {
         return Err(invalid("jti", "must be 1 to 64 characters"));
     }
+    let sub = identifier("sub", sub.unwrap_or_default())?;
+    identifier("org_id", org_id.unwrap_or_default())?;
+    identifier("team_node_id", team_node_id.unwrap_or_default())?;
+    if email
+        .as_deref()
+        .is_some_and(|e| e.chars().any(char::is_control))
+    {
+        return Err(invalid("email", "holds a control character"));
+    }
+    // Each kind has its own shape: a visitor token names its session, and its subject is that
+    // session's; a team-impersonation token names no visitor session.
+    match (kind, visitor_session_id) {
+        (TokenKind::Visitor, None) => {
+            return Err(err(
+                ErrorCode::MissingClaim,
+                "claim `visitor_session_id` is missing",
+            ))
+        }
+        (TokenKind::Visitor, Some(session)) => {
+            let session = identifier("visitor_session_id", session)?;
+            if sub.strip_prefix("visitor:") != Some(session) {
+                return Err(invalid(
+                    "sub",
+                    "of a visitor token must be `visitor:` and its `visitor_session_id`",
+                ));
+            }
+        }
+        (TokenKind::TeamImpersonation, Some(_)) => {
+            return Err(invalid(
+                "visitor_session_id",
+                "belongs to visitor tokens, not team impersonation",
+            ))
+        }
+        (TokenKind::TeamImpersonation, None) => {}
+    }
     let owned = |text: Option<&str>| text.unwrap_or_default().to_owned();
     Ok(VerifiedImpersonation {
         kind,
-        subject: owned(sub),
+        subject: sub.to_owned(),
         email,
         org_id: owned(org_id),
         team_node_id: owned(team_node_id),

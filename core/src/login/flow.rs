@@ -129,12 +129,7 @@ impl OidcLogin {
             .with_algorithms(config.algorithms.clone())
             .with_groups_claim(config.groups_claim.clone())
             .with_jwks_settings(config.jwks)
-            .with_required_claims(vec![
-                "exp".into(),
-                "sub".into(),
-                "iat".into(),
-                "nonce".into(),
-            ]),
+            .with_required_claims(vec!["iat".into(), "nonce".into()]),
         )?;
         Ok(OidcLogin {
             config,

@@ -90,6 +90,25 @@ pub(crate) fn invalid(name: &str, why: &str) -> crate::Error {
     )
 }
 
+/// An identifier claim (a subject, an org, a team, a session): a string that is not blank and
+/// holds no control character. A NUL or a line break in a subject would let one principal pass
+/// for another wherever the value is logged, compared as C strings or written to a header.
+pub(crate) fn identifier<'a>(name: &str, value: &'a str) -> Result<&'a str> {
+    if value.trim().is_empty() {
+        return Err(err(
+            ErrorCode::InvalidClaim,
+            format!("claim `{}` is empty", clip(name)),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(err(
+            ErrorCode::InvalidClaim,
+            format!("claim `{}` holds a control character", clip(name)),
+        ));
+    }
+    Ok(value)
+}
+
 pub(crate) fn missing(name: &str) -> crate::Error {
     err(
         ErrorCode::MissingClaim,
@@ -156,10 +175,14 @@ pub fn check_oidc_claims(claims: &Map<String, Value>, config: &OidcConfig, now: 
         string_claim(claims, name)?;
     }
     let aud = audiences(claims)?;
-    for name in &config.required_claims {
-        if !claims.contains_key(name.as_str()) {
+    for name in config.required() {
+        if !claims.contains_key(name) {
             return Err(missing(name));
         }
+    }
+    let subject = &config.claims.subject;
+    if let Some(value) = string_claim(claims, subject)? {
+        identifier(subject, value)?;
     }
     match string_claim(claims, "iss")? {
         None => return Err(missing("iss")),
@@ -262,6 +285,43 @@ mod tests {
             Value::Object(m) => m,
             _ => Map::new(),
         }
+    }
+
+    #[test]
+    fn required_claims_add_to_exp_and_the_subject() {
+        let config = OidcConfig::new(
+            "https://idp",
+            "aud",
+            crate::KeySource::Inline(String::new()),
+        )
+        .with_required_claims(vec!["email".into()]);
+        let base =
+            json!({"iss": "https://idp", "aud": "aud", "sub": "u", "email": "e", "exp": 2000});
+        let without = |name: &str| {
+            let mut claims = map(base.clone());
+            claims.remove(name);
+            check_oidc_claims(&claims, &config, 1000.0)
+                .err()
+                .map(|e| (e.code(), e.message().to_owned()))
+        };
+        assert_eq!(
+            check_oidc_claims(&map(base.clone()), &config, 1000.0).ok(),
+            Some(())
+        );
+        for name in ["exp", "sub", "email"] {
+            let refused = without(name);
+            assert_eq!(
+                refused.as_ref().map(|r| r.0),
+                Some(ErrorCode::MissingClaim),
+                "{name}"
+            );
+            assert!(refused.is_some_and(|r| r.1.contains(name)), "{name}");
+        }
+        // Only the named opt-out drops `exp`.
+        let optional = config.with_exp_optional(true);
+        let mut claims = map(base);
+        claims.remove("exp");
+        assert_eq!(check_oidc_claims(&claims, &optional, 1000.0).ok(), Some(()));
     }
 
     #[test]

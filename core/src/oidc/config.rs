@@ -67,8 +67,13 @@ pub struct OidcConfig {
     pub leeway: f64,
     /// Claim names for the identity.
     pub claims: ClaimNames,
-    /// Claims that must be present (default `exp` and the subject claim).
+    /// Claims that must be present besides `exp` and the subject claim, which always are (see
+    /// [`required`](Self::required)); none by default.
     pub required_claims: Vec<String>,
+    /// Accept tokens without `exp` (tokens that never expire): the named opt-out from the one
+    /// default requirement that [`with_required_claims`](Self::with_required_claims) cannot
+    /// drop. Off by default.
+    pub exp_optional: bool,
     /// When set, the header `typ` must be one of these (case-insensitive, per RFC 7515 §4.1.9).
     pub allowed_typ: Option<Vec<String>>,
     /// When set, tokens whose `iat` is older than this are rejected (`iat` then required).
@@ -94,7 +99,8 @@ impl OidcConfig {
             audiences: vec![audience.into()],
             algorithms: vec![Algorithm::RS256],
             leeway: DEFAULT_LEEWAY_SECONDS,
-            required_claims: vec!["exp".into(), claims.subject.clone()],
+            required_claims: Vec::new(),
+            exp_optional: false,
             claims,
             allowed_typ: None,
             max_age: None,
@@ -133,12 +139,7 @@ impl OidcConfig {
 
     /// Replaces the claim names; the subject requirement follows the subject claim.
     pub fn with_claim_names(mut self, claims: ClaimNames) -> Self {
-        let old_subject = std::mem::replace(&mut self.claims, claims);
-        for name in &mut self.required_claims {
-            if *name == old_subject.subject {
-                *name = self.claims.subject.clone();
-            }
-        }
+        self.claims = claims;
         self
     }
 
@@ -148,10 +149,28 @@ impl OidcConfig {
         self
     }
 
-    /// Replaces the required claims.
+    /// Requires `claims` too. They add to `exp` and the subject claim, which stay required: a
+    /// list that happened to leave `exp` out must not make tokens that never expire acceptable.
     pub fn with_required_claims(mut self, claims: Vec<String>) -> Self {
         self.required_claims = claims;
         self
+    }
+
+    /// Accepts tokens without `exp`: the explicit opt-out from requiring it (a token without
+    /// `exp` is valid until its key leaves the set).
+    pub fn with_exp_optional(mut self, optional: bool) -> Self {
+        self.exp_optional = optional;
+        self
+    }
+
+    /// Every claim a token must carry, in the order they are checked: `exp` (unless
+    /// [`exp_optional`](Self::exp_optional)), the subject claim, then
+    /// [`required_claims`](Self::required_claims).
+    pub fn required(&self) -> impl Iterator<Item = &str> {
+        let exp = (!self.exp_optional).then_some("exp");
+        exp.into_iter()
+            .chain([self.claims.subject.as_str()])
+            .chain(self.required_claims.iter().map(String::as_str))
     }
 
     /// Requires the header `typ` to be one of these.

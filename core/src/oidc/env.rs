@@ -158,10 +158,7 @@ mod tests {
         assert_eq!(config.algorithms, vec![Algorithm::ES256]);
         assert_eq!(config.leeway, 5.0);
         assert_eq!(config.claims.groups, "cognito:groups");
-        assert_eq!(
-            config.required_claims,
-            vec!["exp".to_string(), "oid".to_string()]
-        );
+        assert_eq!(config.required().collect::<Vec<_>>(), vec!["exp", "oid"]);
     }
 
     #[test]
