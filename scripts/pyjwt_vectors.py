@@ -4,7 +4,7 @@
 What it does, reading and rewriting the vector file in place:
 
 1. Mints impersonation and visitor tokens with PyJWT exactly as today's config_service does
-   (claims in COMPAT.md order, `jwt.encode(claims, secret, algorithm="HS256")`, so the header is
+   (claims in the order docs/compatibility.md lists them, `jwt.encode(claims, secret, algorithm="HS256")`, so the header is
    {"alg":"HS256","typ":"JWT"}; jti = uuid4().hex; exp = iat + max(60, TTL); iat fixed relative
    to the file's `now`) and appends them to the cases with "source": "pyjwt" and the
    expectation the documented rules give (PyJWT cases from an earlier run are replaced).

@@ -21,7 +21,7 @@ from incidentfox_auth import (
     explain,
 )
 
-# DESIGN.md's table plus the credential and lookup codes; the core's declaration order.
+# The README's error table, in the core's declaration order.
 EXPECTED = [
     ("token_malformed", 401),
     ("forbidden_header", 401),

@@ -9,7 +9,7 @@
 //!
 //! The tokens are minted by this library (fixed `iat`, random `jti`) or crafted byte for byte with
 //! `SigningKey::sign_parts`; the OIDC and RS256 tokens use `testdata/keys/keys.json`. Each
-//! expectation is written from the documented rules (COMPAT.md, DESIGN.md), never read back from
+//! expectation is written from the documented rules (docs/compatibility.md, docs/SECURITY.md), never read back from
 //! the verifier.
 //!
 //! Run with `cargo run -p incidentfox-auth --example gen_impersonation_vectors`, then
@@ -51,7 +51,7 @@ fn pkcs8_key(keys: &Value, name: &str) -> SigningKey {
         .with_kid(entry["kid"].as_str().unwrap())
 }
 
-/// The `/auth/me` JSON of an impersonation principal (COMPAT.md): `["team:read"]`, no write,
+/// The `/auth/me` JSON of an impersonation principal (docs/compatibility.md): `["team:read"]`, no write,
 /// `email` omitted when unknown.
 fn me_impersonation(email: Option<&str>) -> Value {
     let mut me = json!({

@@ -1,7 +1,7 @@
 //! Opaque team and org-admin tokens: `<token_id>.<secret>`.
 //!
 //! The format and the stored hash are fixed by the services' existing `team_tokens` rows
-//! (COMPAT.md, "Opaque tokens"): `token_id` is the 32 lowercase hex of a UUID v4, `secret` is 32
+//! (docs/compatibility.md, "Opaque tokens"): `token_id` is the 32 lowercase hex of a UUID v4, `secret` is 32
 //! random bytes as unpadded base64url (43 characters), and the row stores the lowercase hex
 //! SHA-256 of the secret's UTF-8 bytes followed by the pepper's. That hash is kept exactly as it
 //! is (plain SHA-256 of the concatenation, not HMAC) so that every row issued so far keeps
@@ -261,7 +261,7 @@ pub enum StoredTokenKind {
 }
 
 /// The row a caller-supplied lookup returns for a `token_id` (the `team_tokens` table of
-/// COMPAT.md, reduced to what the decision needs).
+/// docs/compatibility.md, reduced to what the decision needs).
 ///
 /// `Debug` redacts `token_hash`: with the pepper it would allow offline guessing.
 #[derive(Clone, PartialEq)]

@@ -25,11 +25,11 @@ const WYCHEPROOF_ALLOWLIST: &[(&str, u64, &str)] = &[
     // describes is absent from this copy of the file, so the signature rightly verifies.
     ("jws", 367, "token identical to a valid vector"),
     ("jws", 370, "token identical to a valid vector"),
-    // The JWK pins `alg: PS256` while the token says PS384. DESIGN.md requires honouring the
-    // JWK's `alg`, so the key cannot verify this token (unknown_key_id).
+    // The JWK pins `alg: PS256` while the token says PS384. Key selection (docs/SECURITY.md)
+    // honours the JWK's `alg`, so the key cannot verify this token (unknown_key_id).
     ("jws", 346, "jwk alg PS256 pins the key; token uses PS384"),
     ("jws", 350, "jwk alg PS256 pins the key; token uses PS384"),
-    // ES512 (P-521) is outside the supported algorithm set (DESIGN.md: RS*, PS*, ES256/384, EdDSA).
+    // ES512 (P-521) is outside the supported algorithms (the README: RS*, PS*, ES256/384, EdDSA).
     ("jws", 347, "ES512 is not supported"),
     ("jws", 351, "ES512 is not supported"),
     // Detecting ROCA-weak moduli needs a fingerprint test the library does not carry; the IdP's
