@@ -109,7 +109,7 @@ fn config(
     record_mode: &str,
     single_use: bool,
 ) -> PyResult<ImpersonationConfig> {
-    let mut config = ImpersonationConfig::new(secret.trim());
+    let mut config = ImpersonationConfig::new(secret);
     if let Some(audience) = audience {
         config.audience = audience;
     }

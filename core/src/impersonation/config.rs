@@ -71,10 +71,13 @@ pub struct ImpersonationConfig {
 }
 
 impl ImpersonationConfig {
-    /// Today's defaults with `secret`.
+    /// Today's defaults with `secret`, surrounding whitespace stripped as the config service
+    /// strips it, so a secret read from a file or a variable with a trailing newline keeps
+    /// verifying the tokens minted with it.
     pub fn new(secret: impl Into<Vec<u8>>) -> ImpersonationConfig {
+        let secret: Vec<u8> = secret.into();
         ImpersonationConfig {
-            secret: Secret::new(secret),
+            secret: Secret::new(secret.trim_ascii()),
             audience: DEFAULT_AUDIENCE.to_owned(),
             accept_legacy_audience: false,
             ttl_seconds: DEFAULT_TTL_SECONDS,
