@@ -19,7 +19,7 @@ pub const DEFAULT_VISITOR_TTL_SECONDS: i64 = 1800;
 /// Shortest TTL: shorter requests are raised to it, as today.
 pub const MIN_TTL_SECONDS: i64 = 60;
 /// Largest impersonation token read, in bytes.
-pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+pub const MAX_TOKEN_BYTES: usize = crate::size_cap::MAX_TOKEN_BYTES;
 
 /// What minting does when the JTI store cannot record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,6 +8,7 @@ use crate::jose::{json, parse_compact, Algorithm, CompactJws};
 use crate::keys::cache::{CachedSet, RemoteSource};
 use crate::keys::set::unknown_key;
 use crate::keys::{JwksCache, KeyPolicy, KeySet};
+use crate::size_cap;
 use crate::text::clip;
 use crate::time::{unix_now, When};
 use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
@@ -101,6 +102,8 @@ impl OidcValidator {
     /// Verifies `token` now, fetching keys when needed. A token verified before is answered
     /// from the verified-token cache while it is on time and its key is still in the set.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken> {
+        // Before anything can drive a fetch (a cold or stale set, an unknown kid).
+        size_cap::check(token, self.config.max_token_bytes)?;
         let now = unix_now();
         match &self.keys {
             Keys::Static(set) => self.verify_remembered(token, set, now),
@@ -169,6 +172,7 @@ impl OidcValidator {
     /// Verifies `token` now using only keys already loaded; never touches the network. Answered
     /// from the verified-token cache as [`verify`](Self::verify) is.
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedToken> {
+        size_cap::check(token, self.config.max_token_bytes)?;
         let set = self.cached_key_set()?;
         self.verify_remembered(token, &set, unix_now())
     }
@@ -268,16 +272,7 @@ impl OidcValidator {
 
     /// Size cap, strict parse, header rules, algorithm allowlist, `typ`, `kid` presence.
     fn parse<'t>(&self, token: &'t str) -> Result<(CompactJws<'t>, Algorithm)> {
-        if token.len() > self.config.max_token_bytes {
-            return Err(err(
-                ErrorCode::TokenTooLarge,
-                format!(
-                    "token is {} bytes, over the {}-byte limit",
-                    token.len(),
-                    self.config.max_token_bytes
-                ),
-            ));
-        }
+        size_cap::check(token, self.config.max_token_bytes)?;
         let jws = parse_compact(token)?;
         let alg = Algorithm::from_name(&jws.header.alg)
             .filter(|a| self.config.algorithms.contains(a))
