@@ -81,13 +81,17 @@ impl VerifyingKey {
 
     /// Builds the verifiers for one JWK. `Err` carries the reason the key is unusable.
     pub fn from_jwk_value(value: &Value, policy: &KeyPolicy) -> Result<VerifyingKey, String> {
+        check_no_private_members(value)?;
         let jwk: Jwk =
             serde_json::from_value(value.clone()).map_err(|_| "is not a valid jwk".to_string())?;
         let kid = jwk.common.key_id.clone();
         check_use(&jwk)?;
         let kind = key_kind(&jwk)?;
         if kind == KeyKind::Symmetric && !policy.allow_symmetric {
-            return Err("is a symmetric key, which an oidc key set must not hold".into());
+            return Err(
+                "is a symmetric key (its `k` is a shared secret), which an oidc key set must not hold"
+                    .into(),
+            );
         }
         let pinned = match jwk.common.key_algorithm {
             None => None,
@@ -139,6 +143,60 @@ fn default_alg(kind: KeyKind) -> Algorithm {
     }
 }
 
+/// Members that only a private key has (RFC 7518 §6.2.2 for RSA, §6.3.2 for EC, RFC 8037 §2 for
+/// OKP). A key set is public: a key that carries any of them was published by mistake and must be
+/// treated as compromised, not used.
+const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+
+fn check_no_private_members(value: &Value) -> Result<(), String> {
+    let Some(object) = value.as_object() else {
+        return Ok(());
+    };
+    let present: Vec<String> = PRIVATE_MEMBERS
+        .iter()
+        .filter(|m| object.contains_key(**m))
+        .map(|m| format!("`{m}`"))
+        .collect();
+    if present.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "carries private key material ({}): a published private key is compromised",
+        present.join(", ")
+    ))
+}
+
+/// Smallest RSA public exponent accepted.
+pub const MIN_RSA_EXPONENT: u64 = 3;
+
+/// Most bits an RSA public exponent may have: the bound aws-lc enforces on every signature check,
+/// applied at load so such a key is reported rather than failing each token it signed.
+pub const MAX_RSA_EXPONENT_BITS: usize = 33;
+
+/// An RSA `e` must be odd (else it shares a factor with φ(n) and is no RSA key), at least 3 (with
+/// `e = 1` a signature is the padded digest itself, so anyone can forge one) and of sane size.
+fn check_rsa_exponent(e: &[u8]) -> Result<(), String> {
+    let bits = modulus_bits(e);
+    if bits > MAX_RSA_EXPONENT_BITS {
+        return Err(format!(
+            "has a {bits}-bit rsa exponent `e`, over {MAX_RSA_EXPONENT_BITS} bits"
+        ));
+    }
+    // At most 33 bits from here, so the value fits a u64.
+    let value = e
+        .iter()
+        .fold(0u64, |acc, b| acc.wrapping_shl(8) | u64::from(*b));
+    if value < MIN_RSA_EXPONENT {
+        return Err(format!(
+            "has rsa exponent `e` = {value}, under {MIN_RSA_EXPONENT}"
+        ));
+    }
+    if value % 2 == 0 {
+        return Err(format!("has an even rsa exponent `e` = {value}"));
+    }
+    Ok(())
+}
+
 fn check_use(jwk: &Jwk) -> Result<(), String> {
     match &jwk.common.public_key_use {
         None | Some(PublicKeyUse::Signature) => {}
@@ -184,6 +242,7 @@ fn build_verifier(params: &AlgorithmParameters, alg: Algorithm) -> Result<Verifi
         AlgorithmParameters::RSA(rsa) => {
             let n = field(&rsa.n, "n")?;
             let e = field(&rsa.e, "e")?;
+            check_rsa_exponent(&e)?;
             let bits = modulus_bits(&n);
             if bits < MIN_RSA_BITS {
                 return Err(format!(
@@ -262,6 +321,97 @@ fn modulus_bits(n: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::jose::SigningKey;
+    use serde_json::json;
+
+    fn policy(allow_symmetric: bool) -> KeyPolicy {
+        KeyPolicy {
+            algorithms: Algorithm::ALL.to_vec(),
+            allow_symmetric,
+        }
+    }
+
+    fn public_jwk(alg: Algorithm) -> Value {
+        let key = SigningKey::generate(alg).unwrap_or_else(|e| unreachable!("{e}"));
+        key.public_jwk()
+            .unwrap_or_else(|| unreachable!("asymmetric"))
+    }
+
+    /// `jwk` with member `name` set to `value`.
+    fn with(mut jwk: Value, name: &str, value: Value) -> Value {
+        if let Some(object) = jwk.as_object_mut() {
+            object.insert(name.to_owned(), value);
+        }
+        jwk
+    }
+
+    fn load(jwk: &Value, allow_symmetric: bool) -> Result<VerifyingKey, String> {
+        VerifyingKey::from_jwk_value(jwk, &policy(allow_symmetric))
+    }
+
+    #[test]
+    fn a_key_carrying_private_members_is_refused_whatever_its_type() {
+        for alg in [
+            Algorithm::RS256,
+            Algorithm::ES256,
+            Algorithm::ES384,
+            Algorithm::EdDSA,
+        ] {
+            let jwk = public_jwk(alg);
+            assert!(load(&jwk, false).is_ok(), "{alg}");
+            for member in PRIVATE_MEMBERS {
+                let leaked = with(jwk.clone(), member, json!("AQAB"));
+                let reason = load(&leaked, false).err().unwrap_or_default();
+                assert!(
+                    reason.contains(&format!("private key material (`{member}`)")),
+                    "{alg} {member}: {reason}"
+                );
+            }
+        }
+        // Whatever else is wrong with the key, the leak is what is reported.
+        let enc = with(public_jwk(Algorithm::ES256), "use", json!("enc"));
+        let enc = with(with(enc, "d", json!("AQAB")), "qi", json!(null));
+        let reason = load(&enc, false).err().unwrap_or_default();
+        assert!(reason.contains("(`d`, `qi`)"), "{reason}");
+    }
+
+    #[test]
+    fn a_symmetric_key_is_a_secret_only_a_symmetric_policy_may_hold() {
+        let oct = json!({"kty": "oct", "k": b64::encode([7u8; 32])});
+        let reason = load(&oct, false).err().unwrap_or_default();
+        assert!(reason.contains("`k` is a shared secret"), "{reason}");
+        assert!(load(&oct, true).is_ok());
+    }
+
+    fn rsa_with_exponent(e: &[u8]) -> Value {
+        with(public_jwk(Algorithm::RS256), "e", json!(b64::encode(e)))
+    }
+
+    #[test]
+    fn rsa_exponents_must_be_odd_at_least_three_and_at_most_33_bits() {
+        let kept = |e: &[u8]| load(&rsa_with_exponent(e), false).map(|_| ());
+        let reason = |e: &[u8]| kept(e).err().unwrap_or_default();
+        // The exponent is not checked against the key here (the public half is all there is), so
+        // any valid value loads: these are the limits, not this key's own exponent.
+        for ok in [
+            &[3u8][..],
+            &[1, 0, 1],
+            &[1, 0, 0, 0, 1],
+            &[1, 0xff, 0xff, 0xff, 0xff],
+        ] {
+            assert_eq!(kept(ok), Ok(()), "{ok:?}");
+        }
+        assert!(reason(&[]).contains("`e` = 0, under 3"));
+        assert!(reason(&[1]).contains("`e` = 1, under 3"));
+        assert!(reason(&[2]).contains("`e` = 2, under 3"));
+        assert!(reason(&[4]).contains("even rsa exponent `e` = 4"));
+        assert!(reason(&[1, 0, 0]).contains("even rsa exponent `e` = 65536"));
+        assert!(reason(&[2, 0, 0, 0, 1]).contains("34-bit rsa exponent `e`, over 33 bits"));
+        assert!(reason(&[0xff; 64]).contains("512-bit"));
+        // A leading zero byte is not the minimal encoding aws-lc requires.
+        assert!(reason(&[0, 1, 0, 1]).contains("does not parse"));
+    }
 
     #[test]
     fn counts_modulus_bits() {
