@@ -130,6 +130,8 @@ impl ImpersonationVerifier {
             valid_until: fresh.expires_at + self.config.leeway_seconds,
             kid: None,
             alg: None,
+            // One secret per verifier: a verdict cannot outlive its key.
+            key: None,
             jti: Some(fresh.jti.clone()),
         };
         cache.insert(key, verdict, now);

@@ -3,8 +3,8 @@
 use crate::jose::algorithm::KeyKind;
 use crate::jose::{b64, Algorithm};
 use crate::text::clip;
-use aws_lc_rs::hmac;
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};
+use aws_lc_rs::{digest, hmac};
 use jsonwebtoken::jwk::{
     AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
 };
@@ -18,6 +18,7 @@ pub struct VerifyingKey {
     kid: Option<String>,
     kind: KeyKind,
     verifiers: Vec<(Algorithm, Verifier)>,
+    fingerprint: [u8; 32],
 }
 
 enum Verifier {
@@ -55,6 +56,13 @@ impl VerifyingKey {
     /// The key kind.
     pub fn kind(&self) -> KeyKind {
         self.kind
+    }
+
+    /// The key's identity: SHA-256 over its type and decoded material (see [`fingerprint`]). Two
+    /// keys share it only if they are the same key, whatever their `kid`s, so a verdict bound to
+    /// it cannot outlive a replacement of the key under the same `kid`.
+    pub fn fingerprint(&self) -> &[u8; 32] {
+        &self.fingerprint
     }
 
     /// Algorithms this key can verify under the policy it was loaded with.
@@ -129,8 +137,40 @@ impl VerifyingKey {
             kid,
             kind,
             verifiers,
+            fingerprint: fingerprint(kind, &jwk.algorithm)?,
         })
     }
+}
+
+/// SHA-256 over the key kind and each piece of the key's material, decoded and length-prefixed so
+/// that no two different keys encode alike: RSA `n` and `e`; EC `x` and `y` (the curve is in the
+/// kind); OKP `x`; oct `k`. Everything a signature check depends on, nothing it does not (`kid`,
+/// `use`, `alg` are checked by key selection instead).
+fn fingerprint(kind: KeyKind, params: &AlgorithmParameters) -> Result<[u8; 32], String> {
+    let parts = match params {
+        AlgorithmParameters::RSA(rsa) => vec![field(&rsa.n, "n")?, field(&rsa.e, "e")?],
+        AlgorithmParameters::EllipticCurve(ec) => vec![field(&ec.x, "x")?, field(&ec.y, "y")?],
+        AlgorithmParameters::OctetKeyPair(okp) => vec![field(&okp.x, "x")?],
+        AlgorithmParameters::OctetKey(oct) => vec![field(&oct.value, "k")?],
+        _ => return Err("has an unsupported key type".into()),
+    };
+    let mut context = digest::Context::new(&digest::SHA256);
+    let label: &[u8] = match kind {
+        KeyKind::Rsa => b"RSA",
+        KeyKind::EcP256 => b"EC P-256",
+        KeyKind::EcP384 => b"EC P-384",
+        KeyKind::Ed25519 => b"OKP Ed25519",
+        KeyKind::Symmetric => b"oct",
+    };
+    context.update(label);
+    for part in &parts {
+        // A key part is far below 4 GiB (the set's body is capped); saturate rather than wrap.
+        let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+        context.update(&len.to_be_bytes());
+        context.update(part);
+    }
+    <[u8; 32]>::try_from(context.finish().as_ref())
+        .map_err(|_| "has material that could not be fingerprinted".to_string())
 }
 
 fn default_alg(kind: KeyKind) -> Algorithm {
@@ -411,6 +451,29 @@ mod tests {
         assert!(reason(&[0xff; 64]).contains("512-bit"));
         // A leading zero byte is not the minimal encoding aws-lc requires.
         assert!(reason(&[0, 1, 0, 1]).contains("does not parse"));
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_key_material_whatever_the_kid() {
+        let fingerprint = |jwk: &Value| load(jwk, true).map(|k| *k.fingerprint()).ok();
+        for alg in [Algorithm::RS256, Algorithm::ES384, Algorithm::EdDSA] {
+            let jwk = public_jwk(alg);
+            let same = fingerprint(&jwk);
+            assert!(same.is_some(), "{alg}");
+            assert_eq!(fingerprint(&jwk), same, "{alg}: stable across loads");
+            let renamed = with(jwk.clone(), "kid", json!("another-kid"));
+            assert_eq!(fingerprint(&renamed), same, "{alg}: the kid is not the key");
+            assert_ne!(fingerprint(&public_jwk(alg)), same, "{alg}: another key");
+        }
+        let oct = |k: &[u8]| json!({"kty": "oct", "k": b64::encode(k)});
+        assert_ne!(fingerprint(&oct(&[1; 32])), fingerprint(&oct(&[2; 32])));
+        // The same bytes as different kinds of key are different keys.
+        let okp = public_jwk(Algorithm::EdDSA);
+        let x = okp.get("x").cloned().unwrap_or_default();
+        assert_ne!(
+            fingerprint(&json!({"kty": "oct", "k": x})),
+            fingerprint(&okp)
+        );
     }
 
     #[test]

@@ -38,6 +38,8 @@ struct Checked {
     verified: VerifiedToken,
     kid: Option<String>,
     alg: Algorithm,
+    /// The fingerprint of the key that verified it.
+    key: [u8; 32],
 }
 
 impl OidcValidator {
@@ -216,10 +218,13 @@ impl OidcValidator {
     ) -> Option<VerifiedToken> {
         let (cache, key) = (self.verified.as_ref()?, key?);
         let entry = cache.get(key, now)?;
-        // A key dropped from the set (rotation, compromise) takes its tokens with it.
-        let present = entry
-            .alg
-            .is_some_and(|alg| set.select(entry.kid.as_deref(), alg).is_ok());
+        // A key dropped from the set (rotation, compromise) takes its tokens with it, and so does
+        // a key replaced under the same `kid`: the kid must still select the very key (same
+        // material) that verified the token.
+        let present = entry.alg.is_some_and(|alg| {
+            set.select(entry.kid.as_deref(), alg)
+                .is_ok_and(|k| entry.key.as_ref() == Some(k.fingerprint()))
+        });
         if !present {
             cache.remove(key);
             return None;
@@ -229,7 +234,12 @@ impl OidcValidator {
 
     /// Caches a verdict reached at `now` until its `exp` (+ leeway), or `max_age`, or the ttl.
     fn remember(&self, key: Option<TokenKey>, checked: Checked, now: f64) -> VerifiedToken {
-        let Checked { verified, kid, alg } = checked;
+        let Checked {
+            verified,
+            kid,
+            alg,
+            key: fingerprint,
+        } = checked;
         let (Some(cache), Some(key)) = (&self.verified, key) else {
             return verified;
         };
@@ -245,6 +255,7 @@ impl OidcValidator {
             valid_until,
             kid,
             alg: Some(alg),
+            key: Some(fingerprint),
             jti: None,
         };
         cache.insert(key, verdict, now);
@@ -262,11 +273,12 @@ impl OidcValidator {
     /// Parse and finish, keeping the key binding for the cache.
     fn check(&self, token: &str, set: &KeySet, now: f64) -> Result<Checked> {
         let (jws, alg) = self.parse(token)?;
-        let verified = self.finish(&jws, alg, set, now)?;
+        let (verified, key) = self.finish_keyed(&jws, alg, set, now)?;
         Ok(Checked {
             verified,
             kid: jws.header.kid,
             alg,
+            key,
         })
     }
 
@@ -309,6 +321,18 @@ impl OidcValidator {
         set: &KeySet,
         now: f64,
     ) -> Result<VerifiedToken> {
+        self.finish_keyed(jws, alg, set, now)
+            .map(|(verified, _)| verified)
+    }
+
+    /// [`finish`](Self::finish), also giving the fingerprint of the key that verified the token.
+    fn finish_keyed(
+        &self,
+        jws: &CompactJws<'_>,
+        alg: Algorithm,
+        set: &KeySet,
+        now: f64,
+    ) -> Result<(VerifiedToken, [u8; 32])> {
         let key = set.select(jws.header.kid.as_deref(), alg)?;
         if !key.verify(alg, jws.signing_input.as_bytes(), &jws.signature) {
             return Err(err(
@@ -320,6 +344,6 @@ impl OidcValidator {
             .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
         check_oidc_claims(&claims, &self.config, now)?;
         let identity = identity(&claims, &self.names)?;
-        Ok(VerifiedToken::parsed(claims, identity))
+        Ok((VerifiedToken::parsed(claims, identity), *key.fingerprint()))
     }
 }
