@@ -58,7 +58,7 @@ impl VerifyingKey {
         self.kind
     }
 
-    /// The key's identity: SHA-256 over its type and decoded material (see [`fingerprint`]). Two
+    /// The key's identity: SHA-256 over its type and its decoded, length-prefixed material. Two
     /// keys share it only if they are the same key, whatever their `kid`s, so a verdict bound to
     /// it cannot outlive a replacement of the key under the same `kid`.
     pub fn fingerprint(&self) -> &[u8; 32] {
