@@ -59,7 +59,7 @@ pub struct StoreOptions<'a> {
 }
 
 fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<ImpersonationConfig> {
-    let mut config = ImpersonationConfig::new(options.secret);
+    let mut config = ImpersonationConfig::new(options.secret.as_str());
     if let Some(audience) = &options.audience {
         config.audience = audience.clone();
     }

@@ -13,7 +13,8 @@ const {
   OidcValidator,
   generateTeamToken,
 } = require('@incidentfox/auth')
-const { codeOf, loadVectors, outcome, outcomeSync, teamRow, TeamTokens } = require('./support.js')
+const s = require('./support.js')
+const { codeOf, loadVectors, outcome, outcomeSync, teamRow, TeamTokens } = s
 
 const ATTACKS = loadVectors('attacks.json')
 const SECRET = 'impersonation-test-secret-0123456789abcdef'
@@ -126,5 +127,25 @@ test('team-token rows are read strictly', async () => {
   ]
   for (const [times, expected] of cases) {
     assert.equal(await outcomeWith(times), expected, JSON.stringify(times))
+  }
+})
+
+test('required claims add to exp and the subject', async () => {
+  const v = new OidcValidator({ issuer: s.ISSUER, audience: s.AUDIENCE, jwksJson: s.oidcJwks(), algorithms: ['ES256'], requiredClaims: ['email'] })
+  const claims = s.oidcClaims({ email: 'a@example.com' })
+  assert.equal(v.verifySync(await s.mintOidc(claims), { now: NOW }).subject, 'alice')
+  for (const name of ['exp', 'sub', 'email']) {
+    const without = { ...claims }
+    delete without[name]
+    const token = await s.mintOidc(without)
+    assert.equal(code(outcomeSync(() => v.verifySync(token, { now: NOW }))), 'missing_claim', name)
+  }
+})
+
+test('an OIDC subject with a control character is refused', async () => {
+  const v = new OidcValidator({ issuer: s.ISSUER, audience: s.AUDIENCE, jwksJson: s.oidcJwks(), algorithms: ['ES256'] })
+  for (const subject of ['alice\u0000admin', 'alice\nadmin', '', '   ']) {
+    const token = await s.mintOidc(s.oidcClaims({ sub: subject }))
+    assert.equal(code(outcomeSync(() => v.verifySync(token, { now: NOW }))), 'invalid_claim', JSON.stringify(subject))
   }
 })

@@ -854,7 +854,11 @@ fn main() {
         ("blank_org_id", "org_id", "  "),
         ("empty_team_node_id", "team_node_id", ""),
         ("sub_with_a_nul", "sub", "admin@example.com\u{0}root"),
-        ("org_id_with_a_line_break", "org_id", "org-acme\r\nX-Injected: 1"),
+        (
+            "org_id_with_a_line_break",
+            "org_id",
+            "org-acme\r\nX-Injected: 1",
+        ),
     ] {
         cases.push(
             Case::new(

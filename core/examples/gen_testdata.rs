@@ -196,6 +196,83 @@ fn ecdsa_der(fixed: &[u8]) -> Vec<u8> {
     der_tlv(0x30, &[der_uint(r), der_uint(s)].concat())
 }
 
+/// One DER TLV of `tag` at the start of `input`: its body and what follows it.
+fn der_read(tag: u8, input: &[u8]) -> (&[u8], &[u8]) {
+    assert_eq!(input[0], tag, "unexpected DER tag");
+    let (len, start) = match input[1] {
+        short if short < 0x80 => (short as usize, 2),
+        long => {
+            let count = (long & 0x7f) as usize;
+            let len = input[2..2 + count]
+                .iter()
+                .fold(0usize, |acc, b| acc << 8 | *b as usize);
+            (len, 2 + count)
+        }
+    };
+    (&input[start..start + len], &input[start + len..])
+}
+
+/// The private members of an RSA key (`d`, `p`, `q`, `dp`, `dq`, `qi`) as JWK base64url, read
+/// from its PKCS#8 `RSAPrivateKey` (RFC 8017 A.1.2).
+fn rsa_private_members(pkcs8: &[u8]) -> Value {
+    let (info, _) = der_read(0x30, pkcs8);
+    let (_, rest) = der_read(0x02, info); // version
+    let (_, rest) = der_read(0x30, rest); // algorithm identifier
+    let (private, _) = der_read(0x04, rest);
+    let (mut fields, _) = der_read(0x30, private);
+    let mut ints = Vec::new();
+    while !fields.is_empty() {
+        let (int, rest) = der_read(0x02, fields);
+        ints.push(b64::encode(
+            int.iter()
+                .copied()
+                .skip_while(|b| *b == 0)
+                .collect::<Vec<u8>>(),
+        ));
+        fields = rest;
+    }
+    // version, n, e, d, p, q, dp, dq, qi
+    assert_eq!(ints.len(), 9, "RSAPrivateKey has nine integers");
+    json!({"d": ints[3], "p": ints[4], "q": ints[5], "dp": ints[6], "dq": ints[7], "qi": ints[8]})
+}
+
+/// The private scalar `d` of a P-256 key, as JWK base64url.
+fn ec_private_d(pkcs8: &[u8]) -> String {
+    use aws_lc_rs::encoding::AsBigEndian;
+    let pair = aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(
+        &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        pkcs8,
+    )
+    .expect("p-256 pkcs8");
+    let d = pair.private_key().as_be_bytes().expect("private scalar");
+    b64::encode(d.as_ref())
+}
+
+/// The private seed `d` of an Ed25519 key, as JWK base64url.
+fn okp_private_d(pkcs8: &[u8]) -> String {
+    use aws_lc_rs::encoding::AsBigEndian;
+    let pair = aws_lc_rs::signature::Ed25519KeyPair::from_pkcs8(pkcs8).expect("ed25519 pkcs8");
+    let seed = pair.seed().expect("seed");
+    let bytes = seed.as_be_bytes().expect("seed bytes");
+    b64::encode(bytes.as_ref())
+}
+
+/// An RS256 "signature" that verifies under `e = 1`: the EMSA-PKCS1-v1_5 encoding of the
+/// signing input's SHA-256 (RFC 8017 §9.2) itself, since `s^1 mod n = s`. Anyone can compute it.
+fn forged_for_exponent_one(signing_input: &str, modulus_len: usize) -> Vec<u8> {
+    const SHA256_DIGEST_INFO: [u8; 19] = [
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x20,
+    ];
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, signing_input.as_bytes());
+    let t = [&SHA256_DIGEST_INFO[..], hash.as_ref()].concat();
+    let mut em = vec![0x00, 0x01];
+    em.resize(modulus_len - t.len() - 1, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(&t);
+    em
+}
+
 fn parts(token: &str) -> (String, String, String) {
     let mut it = token.split('.');
     let h = it.next().expect("header").to_owned();
@@ -390,6 +467,17 @@ fn build_jwks(k: &Keys, keys_doc: &Value) -> Value {
         with(&rotated_bare, json!({"kid": "ops-encrypt", "key_ops": ["encrypt"]})),
         with(&rotated_bare, json!({"kid": "dup-key", "use": "sig", "alg": "RS256"})),
         with(&k.rs.jwk, json!({"kid": "dup-key"})),
+        // Public keys published with their private halves: compromised, dropped.
+        with(
+            &with(&rotated_bare, json!({"kid": "private-rsa", "use": "sig", "alg": "RS256"})),
+            rsa_private_members(&k.rotated.pkcs8),
+        ),
+        with(&k.es.jwk, json!({"kid": "private-ec", "d": ec_private_d(&k.es.pkcs8)})),
+        with(&k.ed.jwk, json!({"kid": "private-okp", "d": okp_private_d(&k.ed.pkcs8)})),
+        // The rotated key's modulus under exponents no RSA key may have.
+        with(&rotated_bare, json!({"kid": "rsa-e-1", "e": "AQ"})),
+        with(&rotated_bare, json!({"kid": "rsa-e-even", "e": b64::encode([1u8, 0, 0])})),
+        with(&rotated_bare, json!({"kid": "rsa-e-huge", "e": b64::encode([1u8, 0, 0, 0, 0, 0, 0, 0, 1])})),
     ]})
 }
 
@@ -789,6 +877,58 @@ fn build_cases(k: &Keys) -> Vec<Value> {
         "kid_duplicate",
         "signed by one of two keys sharing kid dup-key (both dropped at load)",
         sign(&k.rotated.signer, &header("RS256", "dup-key"), &claims()),
+        bad("unknown_key_id"),
+    );
+    c.push(
+        "kid_private_rsa",
+        "signed by the RSA key whose JWK in the set carries d, p, q, dp, dq, qi (dropped at load)",
+        sign(
+            &k.rotated.signer,
+            &header("RS256", "private-rsa"),
+            &claims(),
+        ),
+        bad("unknown_key_id"),
+    );
+    c.push(
+        "kid_private_ec",
+        "signed by the P-256 key whose JWK in the set carries its private d (dropped at load)",
+        sign(&k.es.signer, &header("ES256", "private-ec"), &claims()),
+        bad("unknown_key_id"),
+    );
+    c.push(
+        "kid_private_okp",
+        "signed by the Ed25519 key whose JWK in the set carries its private d (dropped at load)",
+        sign(&k.ed.signer, &header("EdDSA", "private-okp"), &claims()),
+        bad("unknown_key_id"),
+    );
+    let e1_input = format!(
+        "{}.{}",
+        b64::encode(header("RS256", "rsa-e-1")),
+        b64::encode(claims())
+    );
+    let modulus_len = b64::decode(k.rotated.jwk["n"].as_str().expect("n"))
+        .expect("n b64")
+        .len();
+    c.push(
+        "kid_rsa_exponent_one",
+        "an RSA JWK with e = 1, and a token whose signature is its own padded digest, forged \
+         without any private key (dropped at load: e under 3)",
+        format!(
+            "{e1_input}.{}",
+            b64::encode(forged_for_exponent_one(&e1_input, modulus_len))
+        ),
+        bad("unknown_key_id"),
+    );
+    c.push(
+        "kid_rsa_exponent_even",
+        "the rotated key's modulus with e = 65536 (dropped at load: even exponent)",
+        sign(&k.rotated.signer, &header("RS256", "rsa-e-even"), &claims()),
+        bad("unknown_key_id"),
+    );
+    c.push(
+        "kid_rsa_exponent_huge",
+        "the rotated key's modulus with e = 2^64 + 1 (dropped at load: exponent over 33 bits)",
+        sign(&k.rotated.signer, &header("RS256", "rsa-e-huge"), &claims()),
         bad("unknown_key_id"),
     );
     c.push(

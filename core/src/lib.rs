@@ -25,6 +25,7 @@ mod principal;
 mod random;
 pub mod rbac;
 mod secret;
+mod size_cap;
 pub mod team_tokens;
 mod text;
 pub mod time;

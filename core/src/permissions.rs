@@ -116,7 +116,7 @@ struct Node {
 
 impl PermissionSet {
     /// Compiles `grants`, keeping their order (the first matching grant is reported) and
-    /// dropping duplicates.
+    /// dropping duplicates. Linear in the total length of the grants.
     pub fn new(grants: impl IntoIterator<Item = Permission>) -> PermissionSet {
         let mut set = PermissionSet {
             grants: Vec::new(),
@@ -137,32 +137,42 @@ impl PermissionSet {
         Ok(PermissionSet::new(parsed))
     }
 
-    fn insert(&mut self, grant: Permission) {
-        if self.grants.contains(&grant) {
-            return;
-        }
+    /// Adds `grant` after the others unless the set holds it already; true when added.
+    ///
+    /// A grant's path through the trie spells it exactly (segment by segment, with a trailing `*`
+    /// ending in `tail` and anything else in `exact`), so a repeat is found where its path ends:
+    /// the walk that places a grant also de-duplicates it, without comparing it to the others.
+    pub(crate) fn insert(&mut self, grant: Permission) -> bool {
         let index = self.grants.len();
-        let segments: Vec<String> = grant.segments().map(str::to_owned).collect();
         let mut node = 0;
-        let count = segments.len();
-        for (i, segment) in segments.into_iter().enumerate() {
-            let last = i + 1 == count;
-            if last && segment == "*" {
-                if let Some(n) = self.nodes.get_mut(node) {
-                    n.tail.get_or_insert(index);
+        let mut trailing_star = false;
+        {
+            let mut segments = grant.segments().peekable();
+            while let Some(segment) = segments.next() {
+                if segment == "*" && segments.peek().is_none() {
+                    trailing_star = true;
+                    break;
                 }
-                self.grants.push(grant);
-                return;
+                node = self.child(node, segment);
             }
-            node = self.child(node, segment);
         }
-        if let Some(n) = self.nodes.get_mut(node) {
-            n.exact.get_or_insert(index);
+        let Some(n) = self.nodes.get_mut(node) else {
+            return false;
+        };
+        let slot = if trailing_star {
+            &mut n.tail
+        } else {
+            &mut n.exact
+        };
+        if slot.is_some() {
+            return false;
         }
+        *slot = Some(index);
         self.grants.push(grant);
+        true
     }
 
-    fn child(&mut self, node: usize, segment: String) -> usize {
+    fn child(&mut self, node: usize, segment: &str) -> usize {
         // Node indices are stored as u32 to keep the matcher's state buffer small; a trie past
         // four billion nodes cannot be built in memory anyway.
         let Ok(next) = u32::try_from(self.nodes.len()) else {
@@ -173,8 +183,11 @@ impl PermissionSet {
         };
         let existing = if segment == "*" {
             *n.star.get_or_insert(next)
+        } else if let Some(child) = n.literal.get(segment) {
+            *child
         } else {
-            *n.literal.entry(segment.into_boxed_str()).or_insert(next)
+            n.literal.insert(segment.into(), next);
+            next
         };
         if existing == next {
             self.nodes.push(Node::default());

@@ -176,9 +176,12 @@ pub struct ParsedTeamToken {
 }
 
 impl ParsedTeamToken {
-    /// Parses `token`; any deviation is `token_malformed`, with a message that says which part
-    /// is wrong but never quotes the token.
+    /// Parses `token`; over 16 KiB it is `token_too_large` before anything else is looked at,
+    /// any other deviation is `token_malformed`, with a message that says which part is wrong but
+    /// never quotes the token.
     pub fn parse(token: &str) -> Result<ParsedTeamToken> {
+        // Before the token is scanned for its dot: an oversized one is `token_too_large`.
+        crate::size_cap::check(token, crate::size_cap::MAX_TOKEN_BYTES)?;
         if token.is_empty() {
             return Err(malformed("empty team token"));
         }

@@ -4,7 +4,8 @@
 //! non-cryptographic hash would let a crafted collision inherit another token's verdict).
 //! An entry lives at most `min(valid_until − now, ttl)`, and `valid_until` (the token's `exp`
 //! plus leeway, or earlier under `max_age`) is checked again on every hit. Callers re-check what
-//! can change without the token changing — the key's presence in the key set, the JTI store.
+//! can change without the token changing — that the very key that verified it (by fingerprint,
+//! not `kid`) is still in the key set, the JTI store.
 
 use aws_lc_rs::digest::{digest, SHA256};
 use moka::sync::Cache;
@@ -60,10 +61,13 @@ pub(crate) struct Entry<T> {
     pub value: T,
     /// Unix seconds from which the token no longer verifies on time grounds alone.
     pub valid_until: f64,
-    /// The key that verified it (`None` for a key set without kids).
+    /// The `kid` that selected the key that verified it (`None` for a token without one).
     pub kid: Option<String>,
     /// The algorithm it was verified with.
     pub alg: Option<crate::jose::Algorithm>,
+    /// The fingerprint of the key that verified it: a hit needs that very key, not just a key
+    /// under the same `kid` (`None` where the verifier's key cannot change).
+    pub key: Option<[u8; 32]>,
     /// The `jti`, for invalidation on revocation.
     pub jti: Option<String>,
     lifetime: Duration,
@@ -75,6 +79,7 @@ pub(crate) struct Verdict<T> {
     pub valid_until: f64,
     pub kid: Option<String>,
     pub alg: Option<crate::jose::Algorithm>,
+    pub key: Option<[u8; 32]>,
     pub jti: Option<String>,
 }
 
@@ -159,6 +164,7 @@ impl<T: Send + Sync + 'static> VerifiedCache<T> {
             valid_until: verdict.valid_until,
             kid: verdict.kid,
             alg: verdict.alg,
+            key: verdict.key,
             jti: verdict.jti,
             lifetime,
         };

@@ -206,12 +206,22 @@ fn assert_dropped(set: &KeySet) {
             .map(|(_, r)| r.as_str())
             .collect()
     };
-    let expected: [(&str, usize, &str); 5] = [
+    let expected: [(&str, usize, &str); 11] = [
         ("weak-rsa", 1, "1024-bit rsa key, under 2048 bits"),
-        ("hmac-key", 1, "symmetric"),
+        ("hmac-key", 1, "symmetric key (its `k` is a shared secret)"),
         ("enc-key", 1, "`use` enc"),
         ("ops-encrypt", 1, "`key_ops` without verify"),
         ("dup-key", 2, "shares its kid"),
+        (
+            "private-rsa",
+            1,
+            "private key material (`d`, `p`, `q`, `dp`, `dq`, `qi`)",
+        ),
+        ("private-ec", 1, "private key material (`d`)"),
+        ("private-okp", 1, "private key material (`d`)"),
+        ("rsa-e-1", 1, "rsa exponent `e` = 1, under 3"),
+        ("rsa-e-even", 1, "even rsa exponent `e` = 65536"),
+        ("rsa-e-huge", 1, "65-bit rsa exponent `e`, over 33 bits"),
     ];
     for (kid, count, fragment) in expected {
         let reasons = reason(kid);
@@ -226,7 +236,7 @@ fn assert_dropped(set: &KeySet) {
             "{kid}: reasons {reasons:?} do not mention `{fragment}`"
         );
     }
-    assert_eq!(dropped.len(), 6, "unexpected dropped keys: {dropped:?}");
+    assert_eq!(dropped.len(), 12, "unexpected dropped keys: {dropped:?}");
     let mut usable: Vec<&str> = set.keys().iter().filter_map(|k| k.kid()).collect();
     usable.sort_unstable();
     assert_eq!(
@@ -261,4 +271,55 @@ fn bad_keys_in_the_set_are_dropped_with_reasons() {
     let settings = doc["validator"].as_object().expect("validator").clone();
     let validator = build(&settings, &jwks).expect("validator builds");
     assert_dropped(&validator.cached_key_set().expect("inline set"));
+}
+
+#[test]
+fn check_config_notes_every_dropped_key_with_its_reason() {
+    let doc = vectors();
+    let jwks = serde_json::to_string(&doc["jwks"]).expect("jwks");
+    let env: std::collections::HashMap<&str, &str> = [
+        ("ADMIN_AUTH_MODE", "oidc"),
+        ("OIDC_ENABLED", "1"),
+        ("OIDC_ISSUER", "https://idp.incidentfox.test"),
+        ("OIDC_AUDIENCE", "incidentfox-config-service"),
+        ("OIDC_ALG", "RS256,ES256,EdDSA"),
+        ("OIDC_JWKS_JSON", jwks.as_str()),
+    ]
+    .into_iter()
+    .collect();
+    let report = incidentfox_auth::check_env(&env);
+    assert!(report.is_ok(), "{:?}", report.problems);
+    for (kid, fragment) in [
+        (
+            "private-rsa",
+            "private key material (`d`, `p`, `q`, `dp`, `dq`, `qi`)",
+        ),
+        ("private-ec", "private key material (`d`)"),
+        ("private-okp", "private key material (`d`)"),
+        ("rsa-e-1", "`e` = 1, under 3"),
+        ("rsa-e-even", "even rsa exponent"),
+        ("rsa-e-huge", "over 33 bits"),
+        ("weak-rsa", "under 2048 bits"),
+    ] {
+        let needle = format!("OIDC_JWKS_JSON: key `{kid}` dropped: ");
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with(&needle) && n.contains(fragment)),
+            "{kid}: {:?}",
+            report.notes
+        );
+    }
+    // A note names the leak, never the leaked value.
+    let leaked = doc["jwks"]["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kid"] == "private-ec")
+        .expect("private-ec")["d"]
+        .as_str()
+        .expect("d")
+        .to_owned();
+    assert!(report.notes.iter().all(|n| !n.contains(&leaked)));
 }

@@ -70,13 +70,24 @@ fn run_wycheproof(file: &str, family: &str) -> usize {
     let mut failures = Vec::new();
     let mut count = 0;
     for group in doc["testGroups"].as_array().unwrap() {
-        // Verification uses the public key; symmetric groups only have the private JWK.
+        // Verification uses the public key; symmetric groups only have the private JWK. Key-set
+        // groups carry a whole set, under `public` when it differs from the private one.
         let key = group.get("public").unwrap_or(&group["private"]);
-        let jwks = match &group["private"] {
-            // Key-set groups carry a whole set under `private`.
-            Value::Object(p) if p.contains_key("keys") => group["private"].clone(),
+        let jwks = match key {
+            Value::Object(k) if k.contains_key("keys") => key.clone(),
             _ => json!({ "keys": [key] }),
         };
+        // A public set's private twin carries `d`, `p`, `q`…: every key in it is dropped.
+        if let (Some(_), Value::Object(private)) = (group.get("public"), &group["private"]) {
+            if private.contains_key("keys") {
+                assert_eq!(
+                    verify(&group["private"], "a.b.c").unwrap_err(),
+                    "invalid_key",
+                    "{family} {}: a private key set loaded",
+                    group["comment"]
+                );
+            }
+        }
         for case in group["tests"].as_array().unwrap() {
             count += 1;
             let id = case["tcId"].as_u64().unwrap();

@@ -192,6 +192,50 @@ async fn never_returns_a_token_whose_key_left_the_set() {
 }
 
 #[tokio::test]
+async fn never_returns_a_verdict_of_a_key_replaced_under_the_same_kid() {
+    // The IdP replaces a compromised key and publishes the new one under the same kid.
+    let (old, new) = (key("k1"), key("k1"));
+    let server = JwksServer::start(&json!({"keys": [old.public_jwk()]})).await;
+    let v = OidcValidator::new(
+        OidcConfig::new(ISSUER, "api", KeySource::Url(server.jwks_url()))
+            .with_algorithms(vec![Algorithm::ES256]),
+    )
+    .unwrap();
+    let cache = v.jwks_cache().unwrap();
+    let old_token = token(&old, unix_now() + 600.0);
+    assert!(v.verify(&old_token).await.is_ok());
+    assert!(v.verify_hit(&old_token).is_some(), "the verdict is cached");
+
+    server.set_jwks(&json!({"keys": [new.public_jwk()]}));
+    cache.prefetch().await.unwrap();
+    assert_eq!(server.jwks_hits(), 2);
+    // The kid still selects a key, but not the one that verified the token: no hit, and the
+    // full verification against the new key fails.
+    assert!(
+        v.verify_hit(&old_token).is_none(),
+        "a verdict outlived its key"
+    );
+    assert_eq!(
+        v.verify(&old_token).await.unwrap_err().code(),
+        ErrorCode::InvalidSignature
+    );
+    assert_eq!(
+        v.verify_cached(&old_token).unwrap_err().code(),
+        ErrorCode::InvalidSignature
+    );
+    let new_token = token(&new, unix_now() + 600.0);
+    assert!(v.verify(&new_token).await.is_ok());
+
+    // Refetching the same material keeps verdicts: identity is the key, not the fetch.
+    cache.prefetch().await.unwrap();
+    assert_eq!(server.jwks_hits(), 3);
+    assert!(
+        v.verify_hit(&new_token).is_some(),
+        "an unchanged key lost its verdicts"
+    );
+}
+
+#[tokio::test]
 async fn never_returns_a_revoked_impersonation_token() {
     let store = Arc::new(MemoryJtiStore::default());
     let mut config = ImpersonationConfig::new("cache-test-secret-0123456789abcdef");

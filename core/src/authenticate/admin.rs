@@ -8,6 +8,7 @@ use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::rbac::RbacPolicy;
 use crate::secret::{Secret, ALLOW_SHORT_SECRETS_ENV_VAR, MIN_SECRET_BYTES};
+use crate::size_cap;
 use crate::text::clip;
 use crate::time::When;
 use std::sync::Arc;
@@ -222,6 +223,7 @@ impl AdminAuthenticator {
     }
 
     async fn authenticate_when(&self, credential: &str, when: When) -> Result<Principal> {
+        size_cap::check(credential, self.max_credential_bytes())?;
         match CredentialShape::of(credential) {
             CredentialShape::Jwt => {
                 let verified = self.oidc_validator()?.verify_when(credential, when).await?;
@@ -234,6 +236,7 @@ impl AdminAuthenticator {
     /// Authenticates `credential` as of `now` with keys already loaded; never touches the
     /// network.
     pub fn authenticate_cached_at(&self, credential: &str, now: f64) -> Result<Principal> {
+        size_cap::check(credential, self.max_credential_bytes())?;
         let now = crate::time::checked_instant(now)?;
         match CredentialShape::of(credential) {
             CredentialShape::Jwt => {
@@ -242,6 +245,17 @@ impl AdminAuthenticator {
             }
             _ => self.opaque_principal(credential),
         }
+    }
+
+    /// The largest credential any accepted path reads: 16 KiB, or the OIDC validator's
+    /// `max_token_bytes` when OIDC is on and allows more. Each path applies its own cap again.
+    pub(crate) fn max_credential_bytes(&self) -> usize {
+        let oidc = self
+            .oidc
+            .as_ref()
+            .filter(|_| self.mode.allows_oidc())
+            .map_or(0, |v| v.config().max_token_bytes);
+        size_cap::MAX_TOKEN_BYTES.max(oidc)
     }
 
     fn oidc_validator(&self) -> Result<&OidcValidator> {

@@ -12,6 +12,7 @@ use crate::jose::b64;
 use crate::oidc::{OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
+use crate::size_cap;
 use crate::team_tokens::{check_stored, ParsedTeamToken, StoredTokenKind, TokenPepper};
 use crate::time::When;
 use serde::Deserialize;
@@ -125,13 +126,18 @@ impl Authenticator {
     async fn authenticate_when(&self, credentials: &Credentials, when: When) -> Result<Principal> {
         let Some(token) = credentials.token_under(&self.session_cookie)? else {
             return match credentials.internal_service.as_deref() {
-                Some(value) => self.admin.authenticate_internal_service(value),
+                Some(value) => {
+                    size_cap::check(value, self.max_credential_bytes())?;
+                    self.admin.authenticate_internal_service(value)
+                }
                 None => Err(err(
                     ErrorCode::MissingCredentials,
                     "no credential: send `Authorization: Bearer <token>`",
                 )),
             };
         };
+        // Before the shape is read or the issuer peeked at, whichever verifier it would go to.
+        size_cap::check(token, self.max_credential_bytes())?;
         match CredentialShape::of(token) {
             CredentialShape::TokenIdAndSecret => self.team_token(token, when.seconds()).await,
             CredentialShape::Jwt => self.jwt(token, when).await,
@@ -188,6 +194,14 @@ impl Authenticator {
         self.oidc_principal(&verified)
     }
 
+    /// The size cap at dispatch: the largest credential any configured path reads.
+    fn max_credential_bytes(&self) -> usize {
+        let oidc = self
+            .oidc_validator()
+            .map_or(0, |v| v.config().max_token_bytes);
+        self.admin.max_credential_bytes().max(oidc)
+    }
+
     /// The OIDC validator when JWTs may sign in as admins or team members.
     fn oidc_validator(&self) -> Option<&OidcValidator> {
         let allowed = self.admin.mode().allows_oidc() || self.team_mode.allows_oidc();
@@ -215,6 +229,8 @@ impl Authenticator {
             Ok(token) => token?,
             Err(refused) => return Some(Err(refused)),
         };
+        // An oversized token is never peeked at; `authenticate` refuses it.
+        size_cap::check(token, self.max_credential_bytes()).ok()?;
         if CredentialShape::of(token) != CredentialShape::Jwt {
             return None;
         }

@@ -22,7 +22,7 @@ pub const MIN_TTL_SECONDS: i64 = 60;
 /// bearer credential nobody can take back without the JTI store.
 pub const DEFAULT_MAX_TTL_SECONDS: i64 = 24 * 3600;
 /// Largest impersonation token read, in bytes.
-pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+pub const MAX_TOKEN_BYTES: usize = crate::size_cap::MAX_TOKEN_BYTES;
 
 /// What minting does when the JTI store cannot record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,6 +6,7 @@ use super::signer::unavailable;
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::parse_compact;
 use crate::jti::JtiStore;
+use crate::size_cap;
 use crate::text::clip;
 use crate::time::{unix_now, When};
 use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
@@ -84,6 +85,8 @@ impl ImpersonationVerifier {
             return None;
         }
         let cache = self.verified.as_ref()?;
+        // An oversized token is not hashed; `verify` refuses it.
+        size_cap::check(token, MAX_TOKEN_BYTES).ok()?;
         let entry = cache.get(&TokenKey::of(token), unix_now())?;
         Some(entry.value.clone())
     }
@@ -106,6 +109,8 @@ impl ImpersonationVerifier {
 
     /// Signature and claims now, answered from the verified-token cache when it holds `token`.
     fn verify_signed_now(&self, token: &str) -> Result<VerifiedImpersonation> {
+        // Before the token is hashed for the cache.
+        size_cap::check(token, MAX_TOKEN_BYTES)?;
         let now = unix_now();
         let Some(cache) = &self.verified else {
             return self.verify_token_at(token, now);
@@ -120,6 +125,8 @@ impl ImpersonationVerifier {
             valid_until: fresh.expires_at + self.config.leeway_seconds,
             kid: None,
             alg: None,
+            // One secret per verifier: a verdict cannot outlive its key.
+            key: None,
             jti: Some(fresh.jti.clone()),
         };
         cache.insert(key, verdict, now);
@@ -183,13 +190,8 @@ impl ImpersonationVerifier {
     /// Signature and claims only, as of `now`; never consults the JTI store (for callers that
     /// do not require JTIs, or that check them themselves).
     pub fn verify_token_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
+        size_cap::check(token, MAX_TOKEN_BYTES)?;
         let now = crate::time::checked_instant(now)?;
-        if token.len() > MAX_TOKEN_BYTES {
-            return Err(err(
-                ErrorCode::TokenTooLarge,
-                format!("token is over {MAX_TOKEN_BYTES} bytes"),
-            ));
-        }
         let jws = parse_compact(token)?;
         if jws.header.alg != "HS256" {
             return Err(err(

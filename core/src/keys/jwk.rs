@@ -3,8 +3,8 @@
 use crate::jose::algorithm::KeyKind;
 use crate::jose::{b64, Algorithm};
 use crate::text::clip;
-use aws_lc_rs::hmac;
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};
+use aws_lc_rs::{digest, hmac};
 use jsonwebtoken::jwk::{
     AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
 };
@@ -18,6 +18,7 @@ pub struct VerifyingKey {
     kid: Option<String>,
     kind: KeyKind,
     verifiers: Vec<(Algorithm, Verifier)>,
+    fingerprint: [u8; 32],
 }
 
 enum Verifier {
@@ -57,6 +58,13 @@ impl VerifyingKey {
         self.kind
     }
 
+    /// The key's identity: SHA-256 over its type and its decoded, length-prefixed material. Two
+    /// keys share it only if they are the same key, whatever their `kid`s, so a verdict bound to
+    /// it cannot outlive a replacement of the key under the same `kid`.
+    pub fn fingerprint(&self) -> &[u8; 32] {
+        &self.fingerprint
+    }
+
     /// Algorithms this key can verify under the policy it was loaded with.
     pub fn algorithms(&self) -> impl Iterator<Item = Algorithm> + '_ {
         self.verifiers.iter().map(|(a, _)| *a)
@@ -81,13 +89,17 @@ impl VerifyingKey {
 
     /// Builds the verifiers for one JWK. `Err` carries the reason the key is unusable.
     pub fn from_jwk_value(value: &Value, policy: &KeyPolicy) -> Result<VerifyingKey, String> {
+        check_no_private_members(value)?;
         let jwk: Jwk =
             serde_json::from_value(value.clone()).map_err(|_| "is not a valid jwk".to_string())?;
         let kid = jwk.common.key_id.clone();
         check_use(&jwk)?;
         let kind = key_kind(&jwk)?;
         if kind == KeyKind::Symmetric && !policy.allow_symmetric {
-            return Err("is a symmetric key, which an oidc key set must not hold".into());
+            return Err(
+                "is a symmetric key (its `k` is a shared secret), which an oidc key set must not hold"
+                    .into(),
+            );
         }
         let pinned = match jwk.common.key_algorithm {
             None => None,
@@ -125,8 +137,40 @@ impl VerifyingKey {
             kid,
             kind,
             verifiers,
+            fingerprint: fingerprint(kind, &jwk.algorithm)?,
         })
     }
+}
+
+/// SHA-256 over the key kind and each piece of the key's material, decoded and length-prefixed so
+/// that no two different keys encode alike: RSA `n` and `e`; EC `x` and `y` (the curve is in the
+/// kind); OKP `x`; oct `k`. Everything a signature check depends on, nothing it does not (`kid`,
+/// `use`, `alg` are checked by key selection instead).
+fn fingerprint(kind: KeyKind, params: &AlgorithmParameters) -> Result<[u8; 32], String> {
+    let parts = match params {
+        AlgorithmParameters::RSA(rsa) => vec![field(&rsa.n, "n")?, field(&rsa.e, "e")?],
+        AlgorithmParameters::EllipticCurve(ec) => vec![field(&ec.x, "x")?, field(&ec.y, "y")?],
+        AlgorithmParameters::OctetKeyPair(okp) => vec![field(&okp.x, "x")?],
+        AlgorithmParameters::OctetKey(oct) => vec![field(&oct.value, "k")?],
+        _ => return Err("has an unsupported key type".into()),
+    };
+    let mut context = digest::Context::new(&digest::SHA256);
+    let label: &[u8] = match kind {
+        KeyKind::Rsa => b"RSA",
+        KeyKind::EcP256 => b"EC P-256",
+        KeyKind::EcP384 => b"EC P-384",
+        KeyKind::Ed25519 => b"OKP Ed25519",
+        KeyKind::Symmetric => b"oct",
+    };
+    context.update(label);
+    for part in &parts {
+        // A key part is far below 4 GiB (the set's body is capped); saturate rather than wrap.
+        let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+        context.update(&len.to_be_bytes());
+        context.update(part);
+    }
+    <[u8; 32]>::try_from(context.finish().as_ref())
+        .map_err(|_| "has material that could not be fingerprinted".to_string())
 }
 
 fn default_alg(kind: KeyKind) -> Algorithm {
@@ -137,6 +181,60 @@ fn default_alg(kind: KeyKind) -> Algorithm {
         KeyKind::Ed25519 => Algorithm::EdDSA,
         KeyKind::Symmetric => Algorithm::HS256,
     }
+}
+
+/// Members that only a private key has (RFC 7518 §6.2.2 for RSA, §6.3.2 for EC, RFC 8037 §2 for
+/// OKP). A key set is public: a key that carries any of them was published by mistake and must be
+/// treated as compromised, not used.
+const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+
+fn check_no_private_members(value: &Value) -> Result<(), String> {
+    let Some(object) = value.as_object() else {
+        return Ok(());
+    };
+    let present: Vec<String> = PRIVATE_MEMBERS
+        .iter()
+        .filter(|m| object.contains_key(**m))
+        .map(|m| format!("`{m}`"))
+        .collect();
+    if present.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "carries private key material ({}): a published private key is compromised",
+        present.join(", ")
+    ))
+}
+
+/// Smallest RSA public exponent accepted.
+pub const MIN_RSA_EXPONENT: u64 = 3;
+
+/// Most bits an RSA public exponent may have: the bound aws-lc enforces on every signature check,
+/// applied at load so such a key is reported rather than failing each token it signed.
+pub const MAX_RSA_EXPONENT_BITS: usize = 33;
+
+/// An RSA `e` must be odd (else it shares a factor with φ(n) and is no RSA key), at least 3 (with
+/// `e = 1` a signature is the padded digest itself, so anyone can forge one) and of sane size.
+fn check_rsa_exponent(e: &[u8]) -> Result<(), String> {
+    let bits = modulus_bits(e);
+    if bits > MAX_RSA_EXPONENT_BITS {
+        return Err(format!(
+            "has a {bits}-bit rsa exponent `e`, over {MAX_RSA_EXPONENT_BITS} bits"
+        ));
+    }
+    // At most 33 bits from here, so the value fits a u64.
+    let value = e
+        .iter()
+        .fold(0u64, |acc, b| acc.wrapping_shl(8) | u64::from(*b));
+    if value < MIN_RSA_EXPONENT {
+        return Err(format!(
+            "has rsa exponent `e` = {value}, under {MIN_RSA_EXPONENT}"
+        ));
+    }
+    if value % 2 == 0 {
+        return Err(format!("has an even rsa exponent `e` = {value}"));
+    }
+    Ok(())
 }
 
 fn check_use(jwk: &Jwk) -> Result<(), String> {
@@ -184,6 +282,7 @@ fn build_verifier(params: &AlgorithmParameters, alg: Algorithm) -> Result<Verifi
         AlgorithmParameters::RSA(rsa) => {
             let n = field(&rsa.n, "n")?;
             let e = field(&rsa.e, "e")?;
+            check_rsa_exponent(&e)?;
             let bits = modulus_bits(&n);
             if bits < MIN_RSA_BITS {
                 return Err(format!(
@@ -262,6 +361,120 @@ fn modulus_bits(n: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::jose::SigningKey;
+    use serde_json::json;
+
+    fn policy(allow_symmetric: bool) -> KeyPolicy {
+        KeyPolicy {
+            algorithms: Algorithm::ALL.to_vec(),
+            allow_symmetric,
+        }
+    }
+
+    fn public_jwk(alg: Algorithm) -> Value {
+        let key = SigningKey::generate(alg).unwrap_or_else(|e| unreachable!("{e}"));
+        key.public_jwk()
+            .unwrap_or_else(|| unreachable!("asymmetric"))
+    }
+
+    /// `jwk` with member `name` set to `value`.
+    fn with(mut jwk: Value, name: &str, value: Value) -> Value {
+        if let Some(object) = jwk.as_object_mut() {
+            object.insert(name.to_owned(), value);
+        }
+        jwk
+    }
+
+    fn load(jwk: &Value, allow_symmetric: bool) -> Result<VerifyingKey, String> {
+        VerifyingKey::from_jwk_value(jwk, &policy(allow_symmetric))
+    }
+
+    #[test]
+    fn a_key_carrying_private_members_is_refused_whatever_its_type() {
+        for alg in [
+            Algorithm::RS256,
+            Algorithm::ES256,
+            Algorithm::ES384,
+            Algorithm::EdDSA,
+        ] {
+            let jwk = public_jwk(alg);
+            assert!(load(&jwk, false).is_ok(), "{alg}");
+            for member in PRIVATE_MEMBERS {
+                let leaked = with(jwk.clone(), member, json!("AQAB"));
+                let reason = load(&leaked, false).err().unwrap_or_default();
+                assert!(
+                    reason.contains(&format!("private key material (`{member}`)")),
+                    "{alg} {member}: {reason}"
+                );
+            }
+        }
+        // Whatever else is wrong with the key, the leak is what is reported.
+        let enc = with(public_jwk(Algorithm::ES256), "use", json!("enc"));
+        let enc = with(with(enc, "d", json!("AQAB")), "qi", json!(null));
+        let reason = load(&enc, false).err().unwrap_or_default();
+        assert!(reason.contains("(`d`, `qi`)"), "{reason}");
+    }
+
+    #[test]
+    fn a_symmetric_key_is_a_secret_only_a_symmetric_policy_may_hold() {
+        let oct = json!({"kty": "oct", "k": b64::encode([7u8; 32])});
+        let reason = load(&oct, false).err().unwrap_or_default();
+        assert!(reason.contains("`k` is a shared secret"), "{reason}");
+        assert!(load(&oct, true).is_ok());
+    }
+
+    fn rsa_with_exponent(e: &[u8]) -> Value {
+        with(public_jwk(Algorithm::RS256), "e", json!(b64::encode(e)))
+    }
+
+    #[test]
+    fn rsa_exponents_must_be_odd_at_least_three_and_at_most_33_bits() {
+        let kept = |e: &[u8]| load(&rsa_with_exponent(e), false).map(|_| ());
+        let reason = |e: &[u8]| kept(e).err().unwrap_or_default();
+        // The exponent is not checked against the key here (the public half is all there is), so
+        // any valid value loads: these are the limits, not this key's own exponent.
+        for ok in [
+            &[3u8][..],
+            &[1, 0, 1],
+            &[1, 0, 0, 0, 1],
+            &[1, 0xff, 0xff, 0xff, 0xff],
+        ] {
+            assert_eq!(kept(ok), Ok(()), "{ok:?}");
+        }
+        assert!(reason(&[]).contains("`e` = 0, under 3"));
+        assert!(reason(&[1]).contains("`e` = 1, under 3"));
+        assert!(reason(&[2]).contains("`e` = 2, under 3"));
+        assert!(reason(&[4]).contains("even rsa exponent `e` = 4"));
+        assert!(reason(&[1, 0, 0]).contains("even rsa exponent `e` = 65536"));
+        assert!(reason(&[2, 0, 0, 0, 1]).contains("34-bit rsa exponent `e`, over 33 bits"));
+        assert!(reason(&[0xff; 64]).contains("512-bit"));
+        // A leading zero byte is not the minimal encoding aws-lc requires.
+        assert!(reason(&[0, 1, 0, 1]).contains("does not parse"));
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_key_material_whatever_the_kid() {
+        let fingerprint = |jwk: &Value| load(jwk, true).map(|k| *k.fingerprint()).ok();
+        for alg in [Algorithm::RS256, Algorithm::ES384, Algorithm::EdDSA] {
+            let jwk = public_jwk(alg);
+            let same = fingerprint(&jwk);
+            assert!(same.is_some(), "{alg}");
+            assert_eq!(fingerprint(&jwk), same, "{alg}: stable across loads");
+            let renamed = with(jwk.clone(), "kid", json!("another-kid"));
+            assert_eq!(fingerprint(&renamed), same, "{alg}: the kid is not the key");
+            assert_ne!(fingerprint(&public_jwk(alg)), same, "{alg}: another key");
+        }
+        let oct = |k: &[u8]| json!({"kty": "oct", "k": b64::encode(k)});
+        assert_ne!(fingerprint(&oct(&[1; 32])), fingerprint(&oct(&[2; 32])));
+        // The same bytes as different kinds of key are different keys.
+        let okp = public_jwk(Algorithm::EdDSA);
+        let x = okp.get("x").cloned().unwrap_or_default();
+        assert_ne!(
+            fingerprint(&json!({"kty": "oct", "k": x})),
+            fingerprint(&okp)
+        );
+    }
 
     #[test]
     fn counts_modulus_bits() {

@@ -28,9 +28,11 @@ pub struct KeySet {
 impl KeySet {
     /// Parses a JWKS document (`{"keys": [...]}`) under `policy`.
     ///
-    /// Keys that cannot be used (RSA under 2048 bits, symmetric keys when the policy forbids them,
-    /// unsupported types or curves, `use`/`key_ops` not for verification, duplicate `kid`s) are
-    /// dropped and listed in [`KeySet::dropped`]; a set left with no usable key is `invalid_key`.
+    /// Keys that cannot be used (any carrying private members, RSA under 2048 bits or with an
+    /// exponent that is even, under 3 or over 33 bits, symmetric keys when the policy forbids
+    /// them, unsupported types or curves, `use`/`key_ops` not for verification, duplicate `kid`s)
+    /// are dropped and listed in [`KeySet::dropped`]; a set left with no usable key is
+    /// `invalid_key`.
     pub fn from_jwks_json(document: &[u8], policy: &KeyPolicy) -> Result<KeySet> {
         let root = json::parse_object(document)
             .map_err(|e| err(ErrorCode::InvalidKey, format!("key set {e}")))?;

@@ -7,7 +7,7 @@ use crate::verified_cache::VerifiedCacheSettings;
 use std::time::Duration;
 
 /// Largest token accepted by default, in bytes, checked before any decoding.
-pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = crate::size_cap::MAX_TOKEN_BYTES;
 
 /// Default clock leeway, in seconds (`OIDC_LEEWAY_SECONDS`).
 pub const DEFAULT_LEEWAY_SECONDS: f64 = 30.0;

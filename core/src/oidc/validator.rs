@@ -8,6 +8,7 @@ use crate::jose::{json, parse_compact, Algorithm, CompactJws};
 use crate::keys::cache::{CachedSet, RemoteSource};
 use crate::keys::set::unknown_key;
 use crate::keys::{JwksCache, KeyPolicy, KeySet};
+use crate::size_cap;
 use crate::text::clip;
 use crate::time::{unix_now, When};
 use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
@@ -37,6 +38,8 @@ struct Checked {
     verified: VerifiedToken,
     kid: Option<String>,
     alg: Algorithm,
+    /// The fingerprint of the key that verified it.
+    key: [u8; 32],
 }
 
 impl OidcValidator {
@@ -101,6 +104,8 @@ impl OidcValidator {
     /// Verifies `token` now, fetching keys when needed. A token verified before is answered
     /// from the verified-token cache while it is on time and its key is still in the set.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken> {
+        // Before anything can drive a fetch (a cold or stale set, an unknown kid).
+        size_cap::check(token, self.config.max_token_bytes)?;
         let now = unix_now();
         match &self.keys {
             Keys::Static(set) => self.verify_remembered(token, set, now),
@@ -170,6 +175,7 @@ impl OidcValidator {
     /// Verifies `token` now using only keys already loaded; never touches the network. Answered
     /// from the verified-token cache as [`verify`](Self::verify) is.
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedToken> {
+        size_cap::check(token, self.config.max_token_bytes)?;
         let set = self.cached_key_set()?;
         self.verify_remembered(token, &set, unix_now())
     }
@@ -213,10 +219,13 @@ impl OidcValidator {
     ) -> Option<VerifiedToken> {
         let (cache, key) = (self.verified.as_ref()?, key?);
         let entry = cache.get(key, now)?;
-        // A key dropped from the set (rotation, compromise) takes its tokens with it.
-        let present = entry
-            .alg
-            .is_some_and(|alg| set.select(entry.kid.as_deref(), alg).is_ok());
+        // A key dropped from the set (rotation, compromise) takes its tokens with it, and so does
+        // a key replaced under the same `kid`: the kid must still select the very key (same
+        // material) that verified the token.
+        let present = entry.alg.is_some_and(|alg| {
+            set.select(entry.kid.as_deref(), alg)
+                .is_ok_and(|k| entry.key.as_ref() == Some(k.fingerprint()))
+        });
         if !present {
             cache.remove(key);
             return None;
@@ -226,7 +235,12 @@ impl OidcValidator {
 
     /// Caches a verdict reached at `now` until its `exp` (+ leeway), or `max_age`, or the ttl.
     fn remember(&self, key: Option<TokenKey>, checked: Checked, now: f64) -> VerifiedToken {
-        let Checked { verified, kid, alg } = checked;
+        let Checked {
+            verified,
+            kid,
+            alg,
+            key: fingerprint,
+        } = checked;
         let (Some(cache), Some(key)) = (&self.verified, key) else {
             return verified;
         };
@@ -242,6 +256,7 @@ impl OidcValidator {
             valid_until,
             kid,
             alg: Some(alg),
+            key: Some(fingerprint),
             jti: None,
         };
         cache.insert(key, verdict, now);
@@ -260,26 +275,18 @@ impl OidcValidator {
     /// Parse and finish, keeping the key binding for the cache.
     fn check(&self, token: &str, set: &KeySet, now: f64) -> Result<Checked> {
         let (jws, alg) = self.parse(token)?;
-        let verified = self.finish(&jws, alg, set, now)?;
+        let (verified, key) = self.finish_keyed(&jws, alg, set, now)?;
         Ok(Checked {
             verified,
             kid: jws.header.kid,
             alg,
+            key,
         })
     }
 
     /// Size cap, strict parse, header rules, algorithm allowlist, `typ`, `kid` presence.
     fn parse<'t>(&self, token: &'t str) -> Result<(CompactJws<'t>, Algorithm)> {
-        if token.len() > self.config.max_token_bytes {
-            return Err(err(
-                ErrorCode::TokenTooLarge,
-                format!(
-                    "token is {} bytes, over the {}-byte limit",
-                    token.len(),
-                    self.config.max_token_bytes
-                ),
-            ));
-        }
+        size_cap::check(token, self.config.max_token_bytes)?;
         let jws = parse_compact(token)?;
         let alg = Algorithm::from_name(&jws.header.alg)
             .filter(|a| self.config.algorithms.contains(a))
@@ -316,6 +323,18 @@ impl OidcValidator {
         set: &KeySet,
         now: f64,
     ) -> Result<VerifiedToken> {
+        self.finish_keyed(jws, alg, set, now)
+            .map(|(verified, _)| verified)
+    }
+
+    /// [`finish`](Self::finish), also giving the fingerprint of the key that verified the token.
+    fn finish_keyed(
+        &self,
+        jws: &CompactJws<'_>,
+        alg: Algorithm,
+        set: &KeySet,
+        now: f64,
+    ) -> Result<(VerifiedToken, [u8; 32])> {
         let key = set.select(jws.header.kid.as_deref(), alg)?;
         if !key.verify(alg, jws.signing_input.as_bytes(), &jws.signature) {
             return Err(err(
@@ -327,6 +346,6 @@ impl OidcValidator {
             .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
         check_oidc_claims(&claims, &self.config, now)?;
         let identity = identity(&claims, &self.names)?;
-        Ok(VerifiedToken::parsed(claims, identity))
+        Ok((VerifiedToken::parsed(claims, identity), *key.fingerprint()))
     }
 }

@@ -4,6 +4,7 @@ use super::decision::{Decision, DenyReason};
 use crate::permissions::{Permission, PermissionSet};
 use serde::{Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
 
 /// Why a principal holds a grant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -32,28 +33,31 @@ impl fmt::Display for GrantSource {
 
 /// Grants in order, without duplicates (the first source of a repeated grant is kept),
 /// compiled for matching.
+///
+/// Immutable and shared: a clone is a reference count, so a principal can hold grants that a
+/// cache also holds.
 #[derive(Debug, Clone, Default)]
-pub struct Grants {
+pub struct Grants(Arc<Compiled>);
+
+#[derive(Debug, Default)]
+struct Compiled {
     set: PermissionSet,
     sources: Vec<GrantSource>,
 }
 
 impl Grants {
-    /// Collects `grants`, keeping order and dropping repeats.
+    /// Collects `grants`, keeping order and dropping repeats, in time linear in their total
+    /// length.
     pub fn new(grants: impl IntoIterator<Item = (Permission, GrantSource)>) -> Grants {
-        let mut kept: Vec<Permission> = Vec::new();
+        let mut set = PermissionSet::new([]);
         let mut sources = Vec::new();
         for (permission, source) in grants {
-            if !kept.contains(&permission) {
-                kept.push(permission);
+            // The set reports whether it kept the grant, so sources line up with its list.
+            if set.insert(permission) {
                 sources.push(source);
             }
         }
-        // `PermissionSet::new` keeps order and drops nothing more, so indices line up.
-        Grants {
-            set: PermissionSet::new(kept),
-            sources,
-        }
+        Grants(Arc::new(Compiled { set, sources }))
     }
 
     /// Grants that all come from one source.
@@ -66,38 +70,44 @@ impl Grants {
 
     /// The permissions, in order.
     pub fn permissions(&self) -> &[Permission] {
-        self.set.grants_list()
+        self.0.set.grants_list()
     }
 
     /// The permissions with their sources, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&Permission, &GrantSource)> {
-        self.set.grants_list().iter().zip(self.sources.iter())
+        self.0.set.grants_list().iter().zip(self.0.sources.iter())
     }
 
     /// The compiled set.
     pub fn set(&self) -> &PermissionSet {
-        &self.set
+        &self.0.set
     }
 
     /// Whether `required` is granted.
     pub fn grants(&self, required: &Permission) -> bool {
-        self.set.grants(required)
+        self.0.set.grants(required)
     }
 
     /// The whole decision for `required`: the first grant that matches and its source, or
     /// `permission_denied`.
     pub fn explain(&self, required: &Permission) -> Decision {
-        match self.set.matching_index(required) {
+        match self.0.set.matching_index(required) {
             Some(index) => self.allow_by(index, Some(required)),
             None => Decision::deny(required, DenyReason::PermissionDenied),
         }
     }
 
+    /// Whether `self` and `other` are the same compiled grants (one resolution, shared).
+    #[cfg(test)]
+    pub(crate) fn shares(&self, other: &Grants) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     pub(crate) fn allow_by(&self, index: usize, required: Option<&Permission>) -> Decision {
         Decision::allow(
             required,
-            self.set.grants_list().get(index),
-            self.sources.get(index),
+            self.0.set.grants_list().get(index),
+            self.0.sources.get(index),
         )
     }
 }

@@ -5,34 +5,74 @@ use super::group_map::{self, GroupMap};
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::Result;
 use crate::permissions::Permission;
+use moka::sync::Cache;
 
 /// The permissions every admin gets when `ADMIN_PERMISSIONS_DEFAULT` is unset.
 pub const DEFAULT_ADMIN_PERMISSIONS: &str = "admin:*";
+
+/// Most resolved group lists kept, weighed by their groups plus their grants: a bound on memory
+/// rather than on entries, since one list may bring thousands of grants.
+pub const RESOLVED_CACHE_WEIGHT: u64 = 1 << 18;
 
 /// Resolves an admin's groups into grants.
 ///
 /// Grants = `ADMIN_PERMISSIONS_DEFAULT` ∪ the mapped permissions of each of the principal's groups
 /// (in the order of the groups claim), de-duplicated with order kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Resolution is linear in the grants it yields, and its result is kept per distinct group list
+/// (in order; a bounded cache shared by clones), so a repeat authentication with the same groups
+/// does not resolve again. The policy never changes after it is built, so a kept result is never
+/// stale.
+#[derive(Clone)]
 pub struct RbacPolicy {
     defaults: Vec<Permission>,
     groups: GroupMap,
+    resolved: Cache<Vec<String>, Grants>,
+}
+
+impl PartialEq for RbacPolicy {
+    /// Two policies are equal when they grant alike; what either has cached does not count.
+    fn eq(&self, other: &Self) -> bool {
+        self.defaults == other.defaults && self.groups == other.groups
+    }
+}
+
+impl Eq for RbacPolicy {}
+
+impl std::fmt::Debug for RbacPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RbacPolicy")
+            .field("defaults", &self.defaults)
+            .field("groups", &self.groups)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for RbacPolicy {
     /// Today's defaults: every admin gets `admin:*`, no group mapping.
     fn default() -> Self {
-        RbacPolicy {
-            defaults: vec![Permission::known("admin:*")],
-            groups: GroupMap::default(),
-        }
+        RbacPolicy::new(vec![Permission::known("admin:*")], GroupMap::default())
     }
+}
+
+fn resolved_cache() -> Cache<Vec<String>, Grants> {
+    Cache::builder()
+        .max_capacity(RESOLVED_CACHE_WEIGHT)
+        .weigher(|groups: &Vec<String>, grants: &Grants| {
+            let weight = 1 + groups.len() + grants.permissions().len();
+            u32::try_from(weight).unwrap_or(u32::MAX)
+        })
+        .build()
 }
 
 impl RbacPolicy {
     /// A policy from explicit defaults and group map.
     pub fn new(defaults: Vec<Permission>, groups: GroupMap) -> RbacPolicy {
-        RbacPolicy { defaults, groups }
+        RbacPolicy {
+            defaults,
+            groups,
+            resolved: resolved_cache(),
+        }
     }
 
     /// Reads `ADMIN_PERMISSIONS_DEFAULT` and `ADMIN_GROUP_PERMISSIONS_JSON` from the process
@@ -61,7 +101,7 @@ impl RbacPolicy {
                 GroupMap::default()
             }),
         };
-        RbacPolicy { defaults, groups }
+        RbacPolicy::new(defaults, groups)
     }
 
     /// The default permissions.
@@ -74,8 +114,17 @@ impl RbacPolicy {
         &self.groups
     }
 
-    /// The grants of an admin in `groups`, each with its source.
+    /// The grants of an admin in `groups`, each with its source: the kept result when this list
+    /// of groups (same groups, same order) was resolved before.
     pub fn resolve<S: AsRef<str>>(&self, groups: &[S]) -> Grants {
+        let key: Vec<String> = groups.iter().map(|g| g.as_ref().to_owned()).collect();
+        // Concurrent callers with the same list share one resolution.
+        self.resolved
+            .get_with(key, || self.resolve_uncached(groups))
+    }
+
+    /// [`resolve`](Self::resolve) without the cache: the resolution itself, each time.
+    pub fn resolve_uncached<S: AsRef<str>>(&self, groups: &[S]) -> Grants {
         let defaults = self
             .defaults
             .iter()
@@ -141,6 +190,39 @@ mod tests {
         );
         let sources: Vec<String> = grants.iter().map(|(_, s)| s.to_string()).collect();
         assert_eq!(sources, ["default", "default", "group:ops", "group:sre"]);
+    }
+
+    #[test]
+    fn a_repeat_resolution_is_the_kept_result() {
+        let policy = load(&[(
+            "ADMIN_GROUP_PERMISSIONS_JSON",
+            r#"{"sre": ["admin:provision", "admin:*"], "ops": "admin:read"}"#,
+        )])
+        .unwrap_or_else(|e| unreachable!("{e}"));
+        let first = policy.resolve(&["sre", "ops"]);
+        assert_eq!(names(&first), ["admin:*", "admin:provision", "admin:read"]);
+        // The same list, however it is passed, is not resolved again.
+        let again = policy.resolve(&["sre".to_owned(), "ops".to_owned()]);
+        assert!(again.shares(&first));
+        assert!(policy.clone().resolve(&["sre", "ops"]).shares(&first));
+        let fresh = policy.resolve_uncached(&["sre", "ops"]);
+        assert!(!fresh.shares(&first));
+        assert_eq!(
+            fresh.iter().collect::<Vec<_>>(),
+            first.iter().collect::<Vec<_>>()
+        );
+        // Order is part of the key: it decides order and sources.
+        let reordered = policy.resolve(&["ops", "sre"]);
+        assert!(!reordered.shares(&first));
+        assert_eq!(
+            names(&reordered),
+            ["admin:*", "admin:read", "admin:provision"]
+        );
+        let sources: Vec<String> = reordered.iter().map(|(_, s)| s.to_string()).collect();
+        assert_eq!(sources, ["default", "group:ops", "group:sre"]);
+        // Equality is about what a policy grants, not what it has cached.
+        assert_eq!(policy, policy.clone());
+        assert_ne!(policy, RbacPolicy::default());
     }
 
     #[test]
