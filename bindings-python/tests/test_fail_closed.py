@@ -192,3 +192,24 @@ def test_pydantic_rows_dumped_as_json_keep_their_times() -> None:
             except AuthError as e:
                 got = e.code
             assert got == expected, dumped
+
+
+def test_required_claims_add_to_exp_and_the_subject() -> None:
+    from support import AUDIENCE, ISSUER, mint_oidc, oidc_claims, oidc_jwks
+
+    v = OidcValidator(issuer=ISSUER, audience=AUDIENCE, jwks_json=oidc_jwks(), algorithms=["ES256"],
+                      required_claims=["email"])
+    claims = oidc_claims(email="a@example.com")
+    assert v.verify(mint_oidc(claims), now=NOW).subject == "alice"
+    for name in ["exp", "sub", "email"]:
+        without = {k: val for k, val in claims.items() if k != name}
+        assert code_of(lambda: v.verify(mint_oidc(without), now=NOW)) == "missing_claim", name
+
+
+def test_an_oidc_subject_with_a_control_character_is_refused() -> None:
+    from support import AUDIENCE, ISSUER, mint_oidc, oidc_claims, oidc_jwks
+
+    v = OidcValidator(issuer=ISSUER, audience=AUDIENCE, jwks_json=oidc_jwks(), algorithms=["ES256"])
+    for subject in ["alice\x00admin", "alice\nadmin", "", "   "]:
+        token = mint_oidc(oidc_claims(sub=subject))
+        assert code_of(lambda: v.verify(token, now=NOW)) == "invalid_claim", repr(subject)
