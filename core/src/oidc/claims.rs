@@ -325,6 +325,33 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_must_be_a_clean_identifier() {
+        let config = OidcConfig::new(
+            "https://idp",
+            "aud",
+            crate::KeySource::Inline(String::new()),
+        );
+        for subject in ["alice\u{0}admin", "alice\nadmin", "", "  ", "a\u{7f}"] {
+            let claims =
+                map(json!({"iss": "https://idp", "aud": "aud", "sub": subject, "exp": 2000}));
+            let refused = check_oidc_claims(&claims, &config, 1000.0).err();
+            assert_eq!(
+                refused.map(|e| e.code()),
+                Some(ErrorCode::InvalidClaim),
+                "{subject:?}"
+            );
+        }
+        let named = config.with_claim_names(ClaimNames {
+            subject: "oid".into(),
+            ..ClaimNames::default()
+        });
+        let claims = map(
+            json!({"iss": "https://idp", "aud": "aud", "sub": "x", "oid": "a\u{0}", "exp": 2000}),
+        );
+        assert!(check_oidc_claims(&claims, &named, 1000.0).is_err());
+    }
+
+    #[test]
     fn a_nan_anywhere_in_a_time_check_refuses() {
         let nan = f64::NAN;
         let code = |r: Result<()>| r.err().map(|e| e.code());
