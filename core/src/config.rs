@@ -158,6 +158,22 @@ impl<'a> EnvReader<'a> {
         }
     }
 
+    /// A protection that is on by default: only `0` turns it off, and only `1` (or unset, or
+    /// empty) leaves it on; any other spelling is a problem and leaves it on.
+    pub fn protection(&mut self, name: &str) -> bool {
+        match self.text(name).as_deref() {
+            None | Some("1") => true,
+            Some("0") => false,
+            Some(v) => {
+                self.problems.push(format!(
+                    "{name} must be 1 or 0 (only `0` turns it off), got `{}`",
+                    clip(v)
+                ));
+                true
+            }
+        }
+    }
+
     /// A number parsed with `FromStr`, at least `min`.
     pub fn number<T>(&mut self, name: &str, default: T, min: T) -> T
     where

@@ -339,3 +339,27 @@ fn switches_that_widen_acceptance_take_only_1() {
             .accept_legacy_audience
     );
 }
+
+#[test]
+fn a_protection_is_turned_off_only_by_0() {
+    let base = [
+        ("OIDC_ENABLED", "1"),
+        ("OIDC_ISSUER", "https://idp.example"),
+        ("OIDC_AUDIENCE", "aud"),
+        ("OIDC_JWKS_URL", "https://idp.example/jwks"),
+    ];
+    for value in ["false", "no", "off"] {
+        let mut env: HashMap<&str, &str> = HashMap::from(base);
+        env.insert("OIDC_REQUIRE_KID", value);
+        let e = OidcConfig::from_env_source(&env).unwrap_err();
+        assert!(e.message().contains("OIDC_REQUIRE_KID"), "{value}: {e}");
+    }
+    let mut env: HashMap<&str, &str> = HashMap::from(base);
+    env.insert("OIDC_REQUIRE_KID", "0");
+    assert!(
+        !OidcConfig::from_env_source(&env)
+            .unwrap()
+            .unwrap()
+            .require_kid
+    );
+}

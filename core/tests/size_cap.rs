@@ -191,7 +191,9 @@ fn team_token_parsing_checks_the_size_first() {
 fn authenticator(server: &JwksServer, lookup: Arc<CountingLookup>) -> Authenticator {
     let admin = AdminAuthenticator::builder()
         .mode(AuthMode::Both)
-        .admin_token(incidentfox_auth::Secret::new("break-glass-admin-token-0123456789abcdef"))
+        .admin_token(incidentfox_auth::Secret::new(
+            "break-glass-admin-token-0123456789abcdef",
+        ))
         .oidc(Arc::new(remote_validator(server)))
         .internal_service(
             incidentfox_auth::authenticate::InternalService::new(

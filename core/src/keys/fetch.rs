@@ -32,11 +32,14 @@ impl Default for FetchLimits {
 }
 
 /// Checks that `url` may be fetched: absolute, https (or http on a loopback host), no userinfo.
+///
+/// Errors show the URL without its user, password, query and fragment, where a configuration
+/// may hide a secret; a URL that does not parse is shown only when it holds no `@`.
 pub fn check_url(url: &str) -> Result<Url> {
     let bad = |why: &str| {
         err(
             ErrorCode::InvalidConfig,
-            format!("url `{}` {why}", clip(url)),
+            format!("url `{}` {why}", shown(url)),
         )
     };
     let parsed = Url::parse(url).map_err(|_| bad("is not an absolute url"))?;
@@ -50,6 +53,30 @@ pub fn check_url(url: &str) -> Result<Url> {
             "must use https (http is allowed only for loopback hosts)",
         )),
         _ => Err(bad("must use https")),
+    }
+}
+
+/// `url` as an error message may show it (see [`check_url`]).
+fn shown(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(parsed)
+            if parsed.username().is_empty()
+                && parsed.password().is_none()
+                && parsed.query().is_none()
+                && parsed.fragment().is_none() =>
+        {
+            clip(url)
+        }
+        Ok(mut parsed) => {
+            // Both fail only for URLs that cannot carry credentials at all.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.set_query(None);
+            parsed.set_fragment(None);
+            clip(parsed.as_str())
+        }
+        Err(_) if url.contains('@') => "<not shown>".to_owned(),
+        Err(_) => clip(url),
     }
 }
 
@@ -72,7 +99,7 @@ pub struct Fetcher {
 fn unavailable(url: &Url, why: impl std::fmt::Display) -> crate::Error {
     err(
         ErrorCode::JwksUnavailable,
-        format!("fetching `{}` failed: {why}", clip(url.as_str())),
+        format!("fetching `{}` failed: {why}", shown(url.as_str())),
     )
 }
 
@@ -174,5 +201,28 @@ mod tests {
         assert!(check_url("file:///etc/passwd").is_err());
         assert!(check_url("https://user:pw@idp.example.com/").is_err());
         assert!(check_url("/relative").is_err());
+    }
+
+    #[test]
+    fn errors_never_show_credentials_in_a_url() {
+        for url in [
+            "https://user:hunter2-secret@idp.example.com/jwks",
+            "http://user:hunter2-secret@idp.example.com/jwks",
+            "ftp://idp.example.com/jwks?token=hunter2-secret",
+            "http://idp.example.com/jwks?token=hunter2-secret#hunter2-secret",
+            "htps//user:hunter2-secret@idp",
+        ] {
+            let message = check_url(url)
+                .err()
+                .map(|e| e.message().to_owned())
+                .unwrap_or_default();
+            assert!(!message.is_empty(), "{url} was accepted");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        let message = check_url("http://idp.example.com/jwks")
+            .err()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_default();
+        assert!(message.contains("idp.example.com"), "{message}");
     }
 }

@@ -102,7 +102,7 @@ impl LoginConfig {
     /// Reads the variables into `env`, recording every problem there; `None` unless
     /// `WEB_UI_OIDC_ENABLED=1`.
     pub(crate) fn read_env(env: &mut EnvReader<'_>) -> Option<LoginConfig> {
-        if !env.flag("WEB_UI_OIDC_ENABLED", false) {
+        if !env.opt_in("WEB_UI_OIDC_ENABLED") {
             return None;
         }
         let (issuer_var, issuer) = first_set(env, &["WEB_UI_OIDC_ISSUER", "OIDC_ISSUER"]);

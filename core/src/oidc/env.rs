@@ -61,7 +61,7 @@ impl OidcConfig {
             .with_audiences(audiences)
             .with_claim_names(claims)
             .with_leeway(env.parsed("OIDC_LEEWAY_SECONDS", super::config::DEFAULT_LEEWAY_SECONDS))
-            .with_require_kid(env.flag("OIDC_REQUIRE_KID", true))
+            .with_require_kid(env.protection("OIDC_REQUIRE_KID"))
             .with_max_token_bytes(env.number(
                 "OIDC_MAX_TOKEN_BYTES",
                 super::config::DEFAULT_MAX_TOKEN_BYTES,
