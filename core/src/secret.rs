@@ -9,7 +9,8 @@ use std::fmt;
 pub const MIN_SECRET_BYTES: usize = 32;
 
 /// The one legacy opt-out that lets a shorter impersonation secret or admin token start, for
-/// deployments that cannot rotate at once. `check-config` reports it as a problem all the same.
+/// deployments that cannot rotate at once. `check-config` reports each short secret it admits as a
+/// problem all the same.
 pub const ALLOW_SHORT_SECRETS_ENV_VAR: &str = "AUTH_ALLOW_SHORT_SECRETS";
 
 /// A configured secret (an admin token, a shared service secret, a signing secret).
