@@ -491,7 +491,7 @@ export interface MintRequest {
   email?: string
   /** A TTL instead of the configured one (raised to 60 when lower). */
   ttlSeconds?: number
-  /** `iat`, Unix seconds (default: now). */
+  /** `iat`, Unix seconds (default: now); NaN or infinite is `ERR_INVALID_CONFIG`. */
   now?: number
 }
 
@@ -643,7 +643,7 @@ export interface VisitorMintRequest {
   sessionId: string
   /** A TTL instead of the configured one (raised to 60 when lower). */
   ttlSeconds?: number
-  /** `iat`, Unix seconds (default: now). */
+  /** `iat`, Unix seconds (default: now); NaN or infinite is `ERR_INVALID_CONFIG`. */
   now?: number
 }
 

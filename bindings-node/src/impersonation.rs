@@ -9,6 +9,7 @@ use crate::stores::{store_from, StoreArg};
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
+use incidentfox_auth::time::whole_seconds;
 use incidentfox_auth::VerifiedCacheSettings;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -201,8 +202,8 @@ pub struct MintRequest {
     pub email: Option<String>,
     /// A TTL instead of the configured one (raised to 60 when lower).
     pub ttl_seconds: Option<i64>,
-    /// `iat`, Unix seconds (default: now).
-    pub now: Option<i64>,
+    /// `iat`, Unix seconds (default: now); NaN or infinite is `ERR_INVALID_CONFIG`.
+    pub now: Option<f64>,
 }
 
 /// Who a visitor token speaks for.
@@ -216,8 +217,8 @@ pub struct VisitorMintRequest {
     pub session_id: String,
     /// A TTL instead of the configured one (raised to 60 when lower).
     pub ttl_seconds: Option<i64>,
-    /// `iat`, Unix seconds (default: now).
-    pub now: Option<i64>,
+    /// `iat`, Unix seconds (default: now); NaN or infinite is `ERR_INVALID_CONFIG`.
+    pub now: Option<f64>,
 }
 
 /// Mints HS256 team-impersonation and visitor tokens with today's claims.
@@ -269,7 +270,7 @@ impl ImpersonationSigner {
         };
         promise(env, async move {
             let inner = match now {
-                Some(now) => signer.mint_at(&request, now).await,
+                Some(now) => signer.mint_at(&request, whole_seconds(now)?).await,
                 None => signer.mint(&request).await,
             }?;
             Ok(MintedToken { inner })
@@ -292,7 +293,7 @@ impl ImpersonationSigner {
         };
         promise(env, async move {
             let inner = match now {
-                Some(now) => signer.mint_visitor_at(&request, now).await,
+                Some(now) => signer.mint_visitor_at(&request, whole_seconds(now)?).await,
                 None => signer.mint_visitor(&request).await,
             }?;
             Ok(MintedToken { inner })

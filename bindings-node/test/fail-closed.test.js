@@ -149,3 +149,12 @@ test('an OIDC subject with a control character is refused', async () => {
     assert.equal(code(outcomeSync(() => v.verifySync(token, { now: NOW }))), 'invalid_claim', JSON.stringify(subject))
   }
 })
+
+test('a mint clock that is not finite is refused, never read as 0', async () => {
+  const signer = new ImpersonationSigner({ secret: SECRET })
+  for (const now of NOT_FINITE) {
+    assert.equal(code(await outcome(() => signer.mint({ orgId: 'o', teamNodeId: 't', subject: 'a', now }))), 'invalid_config', `${now}`)
+    assert.equal(code(await outcome(() => signer.mintVisitor({ orgId: 'o', teamNodeId: 't', sessionId: 's', now }))), 'invalid_config', `${now}`)
+  }
+  assert.equal((await signer.mint({ orgId: 'o', teamNodeId: 't', subject: 'a', now: 1000.5 })).expiresAt, 1900)
+})

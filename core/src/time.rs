@@ -26,6 +26,21 @@ pub fn checked_instant(seconds: f64) -> Result<f64> {
     }
 }
 
+/// An explicit instant as whole Unix seconds (the `iat` of a minted token), checked as
+/// [`checked_instant`] is and then within the range of `i64`; the fraction is dropped.
+pub fn whole_seconds(seconds: f64) -> Result<i64> {
+    let seconds = checked_instant(seconds)?.floor();
+    // Every finite f64 in this range converts exactly; i64::MAX itself is not representable.
+    if (-9.0e18..=9.0e18).contains(&seconds) {
+        Ok(seconds as i64)
+    } else {
+        Err(err(
+            ErrorCode::InvalidConfig,
+            format!("`now` must be a number of unix seconds within range, got `{seconds}`"),
+        ))
+    }
+}
+
 /// The largest clock leeway accepted, seconds. Leeway widens every time check; past a few
 /// minutes it stops being about clock skew and starts extending tokens' lives.
 pub const MAX_LEEWAY_SECONDS: f64 = 300.0;
@@ -75,6 +90,14 @@ impl When {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_seconds_are_finite_and_in_range() {
+        assert_eq!(whole_seconds(1_700_000_000.9).ok(), Some(1_700_000_000));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e19, -1e19] {
+            assert!(whole_seconds(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn an_explicit_instant_must_be_finite() {
