@@ -158,3 +158,39 @@ test('a mint clock that is not finite is refused, never read as 0', async () => 
   }
   assert.equal((await signer.mint({ orgId: 'o', teamNodeId: 't', subject: 'a', now: 1000.5 })).expiresAt, 1900)
 })
+
+test('a key replaced under the same kid takes its cached verdicts with it', async () => {
+  const http = require('node:http')
+  let served = { keys: [s.publicJwk('rs256')] }
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(served))
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const v = OidcValidator.fromEnv({
+      OIDC_ENABLED: '1',
+      OIDC_ISSUER: s.ISSUER,
+      OIDC_AUDIENCE: s.AUDIENCE,
+      OIDC_JWKS_URL: `http://127.0.0.1:${server.address().port}/jwks`,
+      OIDC_JWKS_MAX_AGE_SECONDS: '0.2',
+    })
+    const now = Math.floor(Date.now() / 1000)
+    const token = await s.mintOidc(s.oidcClaims({ iat: now, exp: now + 600 }), 'rs256')
+    assert.equal((await v.verify(token)).subject, 'alice')
+    // The same kid, other key material: past max_age the stale set is served while a background
+    // refresh fetches the new one; from then on the cached verdict matches no key.
+    served = { keys: [{ ...s.publicJwk('rs256_rotated'), kid: s.publicJwk('rs256').kid }] }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const deadline = Date.now() + 5000
+    let outcomeCode = 'ok'
+    while (outcomeCode === 'ok' && Date.now() < deadline) {
+      outcomeCode = code(await outcome(() => v.verify(token)))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.equal(outcomeCode, 'invalid_signature')
+    assert.equal(code(outcomeSync(() => v.verifySync(token))), 'invalid_signature')
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+})

@@ -213,3 +213,58 @@ def test_an_oidc_subject_with_a_control_character_is_refused() -> None:
     for subject in ["alice\x00admin", "alice\nadmin", "", "   "]:
         token = mint_oidc(oidc_claims(sub=subject))
         assert code_of(lambda: v.verify(token, now=NOW)) == "invalid_claim", repr(subject)
+
+
+def test_a_key_replaced_under_the_same_kid_takes_its_cached_verdicts_with_it() -> None:
+    """A cached verdict is bound to the key material that reached it, not to the kid: an IdP
+    that replaces a compromised key under the same kid must not keep old verdicts alive."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from support import AUDIENCE, ISSUER, mint_oidc, oidc_claims, public_jwk
+
+    served = {"keys": [public_jwk("rs256")]}
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server spelling)
+            body = json.dumps(served).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        v = OidcValidator.from_env({
+            "OIDC_ENABLED": "1", "OIDC_ISSUER": ISSUER, "OIDC_AUDIENCE": AUDIENCE,
+            "OIDC_JWKS_URL": f"http://127.0.0.1:{server.server_address[1]}/jwks",
+            "OIDC_JWKS_MAX_AGE_SECONDS": "0.2",
+        })
+        assert v is not None
+        now = int(time.time())
+        token = mint_oidc(oidc_claims(iat=now, exp=now + 600), key="rs256")
+        assert v.verify(token).subject == "alice"
+        assert v.verified_cache_len() == 1
+        # The same kid, other key material: the old token no longer verifies, cached or not.
+        served["keys"] = [{**public_jwk("rs256_rotated"), "kid": public_jwk("rs256")["kid"]}]
+        # Past max_age the stale set is served while a background refresh fetches the new one;
+        # from then on the cached verdict no longer matches any key.
+        time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        outcome = "valid"
+        while outcome == "valid" and time.monotonic() < deadline:
+            try:
+                v.verify(token)
+            except AuthError as e:
+                outcome = e.code
+            time.sleep(0.05)
+        assert outcome == "invalid_signature"
+        assert code_of(lambda: v.verify(token)) == "invalid_signature"
+    finally:
+        server.shutdown()
