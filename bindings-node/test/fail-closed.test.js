@@ -159,28 +159,53 @@ test('a mint clock that is not finite is refused, never read as 0', async () => 
   assert.equal((await signer.mint({ orgId: 'o', teamNodeId: 't', subject: 'a', now: 1000.5 })).expiresAt, 1900)
 })
 
-test('a key replaced under the same kid takes its cached verdicts with it', async () => {
+/** A JWKS endpoint on loopback: `served` is what it answers, `hits` how often it was asked. */
+async function jwksServer(served) {
   const http = require('node:http')
-  let served = { keys: [s.publicJwk('rs256')] }
+  const state = { served, hits: 0 }
   const server = http.createServer((req, res) => {
+    state.hits += 1
     res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify(served))
+    res.end(JSON.stringify(state.served))
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  try {
-    const v = OidcValidator.fromEnv({
+  state.validator = (env = {}) =>
+    OidcValidator.fromEnv({
       OIDC_ENABLED: '1',
       OIDC_ISSUER: s.ISSUER,
       OIDC_AUDIENCE: s.AUDIENCE,
       OIDC_JWKS_URL: `http://127.0.0.1:${server.address().port}/jwks`,
-      OIDC_JWKS_MAX_AGE_SECONDS: '0.2',
+      ...env,
     })
+  state.close = () => new Promise((resolve) => server.close(resolve))
+  return state
+}
+
+test('an oversized token never drives a key fetch', async () => {
+  const server = await jwksServer({ keys: [s.publicJwk('rs256')] })
+  try {
+    const v = server.validator()
+    const huge = await s.mintOidc(s.oidcClaims({ pad: 'x'.repeat(20_000) }), 'rs256', { kid: 'a-kid-nobody-has' })
+    assert.equal(code(outcomeSync(() => v.verifySync(huge))), 'token_too_large')
+    assert.equal(code(await outcome(() => v.verify(huge))), 'token_too_large')
+    assert.equal(server.hits, 0, 'an oversized token drove a fetch on a cold cache')
+    const auth = Authenticator.fromEnv({ ADMIN_TOKEN: ADMIN })
+    assert.equal(code(await outcome(() => auth.authenticate({ authorization: `Bearer ${huge}` }))), 'token_too_large')
+  } finally {
+    await server.close()
+  }
+})
+
+test('a key replaced under the same kid takes its cached verdicts with it', async () => {
+  const server = await jwksServer({ keys: [s.publicJwk('rs256')] })
+  try {
+    const v = server.validator({ OIDC_JWKS_MAX_AGE_SECONDS: '0.2' })
     const now = Math.floor(Date.now() / 1000)
     const token = await s.mintOidc(s.oidcClaims({ iat: now, exp: now + 600 }), 'rs256')
     assert.equal((await v.verify(token)).subject, 'alice')
     // The same kid, other key material: past max_age the stale set is served while a background
     // refresh fetches the new one; from then on the cached verdict matches no key.
-    served = { keys: [{ ...s.publicJwk('rs256_rotated'), kid: s.publicJwk('rs256').kid }] }
+    server.served = { keys: [{ ...s.publicJwk('rs256_rotated'), kid: s.publicJwk('rs256').kid }] }
     await new Promise((resolve) => setTimeout(resolve, 300))
     const deadline = Date.now() + 5000
     let outcomeCode = 'ok'
@@ -191,6 +216,6 @@ test('a key replaced under the same kid takes its cached verdicts with it', asyn
     assert.equal(outcomeCode, 'invalid_signature')
     assert.equal(code(outcomeSync(() => v.verifySync(token))), 'invalid_signature')
   } finally {
-    await new Promise((resolve) => server.close(resolve))
+    await server.close()
   }
 })

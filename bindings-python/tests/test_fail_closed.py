@@ -215,46 +215,83 @@ def test_an_oidc_subject_with_a_control_character_is_refused() -> None:
         assert code_of(lambda: v.verify(token, now=NOW)) == "invalid_claim", repr(subject)
 
 
+class JwksServer:
+    """A JWKS endpoint on loopback: ``served`` is what it answers, ``hits`` how often it was asked."""
+
+    def __init__(self, served: dict[str, Any]) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.served = served
+        self.hits = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the http.server spelling)
+                outer.hits += 1
+                body = json.dumps(outer.served).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/jwks"
+
+    def validator(self, **env: str) -> OidcValidator:
+        from support import AUDIENCE, ISSUER
+
+        v = OidcValidator.from_env(
+            {"OIDC_ENABLED": "1", "OIDC_ISSUER": ISSUER, "OIDC_AUDIENCE": AUDIENCE, "OIDC_JWKS_URL": self.url, **env}
+        )
+        assert v is not None
+        return v
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_an_oversized_token_never_drives_a_key_fetch() -> None:
+    from support import mint_oidc, oidc_claims, public_jwk
+
+    server = JwksServer({"keys": [public_jwk("rs256")]})
+    try:
+        v = server.validator()
+        huge = mint_oidc(oidc_claims(pad="x" * 20_000), key="rs256", kid="a-kid-nobody-has")
+        assert code_of(lambda: v.verify(huge)) == "token_too_large"
+        assert code_of(lambda: run(lambda: v.verify_async(huge))) == "token_too_large"
+        assert server.hits == 0, "an oversized token drove a fetch on a cold cache"
+        auth = Authenticator.from_env({"ADMIN_TOKEN": ADMIN})
+        assert code_of(lambda: auth.authenticate({"Authorization": f"Bearer {huge}"})) == "token_too_large"
+    finally:
+        server.close()
+
+
 def test_a_key_replaced_under_the_same_kid_takes_its_cached_verdicts_with_it() -> None:
     """A cached verdict is bound to the key material that reached it, not to the kid: an IdP
     that replaces a compromised key under the same kid must not keep old verdicts alive."""
-    import threading
     import time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from support import AUDIENCE, ISSUER, mint_oidc, oidc_claims, public_jwk
+    from support import mint_oidc, oidc_claims, public_jwk
 
-    served = {"keys": [public_jwk("rs256")]}
-
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server spelling)
-            body = json.dumps(served).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = JwksServer({"keys": [public_jwk("rs256")]})
     try:
-        v = OidcValidator.from_env({
-            "OIDC_ENABLED": "1", "OIDC_ISSUER": ISSUER, "OIDC_AUDIENCE": AUDIENCE,
-            "OIDC_JWKS_URL": f"http://127.0.0.1:{server.server_address[1]}/jwks",
-            "OIDC_JWKS_MAX_AGE_SECONDS": "0.2",
-        })
-        assert v is not None
+        v = server.validator(OIDC_JWKS_MAX_AGE_SECONDS="0.2")
         now = int(time.time())
         token = mint_oidc(oidc_claims(iat=now, exp=now + 600), key="rs256")
         assert v.verify(token).subject == "alice"
         assert v.verified_cache_len() == 1
-        # The same kid, other key material: the old token no longer verifies, cached or not.
-        served["keys"] = [{**public_jwk("rs256_rotated"), "kid": public_jwk("rs256")["kid"]}]
-        # Past max_age the stale set is served while a background refresh fetches the new one;
-        # from then on the cached verdict no longer matches any key.
+        # The same kid, other key material. Past max_age the stale set is served while a
+        # background refresh fetches the new one; from then on the cached verdict matches no key.
+        server.served = {"keys": [{**public_jwk("rs256_rotated"), "kid": public_jwk("rs256")["kid"]}]}
         time.sleep(0.3)
         deadline = time.monotonic() + 5
         outcome = "valid"
@@ -267,4 +304,4 @@ def test_a_key_replaced_under_the_same_kid_takes_its_cached_verdicts_with_it() -
         assert outcome == "invalid_signature"
         assert code_of(lambda: v.verify(token)) == "invalid_signature"
     finally:
-        server.shutdown()
+        server.close()
