@@ -144,7 +144,7 @@ fn flags_and_missing_variables_are_named_too() {
     assert_eq!(out.status.code(), Some(2));
     let problems = lines(&json_of(&out), "problems");
     for needle in [
-        "WEB_UI_OIDC_ENABLED must be 1 or 0, got `maybe`",
+        "WEB_UI_OIDC_ENABLED must be 1 or 0 (only `1` turns it on), got `maybe`",
         "SESSION_COOKIE_CSRF=origin needs WEB_UI_PUBLIC_BASE_URL",
     ] {
         assert!(
