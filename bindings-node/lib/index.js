@@ -61,8 +61,9 @@ function jtiStore(store) {
   if (!hasMethods(store, ['record', 'contains', 'revoke'])) return store
   return {
     record: settled((entry) => store.record(entry)),
-    contains: settled(async (jti) => Boolean(await store.contains(jti))),
-    revoke: settled(async (jti) => Boolean(await store.revoke(jti))),
+    // The answers pass through untouched: only a real boolean counts, and the addon says so.
+    contains: settled((jti) => store.contains(jti)),
+    revoke: settled((jti) => store.revoke(jti)),
   }
 }
 
@@ -73,10 +74,23 @@ function rowTime(value) {
   return value ?? null
 }
 
+function sameValue(a, b) {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
+  return Object.is(a, b)
+}
+
 // A team-token row with camelCase or snake_case members (a `pg` row keeps the column names).
 function teamTokenRow(found) {
   if (found == null) return null
-  const pick = (camel, snake) => (found[camel] !== undefined ? found[camel] : found[snake])
+  // Both spellings present and disagreeing (`revokedAt: null` beside a `revoked_at` Date) must
+  // not let one shadow the other: the lookup fails instead.
+  const pick = (camel, snake) => {
+    const [a, b] = [found[camel], found[snake]]
+    if (a !== undefined && b !== undefined && !sameValue(a, b)) {
+      throw new Error(`the row's \`${camel}\` and \`${snake}\` disagree`)
+    }
+    return a !== undefined ? a : b
+  }
   return {
     org_id: pick('orgId', 'org_id') ?? null,
     team_node_id: pick('teamNodeId', 'team_node_id') ?? null,

@@ -14,9 +14,12 @@ export type MaybePromise<T> = T | PromiseLike<T>
 export interface JtiStore {
   /** Records a minted token's JTI durably. */
   record(entry: JtiEntry): MaybePromise<unknown>
-  /** Whether `jti` is recorded, not revoked and not expired. */
+  /**
+   * Whether `jti` is recorded, not revoked and not expired. Only a real boolean counts: any other
+   * answer (`'false'`, a row, `[]`, `null`) is `ERR_JTI_STORE_UNAVAILABLE`.
+   */
   contains(jti: string): MaybePromise<boolean>
-  /** Revokes `jti`; true when it was present. */
+  /** Revokes `jti`; true when it was present (a real boolean, as for `contains`). */
   revoke(jti: string): MaybePromise<boolean>
 }
 

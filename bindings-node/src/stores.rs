@@ -249,11 +249,21 @@ impl std::fmt::Debug for JsJtiStore {
     }
 }
 
+/// A store's answer: only a real boolean counts (see `lib/index.js`, which passes it through
+/// untouched). The message names the type that came back, never the value.
 fn boolean(value: &Value, method: &str) -> Result<bool> {
     value.as_bool().ok_or_else(|| {
+        let kind = match value {
+            Value::Null => "null or undefined",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
         Error::new(
             ErrorCode::JtiStoreUnavailable,
-            format!("js `{method}` returned a non-boolean"),
+            format!("js `{method}` returned {kind}, not a boolean"),
         )
     })
 }

@@ -219,3 +219,35 @@ test('a key replaced under the same kid takes its cached verdicts with it', asyn
     await server.close()
   }
 })
+
+test('a store answer that is not a boolean is refused, naming its type only', async () => {
+  const signer = new ImpersonationSigner({ secret: SECRET })
+  const minted = await signer.mint({ orgId: 'o', teamNodeId: 't', subject: 'a' })
+  const answers = ['false', 'true', [], [1], { jti: 'x' }, 1, 0, null, undefined]
+  for (const answer of answers) {
+    for (const asynchronous of [false, true]) {
+      const store = {
+        record() {},
+        contains: asynchronous ? async () => answer : () => answer,
+        revoke: () => answer,
+      }
+      const v = new ImpersonationVerifier({ secret: SECRET, jtiRequire: true, jtiStore: store })
+      const result = await outcome(() => v.verify(minted.token))
+      assert.equal(code(result), 'jti_store_unavailable', `${JSON.stringify(answer)} (async: ${asynchronous})`)
+      assert.match(result.message, /not a boolean/)
+      if (typeof answer === 'string') assert.ok(!result.message.includes(answer), result.message)
+    }
+  }
+  for (const [answer, expected] of [[true, 'ok'], [false, 'jti_not_found']]) {
+    const store = { record() {}, contains: () => answer, revoke: () => answer }
+    const v = new ImpersonationVerifier({ secret: SECRET, jtiRequire: true, jtiStore: store })
+    assert.equal(code(await outcome(() => v.verify(minted.token))), expected)
+  }
+})
+
+test('a row whose two spellings of a time disagree is lookup_unavailable', async () => {
+  const revoked = new Date((NOW - 60) * 1000)
+  assert.equal(await outcomeWith({ revokedAt: null, revoked_at: revoked }), 'lookup_unavailable')
+  assert.equal(await outcomeWith({ expiresAt: undefined, expires_at: revoked }), 'token_expired')
+  assert.equal(await outcomeWith({ revokedAt: revoked, revoked_at: new Date(revoked.getTime()) }), 'token_revoked')
+})

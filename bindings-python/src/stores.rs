@@ -233,12 +233,26 @@ pub fn py_str(value: &str) -> Py<PyAny> {
     Python::attach(|py| pyo3::types::PyString::new(py, value).into_any().unbind())
 }
 
-fn truthy(value: &Py<PyAny>) -> Result<bool> {
-    Python::attach(|py| value.bind(py).is_truthy()).map_err(|e| {
-        Error::new(
-            ErrorCode::JtiStoreUnavailable,
-            format!("store returned a non-bool: {e}"),
-        )
+/// A store's answer: only a real `bool` counts. Truth-testing would read `"false"`, a row, a
+/// driver's result object or `[]` as "recorded", and so accept a revoked token. The message names
+/// the type that came back, never the value.
+fn boolean(value: &Py<PyAny>, method: &str) -> Result<bool> {
+    Python::attach(|py| {
+        let value = value.bind(py);
+        match value.cast::<pyo3::types::PyBool>() {
+            Ok(answer) => Ok(answer.is_true()),
+            Err(_) => {
+                let kind = value
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|_| "?".to_owned());
+                Err(Error::new(
+                    ErrorCode::JtiStoreUnavailable,
+                    format!("python `{method}` returned a `{kind}`, not a bool"),
+                ))
+            }
+        }
     })
 }
 
@@ -253,25 +267,23 @@ impl JtiStore for PyJtiStore {
             .map(|_| ())
     }
     async fn contains(&self, jti: &str) -> Result<bool> {
-        truthy(
-            &call_python(
-                &self.obj,
-                "contains",
-                py_str(jti),
-                ErrorCode::JtiStoreUnavailable,
-            )
-            .await?,
+        let answer = call_python(
+            &self.obj,
+            "contains",
+            py_str(jti),
+            ErrorCode::JtiStoreUnavailable,
         )
+        .await?;
+        boolean(&answer, "contains")
     }
     async fn revoke(&self, jti: &str) -> Result<bool> {
-        truthy(
-            &call_python(
-                &self.obj,
-                "revoke",
-                py_str(jti),
-                ErrorCode::JtiStoreUnavailable,
-            )
-            .await?,
+        let answer = call_python(
+            &self.obj,
+            "revoke",
+            py_str(jti),
+            ErrorCode::JtiStoreUnavailable,
         )
+        .await?;
+        boolean(&answer, "revoke")
     }
 }

@@ -305,3 +305,51 @@ def test_a_key_replaced_under_the_same_kid_takes_its_cached_verdicts_with_it() -
         assert code_of(lambda: v.verify(token)) == "invalid_signature"
     finally:
         server.close()
+
+
+class AnsweringStore:
+    """A JTI store whose ``contains`` answers ``answer``, whatever it is."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    def record(self, entry: dict[str, Any]) -> None:
+        pass
+
+    def contains(self, jti: str) -> Any:
+        return self.answer
+
+    def revoke(self, jti: str) -> Any:
+        return self.answer
+
+
+class AsyncAnsweringStore(AnsweringStore):
+    async def contains(self, jti: str) -> Any:
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", ["false", "true", [], [1], {"jti": "x"}, 1, 0, None, 1.0, b"\x01"])
+@pytest.mark.parametrize("store_class", [AnsweringStore, AsyncAnsweringStore])
+def test_a_store_answer_that_is_not_a_bool_is_refused(answer: Any, store_class: type[AnsweringStore]) -> None:
+    store = store_class(answer)
+    minted = ImpersonationSigner(SECRET).mint(org_id="o", team_node_id="t", subject="a")
+    v = ImpersonationVerifier(SECRET, jti_require=True, jti_store=store)
+    with pytest.raises(AuthError) as caught:
+        v.verify(minted.token)
+    assert caught.value.code == "jti_store_unavailable"
+    # The type is named, never the value.
+    assert f"`{type(answer).__name__}`, not a bool" in str(caught.value)
+    if isinstance(answer, str):
+        assert answer not in str(caught.value)
+
+
+@pytest.mark.parametrize(("answer", "expected"), [(True, "ok"), (False, "jti_not_found")])
+def test_a_store_answer_that_is_a_bool_decides(answer: bool, expected: str) -> None:
+    minted = ImpersonationSigner(SECRET).mint(org_id="o", team_node_id="t", subject="a")
+    v = ImpersonationVerifier(SECRET, jti_require=True, jti_store=AnsweringStore(answer))
+    try:
+        v.verify(minted.token)
+        got = "ok"
+    except AuthError as e:
+        got = e.code
+    assert got == expected
