@@ -6,6 +6,7 @@ use crate::oidc::VerifyOptions;
 use crate::rbac::Principal;
 use crate::runtime::promise;
 use crate::stores::{store_from, StoreArg};
+use incidentfox_auth::config::whole_count;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
@@ -48,7 +49,7 @@ pub struct ImpersonationOptions<'a> {
     /// the verified-token cache off).
     pub verified_cache_ttl_seconds: Option<f64>,
     /// Verifier only: most tokens remembered (default 100,000; 0 turns the cache off).
-    pub verified_cache_max_entries: Option<u32>,
+    pub verified_cache_max_entries: Option<f64>,
 }
 
 /// Options of the `fromEnv` factories that take a store.
@@ -86,10 +87,12 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
             )))
         }
     };
-    config.verified_cache = VerifiedCacheSettings::with_overrides(
-        options.verified_cache_ttl_seconds,
-        options.verified_cache_max_entries.map(u64::from),
-    )?;
+    let max_entries = options
+        .verified_cache_max_entries
+        .map(|n| whole_count("verifiedCacheMaxEntries", n))
+        .transpose()?;
+    config.verified_cache =
+        VerifiedCacheSettings::with_overrides(options.verified_cache_ttl_seconds, max_entries)?;
     Ok(config)
 }
 

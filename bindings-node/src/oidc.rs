@@ -3,6 +3,7 @@
 use crate::convert::{env_map, one_or_many};
 use crate::errors::{invalid_argument, IntoJs};
 use crate::runtime::promise;
+use incidentfox_auth::config::whole_count;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Either, Env};
@@ -50,12 +51,12 @@ pub struct OidcValidatorOptions {
     /// Tokens must name their key (default true).
     pub require_kid: Option<bool>,
     /// Size cap in bytes, checked before decoding (default 16384).
-    pub max_token_bytes: Option<u32>,
+    pub max_token_bytes: Option<f64>,
     /// Longest a verified token is remembered, in seconds (default 15; 0 turns the
     /// verified-token cache off).
     pub verified_cache_ttl_seconds: Option<f64>,
     /// Most tokens remembered (default 100,000; 0 turns the cache off).
-    pub verified_cache_max_entries: Option<u32>,
+    pub verified_cache_max_entries: Option<f64>,
 }
 
 /// Options of the verify calls.
@@ -156,11 +157,16 @@ fn config(mut options: OidcValidatorOptions) -> incidentfox_auth::Result<OidcCon
         config = config.with_max_age(age);
     }
     if let Some(bytes) = options.max_token_bytes {
-        config = config.with_max_token_bytes(bytes as usize);
+        let bytes = whole_count("maxTokenBytes", bytes)?;
+        config = config.with_max_token_bytes(usize::try_from(bytes).unwrap_or(usize::MAX));
     }
+    let max_entries = options
+        .verified_cache_max_entries
+        .map(|n| whole_count("verifiedCacheMaxEntries", n))
+        .transpose()?;
     config = config.with_verified_cache(VerifiedCacheSettings::with_overrides(
         options.verified_cache_ttl_seconds,
-        options.verified_cache_max_entries.map(u64::from),
+        max_entries,
     )?);
     Ok(config)
 }

@@ -6,6 +6,7 @@ use crate::errors::{invalid_argument, IntoJs};
 use crate::js_calls::{invoke, js_call, JsCall};
 use crate::runtime::promise;
 use async_trait::async_trait;
+use incidentfox_auth::config::whole_count;
 use incidentfox_auth::jti::{self, JtiStore};
 use incidentfox_auth::{Error, ErrorCode, Result};
 use napi::bindgen_prelude::{ClassInstance, Either3, Object, PromiseRaw, ToNapiValue};
@@ -61,7 +62,7 @@ fn entry_json(entry: &jti::JtiEntry) -> Value {
 #[napi(object)]
 pub struct MemoryJtiStoreOptions {
     /// At most this many entries (default 1,000,000).
-    pub capacity: Option<u32>,
+    pub capacity: Option<f64>,
 }
 
 /// JTIs in memory until their token expires (one process).
@@ -74,15 +75,14 @@ pub struct MemoryJtiStore {
 impl MemoryJtiStore {
     /// An empty store.
     #[napi(constructor)]
-    pub fn new(options: Option<MemoryJtiStoreOptions>) -> Self {
-        let store = options
-            .and_then(|o| o.capacity)
-            .map_or_else(jti::MemoryJtiStore::default, |c| {
-                jti::MemoryJtiStore::with_capacity(u64::from(c))
-            });
-        MemoryJtiStore {
+    pub fn new(env: &Env, options: Option<MemoryJtiStoreOptions>) -> napi::Result<Self> {
+        let store = match options.and_then(|o| o.capacity) {
+            Some(c) => jti::MemoryJtiStore::with_capacity(whole_count("capacity", c).js(env)?),
+            None => jti::MemoryJtiStore::default(),
+        };
+        Ok(MemoryJtiStore {
             inner: Arc::new(store),
-        }
+        })
     }
     /// Records a minted token's JTI.
     #[napi]
@@ -126,7 +126,7 @@ impl MemoryJtiStore {
 #[napi(object)]
 pub struct PostgresJtiStoreOptions {
     /// Connections in the pool (default 16).
-    pub pool_size: Option<u32>,
+    pub pool_size: Option<f64>,
 }
 
 /// JTIs in PostgreSQL (the `impersonation_jtis` table), shared by replicas.
@@ -146,7 +146,8 @@ impl PostgresJtiStore {
     ) -> napi::Result<Self> {
         let mut settings = jti::PostgresSettings::new(url);
         if let Some(size) = options.and_then(|o| o.pool_size) {
-            settings.pool_size = size as usize;
+            let size = whole_count("poolSize", size).js(env)?;
+            settings.pool_size = usize::try_from(size).unwrap_or(usize::MAX);
         }
         Ok(PostgresJtiStore {
             inner: Arc::new(jti::PostgresJtiStore::connect(settings).js(env)?),

@@ -251,3 +251,20 @@ test('a row whose two spellings of a time disagree is lookup_unavailable', async
   assert.equal(await outcomeWith({ expiresAt: undefined, expires_at: revoked }), 'token_expired')
   assert.equal(await outcomeWith({ revokedAt: revoked, revoked_at: new Date(revoked.getTime()) }), 'token_revoked')
 })
+
+test('numeric options are range-checked, never wrapped', () => {
+  const { MemoryJtiStore, PostgresJtiStore } = require('@incidentfox/auth')
+  for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 40]) {
+    assert.equal(code(outcomeSync(() => validator({ maxTokenBytes: bad }))), 'invalid_config', `maxTokenBytes ${bad}`)
+  }
+  for (const bad of [-1, 1.5, NaN]) {
+    assert.equal(code(outcomeSync(() => validator({ verifiedCacheMaxEntries: bad }))), 'invalid_config', `${bad}`)
+    const options = { secret: SECRET, verifiedCacheMaxEntries: bad }
+    assert.equal(code(outcomeSync(() => new ImpersonationVerifier(options))), 'invalid_config', `${bad}`)
+    assert.equal(code(outcomeSync(() => new MemoryJtiStore({ capacity: bad }))), 'invalid_config', `capacity ${bad}`)
+    const url = 'postgres://user@127.0.0.1:1/db'
+    assert.equal(code(outcomeSync(() => new PostgresJtiStore(url, { poolSize: bad }))), 'invalid_config', `poolSize ${bad}`)
+  }
+  assert.equal(code(outcomeSync(() => validator({ maxTokenBytes: 1024 * 1024 }))), 'ok')
+  assert.ok(new MemoryJtiStore({ capacity: 10 }))
+})

@@ -243,6 +243,23 @@ impl<'a> EnvReader<'a> {
     }
 }
 
+/// A count given as a JavaScript or JSON number (a size cap, a capacity, a pool size): a whole
+/// number from 0 to 2^53, else `invalid_config` naming the option `name`. The Node binding takes
+/// such options as numbers and converts them here, so `-1` is refused instead of wrapping to
+/// 4294967295 (which, as a size cap, would remove it).
+pub fn whole_count(name: &str, value: f64) -> Result<u64> {
+    // 2^53: every whole number up to it is exact in an f64.
+    const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+    if value.is_finite() && (0.0..=MAX_EXACT).contains(&value) && value.fract() == 0.0 {
+        Ok(value as u64)
+    } else {
+        Err(err(
+            ErrorCode::InvalidConfig,
+            format!("{name} must be a whole number from 0 to 2^53, got `{value}`"),
+        ))
+    }
+}
+
 /// Splits a CSV list: items trimmed, empty items dropped.
 pub fn split_csv(value: &str) -> Vec<String> {
     value

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 /// Largest token accepted by default, in bytes, checked before any decoding.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = crate::size_cap::MAX_TOKEN_BYTES;
+/// The largest size cap accepted: a cap is a cap only while it bounds the work a token can
+/// cause, and no OpenID Provider issues tokens near a mebibyte.
+pub const MAX_MAX_TOKEN_BYTES: usize = 1024 * 1024;
 
 /// Default clock leeway, in seconds (`OIDC_LEEWAY_SECONDS`).
 pub const DEFAULT_LEEWAY_SECONDS: f64 = 30.0;
@@ -227,8 +230,11 @@ impl OidcConfig {
             self.leeway,
         ));
         problems.extend(self.jwks.problems());
-        if self.max_token_bytes == 0 {
-            problems.push("max_token_bytes must be positive".to_string());
+        if !(1..=MAX_MAX_TOKEN_BYTES).contains(&self.max_token_bytes) {
+            problems.push(format!(
+                "OIDC_MAX_TOKEN_BYTES must be from 1 to {MAX_MAX_TOKEN_BYTES}, got `{}`",
+                self.max_token_bytes
+            ));
         }
         for (what, name) in [
             ("subject", &self.claims.subject),
