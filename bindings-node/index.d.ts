@@ -100,6 +100,8 @@ export declare class MemoryJtiStore {
   contains(jti: string): Promise<boolean>
   /** Revokes `jti`; true when it was present. */
   revoke(jti: string): Promise<boolean>
+  /** Single use: true exactly once for a recorded, unexpired `jti` (atomic). */
+  consume(jti: string): Promise<boolean>
   /** How many JTIs are held (approximate while writes are in flight). */
   get size(): number
 }
@@ -210,6 +212,8 @@ export declare class PostgresJtiStore {
   contains(jti: string): Promise<boolean>
   /** Revokes `jti`; true when it was present. */
   revoke(jti: string): Promise<boolean>
+  /** Single use: true exactly once for a recorded, unexpired `jti` (atomic). */
+  consume(jti: string): Promise<boolean>
 }
 
 /** An authenticated caller; `toJSON()` is the `GET /api/v1/auth/me` body. */

@@ -48,8 +48,18 @@ function settled(call) {
   }
 }
 
+// `object[name]` when the object or one of its classes defines it as a function. What
+// `Object.prototype` carries does not count: a polluted prototype must not lend a store a method.
+function definedMethod(object, name) {
+  for (let o = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, name)
+    if (d) return typeof d.value === 'function' ? d.value : undefined
+  }
+  return undefined
+}
+
 function hasMethods(object, names) {
-  return object !== null && typeof object === 'object' && names.every((n) => typeof object[n] === 'function')
+  return object !== null && typeof object === 'object' && names.every((n) => definedMethod(object, n) !== undefined)
 }
 
 // A `jtiStore` option: ours as is; another object's methods settled. An object without the
@@ -64,6 +74,8 @@ function jtiStore(store) {
     // The answers pass through untouched: only a real boolean counts, and the addon says so.
     contains: settled((jti) => store.contains(jti)),
     revoke: settled((jti) => store.revoke(jti)),
+    // Single use needs it; without it the addon refuses a single-use verifier.
+    consume: definedMethod(store, 'consume') ? settled((jti) => store.consume(jti)) : null,
   }
 }
 

@@ -21,6 +21,12 @@ export interface JtiStore {
   contains(jti: string): MaybePromise<boolean>
   /** Revokes `jti`; true when it was present (a real boolean, as for `contains`). */
   revoke(jti: string): MaybePromise<boolean>
+  /**
+   * Single use (`singleUse: true`): checks and deletes `jti` in one atomic step, true for
+   * exactly one of any number of concurrent calls (e.g. `DELETE ... RETURNING` in SQL).
+   * A single-use verifier refuses a store without it; `contains` then `revoke` is not atomic.
+   */
+  consume?(jti: string): MaybePromise<boolean>
 }
 
 /** A stored team or org-admin token (the `team_tokens` row); snake_case members work too. */

@@ -1,5 +1,6 @@
 //! JTI stores for Node: the in-memory and PostgreSQL stores, and any JS object with `record` /
-//! `contains` / `revoke` methods (normalised by `lib/index.js`, see `js_calls.rs`).
+//! `contains` / `revoke` methods, and `consume` for single use (normalised by `lib/index.js`,
+//! see `js_calls.rs`).
 
 use crate::convert::env_map;
 use crate::errors::{invalid_argument, IntoJs};
@@ -9,7 +10,9 @@ use async_trait::async_trait;
 use incidentfox_auth::config::whole_count;
 use incidentfox_auth::jti::{self, JtiStore};
 use incidentfox_auth::{Error, ErrorCode, Result};
-use napi::bindgen_prelude::{ClassInstance, Either3, Object, PromiseRaw, ToNapiValue};
+use napi::bindgen_prelude::{
+    ClassInstance, Either3, JsObjectValue, Object, PromiseRaw, ToNapiValue, Unknown, ValueType,
+};
 use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
@@ -114,6 +117,16 @@ impl MemoryJtiStore {
         let store = Arc::clone(&self.inner);
         promise(env, async move { store.revoke(&jti).await })
     }
+    /// Single use: true exactly once for a recorded, unexpired `jti` (atomic).
+    #[napi]
+    pub fn consume<'env>(
+        &self,
+        env: &'env Env,
+        jti: String,
+    ) -> napi::Result<PromiseRaw<'env, bool>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.consume(&jti).await })
+    }
     /// How many JTIs are held (approximate while writes are in flight).
     #[napi(getter)]
     pub fn size(&self) -> f64 {
@@ -211,6 +224,16 @@ impl PostgresJtiStore {
         let store = Arc::clone(&self.inner);
         promise(env, async move { store.revoke(&jti).await })
     }
+    /// Single use: true exactly once for a recorded, unexpired `jti` (atomic).
+    #[napi]
+    pub fn consume<'env>(
+        &self,
+        env: &'env Env,
+        jti: String,
+    ) -> napi::Result<PromiseRaw<'env, bool>> {
+        let store = Arc::clone(&self.inner);
+        promise(env, async move { store.consume(&jti).await })
+    }
 }
 
 /// A `jtiStore` argument: one of ours, or a JS object with `record` / `contains` / `revoke`
@@ -228,6 +251,7 @@ pub fn store_from(arg: Option<StoreArg<'_>>) -> Result<Option<Arc<dyn JtiStore>>
             record: method(&object, "record")?,
             contains: method(&object, "contains")?,
             revoke: method(&object, "revoke")?,
+            consume: optional_method(&object, "consume")?,
         })),
     })
 }
@@ -237,11 +261,28 @@ fn method<A: ToNapiValue + 'static>(object: &Object<'_>, name: &str) -> Result<J
         .map_err(|_| invalid_argument(format!("jtiStore must have a `{name}` method")))
 }
 
+/// `object[name]` when it is a function; `None` when it is `null` or missing (`lib/index.js`
+/// always sets the member, so an inherited one is never read).
+fn optional_method<A: ToNapiValue + 'static>(
+    object: &Object<'_>,
+    name: &str,
+) -> Result<Option<JsCall<A>>> {
+    let value: Unknown<'_> = object
+        .get_named_property(name)
+        .map_err(|_| invalid_argument(format!("jtiStore's `{name}` could not be read")))?;
+    match value.get_type() {
+        Ok(ValueType::Function) => method(object, name).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// A JS object used as a JTI store.
 struct JsJtiStore {
     record: JsCall<Value>,
     contains: JsCall<String>,
     revoke: JsCall<String>,
+    /// The atomic check-and-revoke single use needs, when the object has one.
+    consume: Option<JsCall<String>>,
 }
 
 impl std::fmt::Debug for JsJtiStore {
@@ -300,5 +341,25 @@ impl JtiStore for JsJtiStore {
         )
         .await?;
         boolean(&revoked, "revoke")
+    }
+    async fn consume(&self, jti: &str) -> Result<bool> {
+        // A single-use verifier refuses a store without `consume` when it is built.
+        let Some(consume) = &self.consume else {
+            return Err(Error::new(
+                ErrorCode::JtiStoreUnavailable,
+                "this jtiStore has no `consume` method",
+            ));
+        };
+        let consumed = invoke(
+            consume,
+            jti.to_owned(),
+            "consume",
+            ErrorCode::JtiStoreUnavailable,
+        )
+        .await?;
+        boolean(&consumed, "consume")
+    }
+    fn can_consume(&self) -> bool {
+        self.consume.is_some()
     }
 }

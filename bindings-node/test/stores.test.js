@@ -67,6 +67,10 @@ class SyncStore {
     this.calls.push('revoke')
     return this.entries.delete(jti)
   }
+  consume(jti) {
+    this.calls.push('consume')
+    return this.entries.delete(jti)
+  }
 }
 
 class AsyncStore {

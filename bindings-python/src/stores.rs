@@ -1,5 +1,5 @@
 //! JTI stores for Python: the in-memory and PostgreSQL stores, and any Python object with
-//! `record` / `contains` / `revoke` methods, sync or `async def`.
+//! `record` / `contains` / `revoke` methods (and `consume` for single use), sync or `async def`.
 
 use crate::convert::{env_map, from_python, to_python};
 use crate::errors::{invalid_argument, IntoPy};
@@ -66,6 +66,9 @@ impl MemoryJtiStore {
     fn revoke(&self, py: Python<'_>, jti: &str) -> PyResult<bool> {
         block_on(py, self.inner.revoke(jti))
     }
+    fn consume(&self, py: Python<'_>, jti: &str) -> PyResult<bool> {
+        block_on(py, self.inner.consume(jti))
+    }
     fn __len__(&self) -> usize {
         usize::try_from(self.inner.len()).unwrap_or(usize::MAX)
     }
@@ -115,6 +118,9 @@ impl PostgresJtiStore {
     fn revoke(&self, py: Python<'_>, jti: &str) -> PyResult<bool> {
         block_on(py, self.inner.revoke(jti))
     }
+    fn consume(&self, py: Python<'_>, jti: &str) -> PyResult<bool> {
+        block_on(py, self.inner.consume(jti))
+    }
 }
 
 /// The core store behind a Python argument: ours directly, anything else through its methods.
@@ -137,12 +143,15 @@ pub fn store_from(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<dyn Jti
     }
     Ok(Some(Arc::new(PyJtiStore {
         obj: obj.clone().unbind(),
+        consume: obj.hasattr("consume")?,
     })))
 }
 
 /// A Python object used as a JTI store.
 struct PyJtiStore {
     obj: Py<PyAny>,
+    /// Whether the object has the atomic `consume` that single use needs.
+    consume: bool,
 }
 
 impl std::fmt::Debug for PyJtiStore {
@@ -285,5 +294,20 @@ impl JtiStore for PyJtiStore {
         )
         .await?;
         boolean(&answer, "revoke")
+    }
+    async fn consume(&self, jti: &str) -> Result<bool> {
+        // A single-use verifier refuses a store without `consume` when it is built; this is
+        // only reached if the method disappeared since.
+        let answer = call_python(
+            &self.obj,
+            "consume",
+            py_str(jti),
+            ErrorCode::JtiStoreUnavailable,
+        )
+        .await?;
+        boolean(&answer, "consume")
+    }
+    fn can_consume(&self) -> bool {
+        self.consume
     }
 }

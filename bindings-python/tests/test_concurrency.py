@@ -125,6 +125,11 @@ class SyncStore:
             self.calls.append("revoke")
             return self.entries.pop(jti, None) is not None
 
+    def consume(self, jti: str) -> bool:
+        with self.lock:
+            self.calls.append("consume")
+            return self.entries.pop(jti, None) is not None
+
 
 class AsyncStore:
     """A JTI store with ``async def`` methods that yield to the loop, counting overlap."""

@@ -258,6 +258,43 @@ async fn single_use_tokens_verify_once() {
     );
 }
 
+/// A foreign store's adapter that found no `consume` method.
+#[derive(Debug, Default)]
+struct NoConsume(MemoryJtiStore);
+
+#[async_trait]
+impl JtiStore for NoConsume {
+    async fn record(&self, entry: &JtiEntry) -> Result<()> {
+        self.0.record(entry).await
+    }
+    async fn contains(&self, jti: &str) -> Result<bool> {
+        self.0.contains(jti).await
+    }
+    async fn revoke(&self, jti: &str) -> Result<bool> {
+        self.0.revoke(jti).await
+    }
+    async fn consume(&self, _: &str) -> Result<bool> {
+        Err(Error::new(ErrorCode::JtiStoreUnavailable, "no consume"))
+    }
+    fn can_consume(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn single_use_refuses_a_store_that_cannot_consume() {
+    let mut config = jti_config(false);
+    config.single_use = true;
+    let refused =
+        ImpersonationVerifier::new(config, Some(Arc::new(NoConsume::default()))).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidConfig);
+    assert!(refused.to_string().contains("consume"), "{refused}");
+    // Requiring the jti only asks `contains`: the same store is fine.
+    assert!(
+        ImpersonationVerifier::new(jti_config(true), Some(Arc::new(NoConsume::default()))).is_ok()
+    );
+}
+
 async fn futures_join(verifier: &ImpersonationVerifier, token: &str, n: usize) -> Vec<bool> {
     let mut handles = Vec::new();
     for _ in 0..n {
@@ -291,6 +328,13 @@ impl JtiStore for BrokenStore {
         ))
     }
     async fn revoke(&self, _: &str) -> Result<bool> {
+        Err(Error::new(
+            ErrorCode::JtiStoreUnavailable,
+            "connection refused",
+        ))
+    }
+    async fn consume(&self, _: &str) -> Result<bool> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
         Err(Error::new(
             ErrorCode::JtiStoreUnavailable,
             "connection refused",

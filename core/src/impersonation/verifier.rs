@@ -45,6 +45,12 @@ impl ImpersonationVerifier {
                 "the jti is required at verification but no jti store was given",
             ));
         }
+        if config.single_use && store.as_ref().is_some_and(|s| !s.can_consume()) {
+            return Err(err(
+                ErrorCode::InvalidConfig,
+                "single use needs a jti store with an atomic `consume` method; this store has none",
+            ));
+        }
         let key = hmac::Key::new(hmac::HMAC_SHA256, config.secret.expose());
         let verified = VerifiedCache::new(config.verified_cache).map(Arc::new);
         Ok(ImpersonationVerifier {

@@ -31,8 +31,11 @@ pub struct JtiEntry {
 ///   only after the signature and every claim passed; an error fails closed
 ///   (`jti_store_unavailable`).
 /// - `revoke` removes a JTI, so a verifier that requires it refuses the token from then on.
-/// - `consume` (single-use mode) atomically checks and revokes; the default calls `contains`
-///   then `revoke`, which stores should override with one atomic step.
+/// - `consume` is called at verify instead of `contains` when each token verifies once
+///   (`IMPERSONATION_JTI_SINGLE_USE=1`). It must check and revoke in one atomic step: of any
+///   number of concurrent calls for one recorded `jti`, exactly one answers `true`. A
+///   `contains` followed by a `revoke` is not atomic (two verifiers both see the JTI before
+///   either revokes it), which is why the trait gives `consume` no default.
 ///
 /// Errors should carry `jti_store_unavailable`; the callers map any other code to it too.
 #[async_trait]
@@ -46,8 +49,13 @@ pub trait JtiStore: Send + Sync + std::fmt::Debug {
     /// Revokes `jti`; `true` when it was present.
     async fn revoke(&self, jti: &str) -> Result<bool>;
 
-    /// Single use: `true` exactly once for a recorded `jti`.
-    async fn consume(&self, jti: &str) -> Result<bool> {
-        Ok(self.contains(jti).await? && self.revoke(jti).await?)
+    /// Single use: `true` exactly once for a recorded, unexpired `jti`, atomically.
+    async fn consume(&self, jti: &str) -> Result<bool>;
+
+    /// Whether [`consume`](Self::consume) is available. Only adapters of foreign stores (a
+    /// Python or JS object that may lack a `consume` method) answer `false`; a single-use
+    /// verifier refuses such a store when it is built, rather than at the first token.
+    fn can_consume(&self) -> bool {
+        true
     }
 }
