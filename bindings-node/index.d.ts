@@ -357,6 +357,12 @@ export declare function generateTeamToken(pepper: string): GeneratedTeamToken
 export declare function hashTeamToken(token: string, pepper: string): TeamTokenHash
 
 /**
+ * The stored hash of any secret: lowercase hex SHA-256 of the secret followed by the pepper, as
+ * the services' `hash_token` computes it (no shape check: the services hash any string).
+ */
+export declare function hashTokenSecret(secret: string, pepper: string): string
+
+/**
  * Settings of `new ImpersonationSigner(...)` and `new ImpersonationVerifier(...)`, as the
  * `IMPERSONATION_*` variables hold them.
  */

@@ -852,5 +852,6 @@ module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.explain = nativeBinding.explain
 module.exports.generateTeamToken = nativeBinding.generateTeamToken
 module.exports.hashTeamToken = nativeBinding.hashTeamToken
+module.exports.hashTokenSecret = nativeBinding.hashTokenSecret
 module.exports.impersonationPrincipal = nativeBinding.impersonationPrincipal
 module.exports.verifyTeamToken = nativeBinding.verifyTeamToken

@@ -21,6 +21,7 @@ export {
   explain,
   generateTeamToken,
   hashTeamToken,
+  hashTokenSecret,
   verifyTeamToken,
 } from '../index'
 export type {

@@ -232,5 +232,6 @@ module.exports = {
   explain: native.explain,
   generateTeamToken: native.generateTeamToken,
   hashTeamToken: native.hashTeamToken,
+  hashTokenSecret: native.hashTokenSecret,
   verifyTeamToken: native.verifyTeamToken,
 }

@@ -37,6 +37,14 @@ pub fn generate_team_token(env: &Env, pepper: String) -> napi::Result<GeneratedT
     })
 }
 
+/// The stored hash of any secret: lowercase hex SHA-256 of the secret followed by the pepper, as
+/// the services' `hash_token` computes it (no shape check: the services hash any string).
+#[napi]
+pub fn hash_token_secret(env: &Env, secret: String, pepper: String) -> napi::Result<String> {
+    let pepper = TokenPepper::new(pepper).js(env)?;
+    Ok(team_tokens::hash_secret(&secret, &pepper))
+}
+
 /// `{ tokenId, tokenHash }` as stored, for a full `<tokenId>.<secret>` token.
 #[napi]
 pub fn hash_team_token(env: &Env, token: String, pepper: String) -> napi::Result<TeamTokenHash> {

@@ -28,6 +28,14 @@ pub fn hash_team_token(token: &str, pepper: String) -> PyResult<HashMap<&'static
     ]))
 }
 
+/// The stored hash of any secret: lowercase hex SHA-256 of the secret followed by the pepper,
+/// as the services' `hash_token` computes it (no shape check: the services hash any string).
+#[pyfunction]
+pub fn hash_token_secret(secret: &str, pepper: String) -> PyResult<String> {
+    let pepper = TokenPepper::new(pepper).py_err()?;
+    Ok(team_tokens::hash_secret(secret, &pepper))
+}
+
 /// Whether the token's secret hashes to `stored_hash` (constant time).
 #[pyfunction]
 pub fn verify_team_token(token: &str, stored_hash: &str, pepper: String) -> PyResult<bool> {

@@ -2,7 +2,7 @@
 //! the services store it, for operators seeding or checking `team_tokens` rows by hand.
 
 use crate::output;
-use incidentfox_auth::team_tokens::{generate, ParsedTeamToken, TOKEN_LEN};
+use incidentfox_auth::team_tokens::{generate, ParsedTeamToken, MAX_SECRET_LEN, MAX_TOKEN_ID_LEN};
 use incidentfox_auth::{Error, ErrorCode, TokenPepper};
 use serde_json::json;
 use std::io::Read;
@@ -60,7 +60,10 @@ fn read_stdin() -> Result<String, Error> {
     if buffer.len() as u64 > MAX_STDIN {
         return Err(Error::new(
             ErrorCode::TokenMalformed,
-            format!("stdin exceeds {MAX_STDIN} bytes; a team token is {TOKEN_LEN} characters"),
+            format!(
+                "stdin exceeds {MAX_STDIN} bytes; a team token is at most {} characters",
+                MAX_TOKEN_ID_LEN + 1 + MAX_SECRET_LEN
+            ),
         ));
     }
     let text = String::from_utf8(buffer)

@@ -36,6 +36,14 @@ pub const SECRET_BYTES: usize = 32;
 /// Length of a whole token: id, dot, secret.
 pub const TOKEN_LEN: usize = TOKEN_ID_LEN + 1 + SECRET_LEN;
 
+/// Longest `token_id` accepted: ids the services stored by hand or with older code have other
+/// shapes than a UUID's hex, and are still looked up (docs/compatibility.md, "Opaque tokens").
+pub const MAX_TOKEN_ID_LEN: usize = 128;
+
+/// Longest secret part accepted, for the same reason: `secrets.token_urlsafe(n)` for any `n` a
+/// service used, bounded so that a presented token stays small.
+pub const MAX_SECRET_LEN: usize = 512;
+
 /// Length of a stored hash: SHA-256 as lowercase hex.
 const HASH_HEX_LEN: usize = 64;
 
@@ -164,11 +172,15 @@ fn secret_digest(secret: &str, pepper: &TokenPepper) -> Digest {
     context.finish()
 }
 
-/// A token that passed the strict format check: exactly one dot, a 32-character lowercase hex
-/// id, and a 43-character strict base64url secret encoding 32 bytes.
+/// A token that passed the format check: exactly one dot, and on each side of it a non-empty
+/// run of URL-safe characters (ASCII letters, digits, `-`, `_`, `~`), the id at most
+/// [`MAX_TOKEN_ID_LEN`] long and the secret at most [`MAX_SECRET_LEN`].
 ///
-/// Strictness means one token has one spelling, so a cache keyed by the token's hash and the
-/// lookup by id cannot be confused by variants. `Debug` never shows the secret.
+/// The services generate a 32-hex id and a 43-character base64url secret, but accept any id and
+/// secret whose hash matches a row, so hand-seeded and older rows (`tokid.toksecret`) work; so
+/// does this. Spellings cannot be confused: the row is found by the exact id and the secret is
+/// hashed as the exact text presented, so two spellings are two tokens. `Debug` never shows the
+/// secret.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ParsedTeamToken {
     token_id: String,
@@ -195,18 +207,14 @@ impl ParsedTeamToken {
                 "team token must be `<token_id>.<secret>` with exactly one dot",
             ));
         }
-        if token_id.len() != TOKEN_ID_LEN || !token_id.bytes().all(is_lower_hex) {
+        if !is_url_safe(token_id, MAX_TOKEN_ID_LEN) {
             return Err(malformed(
-                "team token id must be 32 lowercase hex characters",
+                "team token id must be 1 to 128 URL-safe characters (letters, digits, `-`, `_`, `~`)",
             ));
         }
-        // The decoder rejects padding, whitespace, `+`/`/` and non-zero trailing bits; the
-        // length checks pin the one canonical 43-character spelling of 32 bytes.
-        let canonical = secret.len() == SECRET_LEN
-            && b64::decode(secret).is_some_and(|bytes| bytes.len() == SECRET_BYTES);
-        if !canonical {
+        if !is_url_safe(secret, MAX_SECRET_LEN) {
             return Err(malformed(
-                "team token secret must be 43 base64url characters encoding 32 bytes",
+                "team token secret must be 1 to 512 URL-safe characters (letters, digits, `-`, `_`, `~`)",
             ));
         }
         Ok(ParsedTeamToken {
@@ -393,8 +401,14 @@ pub fn check_stored(
     Ok(())
 }
 
-fn is_lower_hex(byte: u8) -> bool {
-    matches!(byte, b'0'..=b'9' | b'a'..=b'f')
+/// Non-empty, at most `max` bytes, each an RFC 3986 unreserved character other than `.` (the
+/// separator).
+fn is_url_safe(part: &str, max: usize) -> bool {
+    !part.is_empty()
+        && part.len() <= max
+        && part
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~'))
 }
 
 /// Decodes a 64-character lowercase hex SHA-256; `None` for any other spelling, so uppercase or
@@ -530,28 +544,23 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_rejected_without_echo() {
-        let short_id = head(ID, 31);
-        let short_secret = head(SECRET, 42);
         let cases = [
             String::new(),
             ".".to_owned(),
             ID.to_owned(),
-            format!("{}.{SECRET}", ID.to_uppercase()),
-            format!("{short_id}.{SECRET}"),
-            format!("{ID}0.{SECRET}"),
-            format!("{short_id}g.{SECRET}"),
+            format!(".{SECRET}"),
+            format!("{ID}."),
             format!("{ID}.{SECRET}="),
-            format!("{ID}.{SECRET}A"),
-            format!("{ID}.{short_secret}"),
-            // Same length, non-zero trailing bits (`x` where `w` is canonical).
-            format!("{ID}.{short_secret}x"),
-            format!("{ID}.{short_secret}+"),
-            format!("{ID}.{short_secret}/"),
+            format!("{ID}.{SECRET}+"),
+            format!("{ID}.{SECRET}/"),
+            format!("{ID}.{SECRET}%41"),
             format!("{ID}.{SECRET}.x"),
             format!("{ID}..{SECRET}"),
-            format!(".{ID}{SECRET}"),
             format!(" {ID}.{SECRET}"),
             format!("{ID}.{SECRET}\n"),
+            format!("{ID}\u{e9}.{SECRET}"),
+            format!("{}.{SECRET}", "a".repeat(MAX_TOKEN_ID_LEN + 1)),
+            format!("{ID}.{}", "a".repeat(MAX_SECRET_LEN + 1)),
         ];
         for case in cases {
             let error = ParsedTeamToken::parse(&case).err();
@@ -564,6 +573,35 @@ mod tests {
             assert!(!message.contains(head(SECRET, 16)), "{case:?}: {message}");
             assert!(!message.contains(head(ID, 16)), "{case:?}: {message}");
         }
+    }
+
+    #[test]
+    fn legacy_shapes_parse_and_hash_their_exact_text() -> Result<()> {
+        // Shapes the services accept today: hand-seeded rows, uppercase ids, shorter and longer
+        // secrets, the longest parts allowed.
+        let long_id = "a".repeat(MAX_TOKEN_ID_LEN);
+        let long_secret = "Z".repeat(MAX_SECRET_LEN);
+        let cases = [
+            ("tokid", "toksecret"),
+            ("EBB404E7F423437091A79691EA4A22EE", SECRET),
+            (ID, "secret"),
+            ("t-1_x~", "s~_-9"),
+            (long_id.as_str(), long_secret.as_str()),
+        ];
+        for (id, secret) in cases {
+            let parsed = ParsedTeamToken::parse(&format!("{id}.{secret}"))?;
+            assert_eq!(parsed.token_id(), id);
+            assert_eq!(
+                parsed.stored_hash(&pepper()?),
+                hash_secret(secret, &pepper()?)
+            );
+            assert!(verify_secret(
+                &parsed,
+                &hash_secret(secret, &pepper()?),
+                &pepper()?
+            ));
+        }
+        Ok(())
     }
 
     #[test]

@@ -44,6 +44,7 @@ from ._native import (
     explain,
     generate_team_token,
     hash_team_token,
+    hash_token_secret,
     verify_team_token,
 )
 from .errors import (
@@ -111,6 +112,7 @@ __all__ = [
     "explain",
     "generate_team_token",
     "hash_team_token",
+    "hash_token_secret",
     "verify_team_token",
     # errors
     "errors",

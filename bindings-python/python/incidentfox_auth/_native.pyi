@@ -348,6 +348,9 @@ def generate_team_token(pepper: str) -> dict[str, str]:
 def hash_team_token(token: str, pepper: str) -> dict[str, str]:
     """``{"token_id", "token_hash"}`` as stored, for a full ``<token_id>.<secret>`` token."""
 
+def hash_token_secret(secret: str, pepper: str) -> str:
+    """The stored hash of any secret: hex SHA-256 of the secret followed by the pepper."""
+
 def verify_team_token(token: str, stored_hash: str, pepper: str) -> bool:
     """Whether the token's secret hashes to ``stored_hash`` (constant time)."""
 
