@@ -42,7 +42,7 @@ from collections.abc import Awaitable, Callable
 from typing import ParamSpec
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 from ._native import Authenticator, Principal, error_http_response
 from .errors import AuthError
@@ -249,7 +249,7 @@ def require_team_member(
     return member
 
 
-def error_response(error: AuthError) -> Response:
+def error_response(error: AuthError) -> JSONResponse:
     """``error`` as its HTTP response (the core's ``Error::http_response``): the code's status,
     ``{"error": {code, status, message}}`` with the code's fixed message, and
     ``WWW-Authenticate: Bearer`` on a 401. The error's own message is logged (the
@@ -263,10 +263,12 @@ def error_response(error: AuthError) -> Response:
     status, headers, body_text = answer
     level = logging.ERROR if status >= 500 else logging.INFO
     _log.log(level, "%s %s: %s", status, error.code, error.message)
-    return Response(content=body_text, status_code=status, headers=dict(headers))
+    # JSONResponse (as before) over the core's body: it sets content-type itself.
+    extra = {name: value for name, value in headers if name != "content-type"}
+    return JSONResponse(content=json.loads(body_text), status_code=status, headers=extra or None)
 
 
-def _handle(request: Request, exc: Exception) -> JSONResponse:
+async def _handle(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, AuthError):  # pragma: no cover - registered for AuthError only
         raise exc
     return error_response(exc)
