@@ -309,7 +309,13 @@ impl Principal {
         let need = match need {
             Some(n) => incidentfox_auth::TeamRequirement::new()
                 .write(n.write.unwrap_or(false))
-                .permission(n.permission.as_deref().map(permission).transpose().js(env)?)
+                .permission(
+                    n.permission
+                        .as_deref()
+                        .map(permission)
+                        .transpose()
+                        .js(env)?,
+                )
                 .org_id(n.org_id)
                 .team_node_id(n.team_node_id)
                 .allow_visitors(n.allow_visitors.unwrap_or(false)),
