@@ -254,6 +254,12 @@ export declare class Principal {
   requireAdmin(permission?: string | undefined | null, orgId?: string | undefined | null): void
   /** Throws `ERR_PERMISSION_DENIED` unless the principal names an `orgId` and a `teamNodeId`. */
   requireTeam(): void
+  /**
+   * Throws `ERR_PERMISSION_DENIED` unless the principal is a member of a team that meets
+   * `need` (the core's `Principal::require_team_member`): no anonymous visitor unless
+   * `allowVisitors`, the org and team the request acts on, write access, the permission.
+   */
+  requireTeamMember(need?: TeamNeed | undefined | null): void
   /** The `/auth/me` body: snake_case members in today's order, optional ones omitted. */
   toJSON(): { role: 'admin' | 'team'; auth_kind: 'admin_token' | 'team_token' | 'oidc' | 'impersonation' | 'visitor' | 'internal_service'; org_id?: string; team_node_id?: string; subject?: string; email?: string; can_write: boolean; permissions: string[]; visitor_session_id?: string }
 }
@@ -336,6 +342,23 @@ export interface ErrorCodeInfo {
  * (`ErrorCode::ALL`); `ERROR_CODES` in `lib/index.js` is built from it.
  */
 export declare function errorCodes(): Array<ErrorCodeInfo>
+
+/**
+ * The answer a service gives an untrusted caller for error code `code` (snake_case): the
+ * core's `ErrorCode::http_response`, whose message is fixed per code, so a store's or lookup's
+ * error text never reaches the caller. `null` for a code the core does not know.
+ */
+export declare function errorHttpResponse(code: string): ErrorHttpResponse | null
+
+/** The HTTP answer to an error: what `errorHttpResponse` returns. */
+export interface ErrorHttpResponse {
+  /** The HTTP status. */
+  status: number
+  /** `[name, value]` pairs (lowercase names). */
+  headers: Array<[string, string]>
+  /** The JSON body `{"error": {"code", "status", "message"}}`, its message the code's fixed one. */
+  body: string
+}
 
 /** The decision for `required` against explicit `grants` (source `grants`). */
 export declare function explain(grants: Array<string>, required: string): Decision
@@ -624,6 +647,20 @@ export interface SourcedGrant {
 export interface StoreOptions {
   /** Where JTIs are recorded and checked. */
   jtiStore?: MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore
+}
+
+/** What a team route needs of its caller (`principal.requireTeamMember(need)`). */
+export interface TeamNeed {
+  /** The route changes something: read-only principals (impersonation, visitors) are refused. */
+  write?: boolean
+  /** The permission the route needs, e.g. `team:write`. */
+  permission?: string
+  /** The org the request acts on; the principal must belong to it (`''` admits nobody). */
+  orgId?: string
+  /** The team the request acts on; the principal must belong to it (`''` admits nobody). */
+  teamNodeId?: string
+  /** Whether anonymous visitor tokens are admitted (default false). */
+  allowVisitors?: boolean
 }
 
 /** What a team token's row stores. */

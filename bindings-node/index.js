@@ -849,6 +849,7 @@ module.exports.Principal = nativeBinding.Principal
 module.exports.RbacPolicy = nativeBinding.RbacPolicy
 module.exports.RouteTable = nativeBinding.RouteTable
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.errorHttpResponse = nativeBinding.errorHttpResponse
 module.exports.explain = nativeBinding.explain
 module.exports.generateTeamToken = nativeBinding.generateTeamToken
 module.exports.hashTeamToken = nativeBinding.hashTeamToken

@@ -12,7 +12,7 @@
 // IMPERSONATION_*, ORCHESTRATOR_*, ...).
 
 const express = require('express')
-const { configure, getAuthenticator, requireAdmin, requirePrincipal, requireRoute, requireTeam } = require('@incidentfox/auth/express')
+const { configure, getAuthenticator, requireAdmin, requirePrincipal, requireRoute, requireTeamMember } = require('@incidentfox/auth/express')
 
 /**
  * The service; `authenticator` defaults to `Authenticator.fromEnv()` on the first request.
@@ -43,8 +43,9 @@ function createApp(authenticator) {
     res.json({ started: true, grant: req.principal.explain('admin:agent:run').matchedGrant })
   })
 
-  // A team-scoped read: any caller that names one org and team.
-  app.get('/api/v1/team/config', requireTeam(), (req, res) => {
+  // A team-scoped read: a member of a team (read-only impersonation included), no anonymous
+  // visitor. A write would add `write: true`; a route with the team in its path, `teamIdParam`.
+  app.get('/api/v1/team/config', requireTeamMember(), (req, res) => {
     res.json({ org_id: req.principal.orgId, team_node_id: req.principal.teamNodeId, can_write: req.principal.canWrite })
   })
 

@@ -4,16 +4,48 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authenticator, LoginResult, Principal } from '../index'
 import type { LoginSource } from './types'
 
-/** Options of every middleware. */
+/** Where the helpers log the detail of a refusal (console, pino, winston, ...). */
+export interface RefusalLogger {
+  /** A 5xx refusal (a store, lookup or key set failed; a misconfiguration). */
+  error(message: string): void
+  /** A 4xx refusal (a bad or missing credential, a denied check). */
+  info?(message: string): void
+}
+
+/**
+ * Options of every middleware; any other option throws a TypeError when the middleware is
+ * built.
+ */
 export interface MiddlewareOptions {
   /** The authenticator to use (default: the configured one, else `Authenticator.fromEnv()`). */
   authenticator?: Authenticator
   /**
-   * `requireAdmin` and `requireRoute`: the route parameter (`req.params`) holding the org the
-   * request acts on. An org-admin token passes only for its own org, and never without one.
+   * `requireAdmin`, `requireRoute` and `requireTeamMember`: the route parameter (`req.params`)
+   * holding the org the request acts on. An org-admin token passes only for its own org, and
+   * never without one; a team member only for its own org.
    */
   orgIdParam?: string
+  /**
+   * Where the detail of a refusal goes (the error body carries only its code and a fixed
+   * message): 5xx to `error`, 4xx to `info`. Default: 5xx to `console.error`, 4xx nowhere.
+   */
+  logger?: RefusalLogger
 }
+
+/** What a team route needs of its caller (`requireTeamMember`, Next's `withAuth({ team })`). */
+export interface TeamRequirementOptions {
+  /** The route changes something: read-only impersonation and visitor tokens are refused. */
+  write?: boolean
+  /** The permission the route needs (e.g. `team:write`). */
+  permission?: string
+  /** The route parameter holding the team the request acts on; the caller must belong to it. */
+  teamIdParam?: string
+  /** Admit anonymous visitor tokens (a public playground's routes; default false). */
+  allowVisitors?: boolean
+}
+
+/** Options of `requireTeamMember`. */
+export interface TeamMemberOptions extends MiddlewareOptions, TeamRequirementOptions {}
 
 /** A request that passed: the principal is on `req.principal`. */
 export interface AuthenticatedRequest extends IncomingMessage {
@@ -25,7 +57,8 @@ declare global {
   namespace Express {
     interface Request {
       /** The authenticated caller, on every request that passed one of this package's
-       * middleware (`requirePrincipal`, `requireAdmin`, `requireRoute`, `requireTeam`). */
+       * middleware (`requirePrincipal`, `requireAdmin`, `requireRoute`, `requireTeam`,
+       * `requireTeamMember`). */
       principal: Principal
     }
   }
@@ -50,8 +83,17 @@ export declare function requirePrincipal(options?: MiddlewareOptions): Middlewar
 export declare function requireAdmin(permission?: string | null, options?: MiddlewareOptions): Middleware
 /** The orchestrator's check for route `name` (`provision_team`, `agent_run`, ...). */
 export declare function requireRoute(name: string, options?: MiddlewareOptions): Middleware
-/** A caller scoped to one team (names an org and a team node). */
+/**
+ * A caller that names an org and a team node. Read-only impersonation and anonymous visitor
+ * tokens pass too, whatever the request is about: see `requireTeamMember`.
+ */
 export declare function requireTeam(options?: MiddlewareOptions): Middleware
+/**
+ * A member of a team that meets what the route needs: no anonymous visitor unless
+ * `allowVisitors`, write access when `write`, a grant for `permission`, and the org and team of
+ * `orgIdParam` / `teamIdParam`.
+ */
+export declare function requireTeamMember(options?: TeamMemberOptions): Middleware
 
 /** Options of `loginRoute`. */
 export interface LoginRouteOptions {

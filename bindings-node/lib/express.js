@@ -9,18 +9,27 @@
 const http = require('./http.js')
 const flow = require('./login.js')
 
+// The options every middleware takes; `requireTeamMember` adds the team ones.
+const MIDDLEWARE_OPTIONS = ['authenticator', 'orgIdParam', 'logger']
+
+function middlewareOptions(helper, given, extra = []) {
+  const options = http.helperOptions(helper, given, [...MIDDLEWARE_OPTIONS, ...extra])
+  http.optionalString(helper, 'orgIdParam', options.orgIdParam)
+  return options
+}
+
 function middleware(check, options) {
   return async function incidentfoxAuth(req, res, next) {
     try {
-      const authenticator = options?.authenticator ?? http.getAuthenticator()
+      const authenticator = options.authenticator ?? http.getAuthenticator()
       const principal = await authenticator.authenticate(http.credentialHeaders((name) => header(req, name)), {
         method: req.method,
       })
-      check(principal, authenticator, http.orgOf(req.params, options))
+      check(principal, authenticator, req.params)
       req.principal = principal
       if (res.locals) res.locals.principal = principal
     } catch (error) {
-      const answer = http.errorResponse(error)
+      const answer = http.errorResponse(error, options.logger)
       if (answer === undefined) return next(error)
       res.writeHead(answer.status, answer.headers)
       res.end(answer.body)
@@ -30,36 +39,59 @@ function middleware(check, options) {
   }
 }
 
-// Node joins repeated headers except `cookie` (joined with `; `) and `set-cookie`.
+// Node joins repeated headers except `cookie` (joined with `; `) and `set-cookie`. Only the
+// headers object's own members are headers.
 function header(req, name) {
+  if (!Object.prototype.hasOwnProperty.call(req.headers, name)) return undefined
   const value = req.headers[name]
   return Array.isArray(value) ? value.join('; ') : value
 }
 
 /** Any authenticated caller (e.g. `GET /api/v1/auth/me`). */
 function requirePrincipal(options) {
-  return middleware(() => undefined, options)
+  return middleware(() => undefined, middlewareOptions('requirePrincipal', options))
 }
 
 /** An admin (`not_admin` otherwise) that, when `permission` is given, holds a grant for it
  * (`permission_denied`). `options.orgIdParam` names the route parameter holding the org the
  * request acts on; an org-admin token passes only for its own org, and never without it. */
 function requireAdmin(permission, options) {
-  return middleware((principal, _, orgId) => http.checkAdmin(principal, permission, orgId), options)
+  http.optionalString('requireAdmin', 'permission', permission)
+  const checked = middlewareOptions('requireAdmin', options)
+  return middleware(
+    (principal, _, params) => http.checkAdmin(principal, permission, http.orgOf(params, checked)),
+    checked,
+  )
 }
 
 /** The orchestrator's check for route `name`: admin, `admin:*` when required, the route's
  * permission; an unknown name is `invalid_config` (500), so a typo never opens a route. */
 function requireRoute(name, options) {
+  if (typeof name !== 'string') throw new TypeError('requireRoute: the route name must be a string')
+  const checked = middlewareOptions('requireRoute', options)
   return middleware(
-    (principal, authenticator, orgId) => authenticator.routes.authorize(principal, name, orgId).throwIfDenied(),
-    options,
+    (principal, authenticator, params) =>
+      authenticator.routes.authorize(principal, name, http.orgOf(params, checked)).throwIfDenied(),
+    checked,
   )
 }
 
-/** A caller scoped to one team (`org_id` and `team_node_id`; `permission_denied` otherwise). */
+/** A caller that names an org and a team (`permission_denied` otherwise). Read-only
+ * impersonation and anonymous visitor tokens name one too and pass, whatever the request is
+ * about: routes that write, need a permission, act on a team in the URL or are not for visitors
+ * use `requireTeamMember`. */
 function requireTeam(options) {
-  return middleware(http.checkTeam, options)
+  return middleware(http.checkTeam, middlewareOptions('requireTeam', options))
+}
+
+/** A member of a team that meets what the route needs (`permission_denied` otherwise): no
+ * anonymous visitor unless `allowVisitors`; `write`: no read-only principal (impersonation,
+ * visitors); `permission`: a grant for it; `orgIdParam` / `teamIdParam`: the route parameters
+ * holding the org and team the request acts on, which the caller must belong to. */
+function requireTeamMember(options) {
+  const team = middlewareOptions('requireTeamMember', options, http.TEAM_OPTIONS)
+  http.checkTeamOptions('requireTeamMember', team)
+  return middleware((principal, _, params) => http.checkTeamMember(principal, team, team.orgIdParam, params), team)
 }
 
 // Writes a login answer; Set-Cookie values already on the response (another middleware's, or
@@ -117,4 +149,5 @@ module.exports = {
   requirePrincipal,
   requireRoute,
   requireTeam,
+  requireTeamMember,
 }

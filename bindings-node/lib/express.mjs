@@ -11,5 +11,6 @@ export const {
   requirePrincipal,
   requireRoute,
   requireTeam,
+  requireTeamMember,
 } = lib
 export default lib

@@ -11,6 +11,10 @@
 //   ./verified.js, built here from the addon's plain fields.
 // - `OidcLogin` (the web UI's sign-in) is the addon's; its route handlers are in `./next` and
 //   `./express`.
+// - Every argument crosses into the addon as its own properties only: napi reads an object's
+//   members (and an environment's names) through the prototype chain, so a polluted
+//   `Object.prototype` would otherwise choose `INTERNAL_SERVICE_SECRET`, `now` or a row's `kind`.
+//   A value napi cannot convert is `ERR_INVALID_CONFIG` naming the option, never echoing it.
 
 const native = require('../index.js')
 const verified = require('./verified.js')
@@ -26,6 +30,91 @@ function errorCode(error) {
   if (!error.code.startsWith('ERR_')) return undefined
   const name = error.code.slice(4).toLowerCase()
   return Object.prototype.hasOwnProperty.call(ERROR_CODES, name) ? name : undefined
+}
+
+/** An `invalid_config` error, as the core would build it. */
+function configError(message) {
+  const error = new Error(message)
+  error.code = 'ERR_INVALID_CONFIG'
+  error.status = ERROR_CODES.invalid_config
+  return error
+}
+
+// `key` of `object` when the object or its class defines it; never what `Object.prototype`
+// (polluted or not) supplies.
+function member(object, key) {
+  for (let o = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    if (Object.prototype.hasOwnProperty.call(o, key)) return object[key]
+  }
+  return undefined
+}
+
+function isPlain(value) {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+// An argument as the addon may read it: plain objects (nested ones too) copied, own enumerable
+// members only, into objects without a prototype; arrays with holes filled with `undefined`.
+// Class instances (stores, principals, Dates) and objects with methods (a caller's JTI store or
+// lookup, which `withStores` turns into objects of their own) pass as they are, so their state
+// stays theirs.
+function own(value) {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    let copy
+    for (let i = 0; i < value.length; i++) {
+      const present = Object.prototype.hasOwnProperty.call(value, i)
+      const item = present ? value[i] : undefined
+      const converted = own(item)
+      if (copy === undefined && (!present || converted !== item)) copy = value.slice(0, i)
+      if (copy !== undefined) copy.push(converted)
+    }
+    return copy ?? value
+  }
+  if (!isPlain(value)) return value
+  const keys = Object.keys(value)
+  if (keys.some((key) => typeof value[key] === 'function')) return value
+  const copy = Object.create(null)
+  for (const key of keys) copy[key] = own(value[key])
+  return copy
+}
+
+// An environment object (`process.env` included) as its own names, each a string (or unset).
+// A value of another type is named, never shown: `ADMIN_TOKEN: 12345` must not be printed.
+function envVars(vars) {
+  if (vars == null) return vars
+  if (typeof vars !== 'object') throw configError('the environment must be an object of strings')
+  const copy = Object.create(null)
+  for (const name of Object.keys(vars)) {
+    const value = vars[name]
+    if (value != null && typeof value !== 'string') {
+      throw configError(`the environment variable \`${name}\` must be a string, not a ${typeof value}`)
+    }
+    copy[name] = value
+  }
+  return copy
+}
+
+// napi's own conversion errors quote the value they could not convert ("Failed to convert
+// JavaScript value `Number 12345 ` into rust type `String` on Options.secret"), which may be a
+// secret: the option is named, the value dropped.
+function conversionError(error) {
+  if (!(error instanceof Error) || typeof error.message !== 'string') return error
+  const match = /^Failed to convert .* into rust type `([^`]*)`(?: on (\S+))?/s.exec(error.message)
+  if (match === null || typeof error.code !== 'string' || error.code.startsWith('ERR_')) return error
+  const what = match[2] === undefined ? 'an argument' : `\`${match[2]}\``
+  return configError(`${what} has the wrong type (expected ${match[1]})`)
+}
+
+function converting(run) {
+  let out
+  try {
+    out = run()
+  } catch (error) {
+    throw conversionError(error)
+  }
+  return out instanceof Promise ? out.catch((error) => Promise.reject(conversionError(error))) : out
 }
 
 /** Whether `error` was thrown by this package (it has `code` `ERR_*` and `status`). */
@@ -48,18 +137,8 @@ function settled(call) {
   }
 }
 
-// `object[name]` when the object or one of its classes defines it as a function. What
-// `Object.prototype` carries does not count: a polluted prototype must not lend a store a method.
-function definedMethod(object, name) {
-  for (let o = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, name)
-    if (d) return typeof d.value === 'function' ? d.value : undefined
-  }
-  return undefined
-}
-
 function hasMethods(object, names) {
-  return object !== null && typeof object === 'object' && names.every((n) => definedMethod(object, n) !== undefined)
+  return object !== null && typeof object === 'object' && names.every((n) => typeof member(object, n) === 'function')
 }
 
 // A `jtiStore` option: ours as is; another object's methods settled. An object without the
@@ -75,7 +154,7 @@ function jtiStore(store) {
     contains: settled((jti) => store.contains(jti)),
     revoke: settled((jti) => store.revoke(jti)),
     // Single use needs it; without it the addon refuses a single-use verifier.
-    consume: definedMethod(store, 'consume') ? settled((jti) => store.consume(jti)) : null,
+    consume: typeof member(store, 'consume') === 'function' ? settled((jti) => store.consume(jti)) : null,
   }
 }
 
@@ -97,7 +176,7 @@ function teamTokenRow(found) {
   // Both spellings present and disagreeing (`revokedAt: null` beside a `revoked_at` Date) must
   // not let one shadow the other: the lookup fails instead.
   const pick = (camel, snake) => {
-    const [a, b] = [found[camel], found[snake]]
+    const [a, b] = [member(found, camel), member(found, snake)]
     if (a !== undefined && b !== undefined && !sameValue(a, b)) {
       throw new Error(`the row's \`${camel}\` and \`${snake}\` disagree`)
     }
@@ -110,7 +189,7 @@ function teamTokenRow(found) {
     token_hash: pick('tokenHash', 'token_hash') ?? null,
     revoked_at: rowTime(pick('revokedAt', 'revoked_at')),
     expires_at: rowTime(pick('expiresAt', 'expires_at')),
-    kind: found.kind ?? null,
+    kind: member(found, 'kind') ?? null,
   }
 }
 
@@ -120,10 +199,13 @@ function teamTokenLookup(lookup) {
   return { lookup: settled(async (tokenId) => teamTokenRow(await lookup.lookup(tokenId))) }
 }
 
+// `options` has been through `own`, so what it holds is its own.
 function withStores(options) {
-  if (options == null || typeof options !== 'object') return options
-  const converted = { ...options, jtiStore: jtiStore(options.jtiStore) }
-  if ('teamTokenLookup' in options) converted.teamTokenLookup = teamTokenLookup(options.teamTokenLookup)
+  if (options == null || typeof options !== 'object' || !isPlain(options)) return options
+  const converted = Object.assign(Object.create(null), options, { jtiStore: jtiStore(options.jtiStore) })
+  if (Object.prototype.hasOwnProperty.call(options, 'teamTokenLookup')) {
+    converted.teamTokenLookup = teamTokenLookup(options.teamTokenLookup)
+  }
   return converted
 }
 
@@ -145,32 +227,92 @@ function headerPairs(headers) {
   return pairs
 }
 
-// A class whose constructor and `fromEnv` options go through `withStores`. napi-rs defines
-// static methods read-only, so the class is wrapped rather than patched: the wrapper shares the
-// native prototype, so `instanceof` and every method are the native ones.
-function takingStores(Native) {
-  function Wrapped(options, ...rest) {
+// Every class of the addon, wrapped so that its constructor, static methods and methods take
+// their arguments through `own` (and `fromEnv` its environment through `envVars`), and napi's
+// conversion errors through `conversionError`. napi-rs defines static methods read-only, so the
+// class is wrapped rather than patched: the wrapper shares the native prototype, so `instanceof`
+// and every method are the native ones. `stores` names the classes whose options (first
+// argument; `fromEnv`'s second) may hold a JTI store or a team-token lookup.
+function wrapClass(Native, stores) {
+  const options = stores ? (value) => withStores(own(value)) : own
+  function Wrapped(first, ...rest) {
     if (!new.target) throw new TypeError(`Class constructor ${Native.name} cannot be invoked without 'new'`)
-    return Reflect.construct(Native, [withStores(options), ...rest])
+    return converting(() => Reflect.construct(Native, [options(first), ...rest.map(own)]))
   }
   Object.defineProperty(Wrapped, 'name', { value: Native.name })
   Wrapped.prototype = Native.prototype
-  Wrapped.fromEnv = function fromEnv(env, options) {
-    return Native.fromEnv(env, withStores(options))
+  for (const name of Object.getOwnPropertyNames(Native)) {
+    const method = Object.getOwnPropertyDescriptor(Native, name).value
+    if (typeof method !== 'function' || name === 'prototype') continue
+    Wrapped[name] =
+      name === 'fromEnv'
+        ? function fromEnv(env, ...rest) {
+            const vars = envVars(env)
+            const more = rest.map((value, i) => (i === 0 ? options(value) : own(value)))
+            return converting(() => method.call(Native, vars, ...more))
+          }
+        : function (...args) {
+            return converting(() => method.apply(Native, args.map(own)))
+          }
+    Object.defineProperty(Wrapped[name], 'name', { value: name })
+  }
+  for (const name of Object.getOwnPropertyNames(Native.prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(Native.prototype, name)
+    if (name === 'constructor' || typeof descriptor.value !== 'function') continue
+    const method = descriptor.value
+    Native.prototype[name] = function (...args) {
+      return converting(() => method.apply(this, args.map(own)))
+    }
+    Object.defineProperty(Native.prototype[name], 'name', { value: name })
   }
   return Wrapped
 }
 
-const ImpersonationSigner = takingStores(native.ImpersonationSigner)
-const ImpersonationVerifier = takingStores(native.ImpersonationVerifier)
-const Authenticator = takingStores(native.Authenticator)
+const Authenticator = wrapClass(native.Authenticator, true)
+const Decision = wrapClass(native.Decision)
+const ImpersonationSigner = wrapClass(native.ImpersonationSigner, true)
+const ImpersonationVerifier = wrapClass(native.ImpersonationVerifier, true)
+const MemoryJtiStore = wrapClass(native.MemoryJtiStore)
+const MintedToken = wrapClass(native.MintedToken)
+const OidcLogin = wrapClass(native.OidcLogin)
+const OidcValidator = wrapClass(native.OidcValidator)
+const PermissionSet = wrapClass(native.PermissionSet)
+const PostgresJtiStore = wrapClass(native.PostgresJtiStore)
+const Principal = wrapClass(native.Principal)
+const RbacPolicy = wrapClass(native.RbacPolicy)
+const RouteTable = wrapClass(native.RouteTable)
+
+// napi reads the members it knows and ignores the rest, so a misspelt requirement (`writes`)
+// would loosen the check without a word: the requirement's names are checked here.
+const TEAM_NEED = ['write', 'permission', 'orgId', 'teamNodeId', 'allowVisitors']
+const requireTeamMember = native.Principal.prototype.requireTeamMember
+native.Principal.prototype.requireTeamMember = function (need) {
+  if (need != null && typeof need === 'object') {
+    for (const name of Object.keys(need)) {
+      if (!TEAM_NEED.includes(name)) {
+        throw new TypeError(`requireTeamMember: unknown option \`${name}\`; the accepted options are ${TEAM_NEED.join(', ')}`)
+      }
+    }
+  }
+  return requireTeamMember.call(this, need)
+}
+
+// The addon's functions, their arguments through `own` too.
+function wrapFunction(fn) {
+  const wrapped = function (...args) {
+    return converting(() => fn(...args.map(own)))
+  }
+  Object.defineProperty(wrapped, 'name', { value: fn.name })
+  return wrapped
+}
 
 // `authenticate` and `verify` run on the addon's worker threads; a repeat token that the
 // verified-token cache answers without a fetch or a store is answered here instead, which saves
 // the two thread hops (tens of µs). An explicit `now` always takes the full path.
 const authenticate = native.Authenticator.prototype.authenticate
-native.Authenticator.prototype.authenticate = function (headers, options) {
+native.Authenticator.prototype.authenticate = function (headers, given) {
   const pairs = headerPairs(headers)
+  const options = own(given)
   if (options?.now == null) {
     try {
       const hit = this.authenticateHit(pairs, options?.method ?? undefined)
@@ -195,7 +337,8 @@ function answerWith(proto, result) {
     const fields = addon.verifyHit.call(this, t)
     return fields === null ? null : result(fields, t)
   }
-  proto.verify = function verify(t, options) {
+  proto.verify = function verify(t, given) {
+    const options = own(given)
     if (options?.now == null && typeof t === 'string') {
       const fields = addon.verifyHit.call(this, t)
       if (fields !== null) return Promise.resolve(result(fields, t))
@@ -213,25 +356,26 @@ module.exports = {
   ERROR_CODES,
   errorCodes: native.errorCodes,
   errorCode,
+  errorHttpResponse: native.errorHttpResponse,
   isAuthError,
   Authenticator,
-  Decision: native.Decision,
+  Decision,
   ImpersonationSigner,
   ImpersonationVerifier,
-  MemoryJtiStore: native.MemoryJtiStore,
-  MintedToken: native.MintedToken,
-  OidcLogin: native.OidcLogin,
-  OidcValidator: native.OidcValidator,
-  PermissionSet: native.PermissionSet,
-  PostgresJtiStore: native.PostgresJtiStore,
-  Principal: native.Principal,
-  RbacPolicy: native.RbacPolicy,
-  RouteTable: native.RouteTable,
+  MemoryJtiStore,
+  MintedToken,
+  OidcLogin,
+  OidcValidator,
+  PermissionSet,
+  PostgresJtiStore,
+  Principal,
+  RbacPolicy,
+  RouteTable,
   VerifiedImpersonation: verified.VerifiedImpersonation,
   VerifiedToken: verified.VerifiedToken,
-  explain: native.explain,
-  generateTeamToken: native.generateTeamToken,
-  hashTeamToken: native.hashTeamToken,
-  hashTokenSecret: native.hashTokenSecret,
-  verifyTeamToken: native.verifyTeamToken,
+  explain: wrapFunction(native.explain),
+  generateTeamToken: wrapFunction(native.generateTeamToken),
+  hashTeamToken: wrapFunction(native.hashTeamToken),
+  hashTokenSecret: wrapFunction(native.hashTokenSecret),
+  verifyTeamToken: wrapFunction(native.verifyTeamToken),
 }

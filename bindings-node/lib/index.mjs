@@ -5,6 +5,7 @@ export const {
   ERROR_CODES,
   errorCodes,
   errorCode,
+  errorHttpResponse,
   isAuthError,
   Authenticator,
   Decision,

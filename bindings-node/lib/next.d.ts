@@ -1,9 +1,15 @@
 // Next.js route-handler wrapper of @incidentfox/auth.
 
 import type { Authenticator, LoginResult, Principal } from '../index'
+import type { RefusalLogger, TeamRequirementOptions } from './express'
 import type { LoginSource } from './types'
 
-/** What the route requires; with none, any authenticated caller passes. */
+export type { RefusalLogger, TeamRequirementOptions } from './express'
+
+/**
+ * What the route requires; with none, any authenticated caller passes. Any other option throws
+ * a TypeError when the route is wrapped.
+ */
 export interface WithAuthOptions {
   /** The caller must be an admin. */
   admin?: boolean
@@ -14,10 +20,21 @@ export interface WithAuthOptions {
   /** The authenticator to use (default: the configured one, else `Authenticator.fromEnv()`). */
   authenticator?: Authenticator
   /**
-   * With `admin`, `permission` or `route`: the route parameter (`context.params`) holding the
-   * org the request acts on. An org-admin token passes only for its own org, never without one.
+   * A team route: `true` for a member of any team (no anonymous visitor), or what the route
+   * needs of the member. Does not combine with `admin`, `permission` or `route`.
+   */
+  team?: boolean | TeamRequirementOptions
+  /**
+   * The route parameter (`context.params`) holding the org the request acts on. With `admin`,
+   * `permission` or `route`, an org-admin token passes only for its own org, never without one;
+   * with `team`, the member must belong to it.
    */
   orgIdParam?: string
+  /**
+   * Where the detail of a refusal goes (the error body carries only its code and a fixed
+   * message): 5xx to `error`, 4xx to `info`. Default: 5xx to `console.error`, 4xx nowhere.
+   */
+  logger?: RefusalLogger
 }
 
 /** The handler's second argument: Next's context plus the principal. */

@@ -1,7 +1,8 @@
 'use strict'
 // Next.js route handlers (App Router): `withAuth(handler, options)` authenticates the `Request`,
 // checks what the route needs and calls `handler(request, { ...context, principal })`, or
-// answers 401/403/503/500 with {"error": {"code", "status", "message"}}.
+// answers 401/403/503/500 with {"error": {"code", "status", "message"}}. An unknown option
+// throws when the route is wrapped.
 //
 // The web UI's sign-in: `loginHandler(login)` for `app/api/auth/login/route.js` and
 // `callbackHandler(login)` for `app/api/auth/callback/route.js` (see lib/login.js).
@@ -43,7 +44,29 @@ function callbackHandler(login, options = {}) {
   }
 }
 
-function withAuth(handler, options = {}) {
+const WITH_AUTH_OPTIONS = ['admin', 'permission', 'route', 'team', 'orgIdParam', 'authenticator', 'logger']
+
+// The options of `withAuth`, checked when the route is wrapped: an unknown option or a value of
+// the wrong type throws a TypeError then, rather than leaving the route open to any caller.
+function withAuthOptions(given) {
+  const options = http.helperOptions('withAuth', given, WITH_AUTH_OPTIONS)
+  for (const name of ['permission', 'route', 'orgIdParam']) http.optionalString('withAuth', name, options[name])
+  if (options.admin != null && typeof options.admin !== 'boolean') throw new TypeError('withAuth: `admin` must be a boolean')
+  if (options.team === true) options.team = Object.create(null)
+  else if (options.team === false || options.team == null) options.team = undefined
+  else {
+    options.team = http.helperOptions('withAuth: team', options.team, http.TEAM_OPTIONS)
+    http.checkTeamOptions('withAuth: team', options.team)
+  }
+  if (options.team !== undefined && (options.admin || options.permission != null || options.route != null)) {
+    throw new TypeError('withAuth: `team` is for team routes; it does not combine with `admin`, `permission` or `route`')
+  }
+  return options
+}
+
+function withAuth(handler, given) {
+  if (typeof handler !== 'function') throw new TypeError('withAuth: the handler must be a function')
+  const options = withAuthOptions(given)
   return async function authenticated(request, context) {
     let principal
     try {
@@ -52,11 +75,13 @@ function withAuth(handler, options = {}) {
         http.credentialHeaders((name) => request.headers.get(name) ?? undefined),
         { method: request.method },
       )
-      const orgId = http.orgOf(await context?.params, options)
+      const params = await context?.params
+      const orgId = http.orgOf(params, options)
       if (options.route != null) authenticator.routes.authorize(principal, options.route, orgId).throwIfDenied()
       if (options.admin || options.permission != null) http.checkAdmin(principal, options.permission, orgId)
+      if (options.team !== undefined) http.checkTeamMember(principal, options.team, options.orgIdParam, params)
     } catch (error) {
-      const answer = http.errorResponse(error)
+      const answer = http.errorResponse(error, options.logger)
       if (answer === undefined) throw error
       return new Response(answer.body, { status: answer.status, headers: answer.headers })
     }

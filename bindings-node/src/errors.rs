@@ -29,6 +29,35 @@ pub fn error_codes() -> Vec<ErrorCodeInfo> {
         .collect()
 }
 
+/// The HTTP answer to an error: what `errorHttpResponse` returns.
+#[napi(object)]
+pub struct ErrorHttpResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// `[name, value]` pairs (lowercase names).
+    #[napi(ts_type = "Array<[string, string]>")]
+    pub headers: Vec<Vec<String>>,
+    /// The JSON body `{"error": {"code", "status", "message"}}`, its message the code's fixed one.
+    pub body: String,
+}
+
+/// The answer a service gives an untrusted caller for error code `code` (snake_case): the
+/// core's `ErrorCode::http_response`, whose message is fixed per code, so a store's or lookup's
+/// error text never reaches the caller. `null` for a code the core does not know.
+#[napi]
+pub fn error_http_response(code: String) -> Option<ErrorHttpResponse> {
+    let answer = ErrorCode::from_name(&code)?.http_response();
+    Some(ErrorHttpResponse {
+        status: answer.status,
+        headers: answer
+            .headers
+            .iter()
+            .map(|(name, value)| vec![(*name).to_owned(), (*value).to_owned()])
+            .collect(),
+        body: answer.body,
+    })
+}
+
 /// The JS `code` of a core code: `token_expired` → `ERR_TOKEN_EXPIRED`.
 pub fn js_code(code: ErrorCode) -> String {
     format!("ERR_{}", code.as_str().to_ascii_uppercase())

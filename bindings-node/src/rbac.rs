@@ -151,6 +151,21 @@ pub struct WithGrantsOptions {
     pub can_write: Option<bool>,
 }
 
+/// What a team route needs of its caller (`principal.requireTeamMember(need)`).
+#[napi(object)]
+pub struct TeamNeed {
+    /// The route changes something: read-only principals (impersonation, visitors) are refused.
+    pub write: Option<bool>,
+    /// The permission the route needs, e.g. `team:write`.
+    pub permission: Option<String>,
+    /// The org the request acts on; the principal must belong to it (`''` admits nobody).
+    pub org_id: Option<String>,
+    /// The team the request acts on; the principal must belong to it (`''` admits nobody).
+    pub team_node_id: Option<String>,
+    /// Whether anonymous visitor tokens are admitted (default false).
+    pub allow_visitors: Option<bool>,
+}
+
 /// An authenticated caller; `toJSON()` is the `GET /api/v1/auth/me` body.
 #[napi]
 pub struct Principal {
@@ -285,6 +300,28 @@ impl Principal {
     #[napi]
     pub fn require_team(&self, env: &Env) -> napi::Result<()> {
         self.inner.require_team().js(env)
+    }
+    /// Throws `ERR_PERMISSION_DENIED` unless the principal is a member of a team that meets
+    /// `need` (the core's `Principal::require_team_member`): no anonymous visitor unless
+    /// `allowVisitors`, the org and team the request acts on, write access, the permission.
+    #[napi]
+    pub fn require_team_member(&self, env: &Env, need: Option<TeamNeed>) -> napi::Result<()> {
+        let need = match need {
+            Some(n) => incidentfox_auth::TeamRequirement::new()
+                .write(n.write.unwrap_or(false))
+                .permission(
+                    n.permission
+                        .as_deref()
+                        .map(permission)
+                        .transpose()
+                        .js(env)?,
+                )
+                .org_id(n.org_id)
+                .team_node_id(n.team_node_id)
+                .allow_visitors(n.allow_visitors.unwrap_or(false)),
+            None => incidentfox_auth::TeamRequirement::new(),
+        };
+        self.inner.require_team_member(&need).js(env)
     }
     /// The `/auth/me` body: snake_case members in today's order, optional ones omitted.
     #[napi(

@@ -1,6 +1,7 @@
 'use strict'
-// Principal.requireAdmin / requireTeam: the core's one rule for "admins only" and "one team",
-// which the Express and Next.js helpers call.
+// Principal.requireAdmin / requireTeam / requireTeamMember: the core's one rule for "admins only"
+// and "one team", which the Express and Next.js helpers call (test/helpers.test.js has the
+// team-member cases with real impersonation, visitor and team tokens).
 
 const assert = require('node:assert/strict')
 const { test } = require('node:test')
@@ -18,4 +19,12 @@ test('requireAdmin wants an admin, then the permission', () => {
 
 test('requireTeam wants an org and a team', () => {
   assert.throws(() => Principal.withGrants('admin', ['admin:*']).requireTeam(), { code: 'ERR_PERMISSION_DENIED', status: 403 })
+})
+
+test('requireTeamMember wants an org and a team, and refuses a requirement it does not know', () => {
+  const member = Principal.withGrants('team', ['team:read', 'team:write'], { authKind: 'team_token' })
+  // withGrants names no org or team.
+  assert.throws(() => member.requireTeamMember({ write: true }), { code: 'ERR_PERMISSION_DENIED', status: 403 })
+  assert.throws(() => member.requireTeamMember(), { code: 'ERR_PERMISSION_DENIED' })
+  assert.throws(() => member.requireTeamMember({ writes: true }), (e) => e instanceof TypeError && /`writes`.*write, permission, orgId, teamNodeId, allowVisitors/.test(e.message))
 })

@@ -1,7 +1,8 @@
 'use strict'
 // The Express middleware and the Next.js wrapper pass the request's method and `Origin` on, so a
 // SESSION_COOKIE_CSRF policy decides whether the session cookie counts (a real HTTP server on
-// loopback for Express, fetch `Request`s for Next.js).
+// loopback for Express, fetch `Request`s for Next.js). Why the cookie was refused is in the log
+// (the helpers' `logger`), not in the answer.
 
 const assert = require('node:assert/strict')
 const { after, before, test } = require('node:test')
@@ -17,19 +18,24 @@ const COOKIE = { cookie: `theme=dark; incidentfox_session_token=${ADMIN_TOKEN}` 
 const authenticator = (policy) =>
   Authenticator.fromEnv({ ADMIN_TOKEN, WEB_UI_PUBLIC_BASE_URL: WEB_UI, ...(policy ? { SESSION_COOKIE_CSRF: policy } : {}) })
 
+const logged = []
+const logger = { error: (line) => logged.push(line), info: (line) => logged.push(line) }
+
 async function assertRefused(response) {
   assert.equal(response.status, 401)
   const { error } = await response.json()
   assert.equal(error.code, 'missing_credentials')
-  assert.match(error.message, /the session cookie is not a credential/)
-  return error.message
+  assert.equal(error.message, 'no credential was given')
+  const line = logged.pop()
+  assert.match(line, /^incidentfox_auth: 401 missing_credentials: .*the session cookie is not a credential/)
+  return line
 }
 
 let server
 before(async () => {
   const app = express()
   for (const [path, policy] of [['/default', undefined], ['/origin', 'origin'], ['/safe', 'safe_methods']]) {
-    const auth = ifxExpress.requirePrincipal({ authenticator: authenticator(policy) })
+    const auth = ifxExpress.requirePrincipal({ authenticator: authenticator(policy), logger })
     app.all(path, auth, (req, res) => res.json({ authKind: req.principal.authKind }))
   }
   server = await new Promise((resolve) => {
@@ -62,7 +68,7 @@ test('Express: safe_methods refuses every write', async () => {
 })
 
 test('Next.js: withAuth passes the method and Origin on', async () => {
-  const handler = withAuth((request, { principal }) => Response.json({ authKind: principal.authKind }), { authenticator: authenticator('origin') })
+  const handler = withAuth((request, { principal }) => Response.json({ authKind: principal.authKind }), { authenticator: authenticator('origin'), logger })
   const request = (method, headers) => new Request('https://ui.example.test/api/thing', { method, headers })
   assert.equal((await handler(request('GET', COOKIE))).status, 200)
   assert.equal((await handler(request('POST', { ...COOKIE, origin: WEB_UI }))).status, 200)

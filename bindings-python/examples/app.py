@@ -29,7 +29,7 @@ from incidentfox_auth.fastapi import (
     install,
     require_principal,
     require_route,
-    require_team,
+    require_team_member,
 )
 
 
@@ -65,8 +65,10 @@ def create_app(authenticator: Authenticator | None = None) -> FastAPI:
         }
 
     @app.get("/api/v1/team/config")
-    async def team_config(principal: Principal = Depends(require_team())) -> dict[str, Any]:
-        """A team-scoped read: any caller that names one org and team."""
+    async def team_config(principal: Principal = Depends(require_team_member())) -> dict[str, Any]:
+        """A team-scoped read: a member of a team (read-only impersonation included), no
+        anonymous visitor. A write would add ``write=True``; a route with the team in its path,
+        ``team_id_param``."""
         return {
             "org_id": principal.org_id,
             "team_node_id": principal.team_node_id,

@@ -38,3 +38,15 @@ impl<T> IntoPy<T> for Result<T, Error> {
 pub fn invalid_argument(message: impl Into<String>) -> PyErr {
     to_py(&Error::new(ErrorCode::InvalidConfig, message))
 }
+
+/// An HTTP answer as Python receives it: status, `(name, value)` header pairs and the body.
+type HttpAnswer = (u16, Vec<(&'static str, &'static str)>, String);
+
+/// The answer a service gives an untrusted caller for error code `code`: status, `(name, value)`
+/// header pairs and the JSON body, whose message is the code's fixed one (the core's
+/// `ErrorCode::http_response`); `None` for a code the core does not know.
+#[pyfunction]
+pub fn error_http_response(code: &str) -> Option<HttpAnswer> {
+    let answer = ErrorCode::from_name(code)?.http_response();
+    Some((answer.status, answer.headers, answer.body))
+}

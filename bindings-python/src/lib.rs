@@ -34,6 +34,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rbac::RbacPolicy>()?;
     m.add_class::<rbac::RouteTable>()?;
     m.add_function(wrap_pyfunction!(rbac::explain, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::error_http_response, m)?)?;
     m.add_class::<impersonation::MintedToken>()?;
     m.add_class::<impersonation::VerifiedImpersonation>()?;
     m.add_class::<impersonation::ImpersonationSigner>()?;

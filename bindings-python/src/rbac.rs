@@ -220,6 +220,25 @@ impl Principal {
     fn require_team(&self) -> PyResult<()> {
         self.inner.require_team().py_err()
     }
+    /// Raises unless a member of a team that meets what the route needs (the core's
+    /// `Principal::require_team_member`).
+    #[pyo3(signature = (*, write=false, permission=None, org_id=None, team_node_id=None, allow_visitors=false))]
+    fn require_team_member(
+        &self,
+        write: bool,
+        permission: Option<&str>,
+        org_id: Option<String>,
+        team_node_id: Option<String>,
+        allow_visitors: bool,
+    ) -> PyResult<()> {
+        let need = incidentfox_auth::TeamRequirement::new()
+            .write(write)
+            .permission(permission.map(self::permission).transpose()?)
+            .org_id(org_id)
+            .team_node_id(team_node_id)
+            .allow_visitors(allow_visitors);
+        self.inner.require_team_member(&need).py_err()
+    }
     /// The `/auth/me` body.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         crate::convert::dict(py, &self.inner.to_json())

@@ -1,10 +1,12 @@
 """The FastAPI dependencies pass the request's method and ``Origin`` on, so a
 ``SESSION_COOKIE_CSRF`` policy decides whether the session cookie counts (examples/app.py: a GET
-and a POST route)."""
+and a POST route). Why the cookie was refused is in the ``incidentfox_auth.fastapi`` log, not in the
+answer."""
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -58,11 +60,20 @@ def safe_methods() -> Iterator[TestClient]:
     yield from client_for("safe_methods")
 
 
-def refused(response: Response) -> str:
+@pytest.fixture
+def log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO, logger="incidentfox_auth.fastapi")
+    return caplog
+
+
+def refused(response: Response, log: pytest.LogCaptureFixture) -> str:
     assert response.status_code == 401, response.text
     error = response.json()["error"]
     assert error["code"] == "missing_credentials"
-    message: str = error["message"]
+    assert error["message"] == "no credential was given"
+    record = log.records[-1]
+    assert record.name == "incidentfox_auth.fastapi" and record.levelno == logging.INFO
+    message = record.getMessage()
     assert "the session cookie is not a credential" in message
     return message
 
@@ -74,7 +85,9 @@ def test_off_by_default_the_cookie_counts_for_any_request(default: TestClient) -
     assert r.status_code == 200, r.text
 
 
-def test_origin_admits_reads_and_same_origin_writes_only(origin: TestClient) -> None:
+def test_origin_admits_reads_and_same_origin_writes_only(
+    origin: TestClient, log: pytest.LogCaptureFixture
+) -> None:
     r = origin.get("/api/v1/auth/me", headers={**COOKIE, "Origin": "https://evil.example"})
     assert r.status_code == 200 and r.json()["auth_kind"] == "admin_token"
     r = origin.post("/api/v1/admin/provision/team", json=BODY, headers={**COOKIE, "Origin": WEB_UI})
@@ -82,10 +95,11 @@ def test_origin_admits_reads_and_same_origin_writes_only(origin: TestClient) -> 
     message = refused(
         origin.post(
             "/api/v1/admin/provision/team", json=BODY, headers={**COOKIE, "Origin": "https://evil.example"}
-        )
+        ),
+        log,
     )
     assert "a `POST` request from origin `https://evil.example`" in message
-    message = refused(origin.post("/api/v1/admin/provision/team", json=BODY, headers=COOKIE))
+    message = refused(origin.post("/api/v1/admin/provision/team", json=BODY, headers=COOKIE), log)
     assert "without an `Origin` header" in message
     # A header credential is not the policy's business.
     r = origin.post(
@@ -96,10 +110,13 @@ def test_origin_admits_reads_and_same_origin_writes_only(origin: TestClient) -> 
     assert r.status_code == 200, r.text
 
 
-def test_safe_methods_refuses_every_write(safe_methods: TestClient) -> None:
+def test_safe_methods_refuses_every_write(
+    safe_methods: TestClient, log: pytest.LogCaptureFixture
+) -> None:
     assert safe_methods.get("/api/v1/auth/me", headers=COOKIE).status_code == 200
     message = refused(
-        safe_methods.post("/api/v1/admin/provision/team", json=BODY, headers={**COOKIE, "Origin": WEB_UI})
+        safe_methods.post("/api/v1/admin/provision/team", json=BODY, headers={**COOKIE, "Origin": WEB_UI}),
+        log,
     )
     assert "SESSION_COOKIE_CSRF=safe_methods" in message
 

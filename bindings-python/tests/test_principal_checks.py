@@ -32,3 +32,13 @@ def test_require_team() -> None:
     admin = Principal.with_grants("admin", ["admin:*"])
     with pytest.raises(PermissionDeniedError):
         admin.require_team()
+
+
+def test_require_team_member_wants_an_org_and_a_team() -> None:
+    member = Principal.with_grants("team", ["team:read", "team:write"], auth_kind="team_token")
+    # with_grants names no org or team; the cases with real impersonation, visitor and team
+    # tokens are in test_fastapi_helpers.py.
+    with pytest.raises(PermissionDeniedError):
+        member.require_team_member(write=True)
+    with pytest.raises(PermissionDeniedError):
+        member.require_team_member()

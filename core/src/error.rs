@@ -163,6 +163,70 @@ impl ErrorCode {
         }
     }
 
+    /// The fixed message an HTTP answer carries for this code. The detail of an [`Error`] (a
+    /// claim, a key id, the text a store or lookup raised, which may name a database host, user
+    /// or query) is for the service's log, never for the caller: see [`Error::http_response`].
+    pub const fn public_message(self) -> &'static str {
+        match self {
+            ErrorCode::TokenMalformed => "the token is malformed",
+            ErrorCode::ForbiddenHeader => "the token's header is refused",
+            ErrorCode::TokenTooLarge => "the token is too large",
+            ErrorCode::TokenExpired => "the token has expired",
+            ErrorCode::TokenNotYetValid => "the token is not yet valid",
+            ErrorCode::TokenIssuedInFuture => "the token is issued in the future",
+            ErrorCode::InvalidSignature => "the token's signature does not verify",
+            ErrorCode::AlgorithmNotAllowed => "the token's algorithm is not allowed",
+            ErrorCode::UnknownKeyId => "the token's key is unknown",
+            ErrorCode::InvalidIssuer => "the token's issuer is not accepted",
+            ErrorCode::InvalidAudience => "the token's audience is not accepted",
+            ErrorCode::MissingClaim => "the token lacks a required claim",
+            ErrorCode::InvalidClaim => "the token has an invalid claim",
+            ErrorCode::UnsupportedCriticalHeader => {
+                "the token names an unsupported critical header"
+            }
+            ErrorCode::TokenRevoked => "the token has been revoked",
+            ErrorCode::JtiNotFound => "the token is not, or no longer, valid",
+            ErrorCode::NotAdmin => "an admin is required",
+            ErrorCode::PermissionDenied => "permission denied",
+            ErrorCode::JwksUnavailable => "the signing keys are unavailable; try again later",
+            ErrorCode::JtiStoreUnavailable => "the token store is unavailable; try again later",
+            ErrorCode::InvalidPermission | ErrorCode::InvalidConfig | ErrorCode::InvalidKey => {
+                "the service's authentication is misconfigured"
+            }
+            ErrorCode::MissingCredentials => "no credential was given",
+            ErrorCode::InvalidCredentials => "the credential is not valid",
+            ErrorCode::LookupUnavailable => "the token lookup is unavailable; try again later",
+            ErrorCode::InvalidState => "the login state does not match",
+            ErrorCode::InvalidNonce => "the login nonce does not match",
+            ErrorCode::CodeExchangeFailed => "the login could not be completed",
+            ErrorCode::LoginDenied => "the login was denied",
+            ErrorCode::ProviderUnavailable => {
+                "the identity provider is unavailable; try again later"
+            }
+        }
+    }
+
+    /// The HTTP answer for this code: see [`Error::http_response`].
+    pub fn http_response(self) -> HttpResponse {
+        let status = self.http_status();
+        let mut headers = vec![("content-type", "application/json")];
+        if status == 401 {
+            headers.push(("www-authenticate", "Bearer"));
+        }
+        let body = serde_json::json!({
+            "error": {
+                "code": self.as_str(),
+                "status": status,
+                "message": self.public_message(),
+            }
+        });
+        HttpResponse {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
     /// Parses a snake_case name back into a code.
     pub fn from_name(name: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
@@ -173,6 +237,20 @@ impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// What a service answers a refused request with: the code's status, its headers and the JSON
+/// body `{"error": {"code", "status", "message"}}` whose message is the code's fixed
+/// [`ErrorCode::public_message`]. The Python and Node helpers write exactly this.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The HTTP status ([`ErrorCode::http_status`]).
+    pub status: u16,
+    /// Lowercase header names and values: `content-type: application/json`, and
+    /// `www-authenticate: Bearer` on a 401.
+    pub headers: Vec<(&'static str, &'static str)>,
+    /// The JSON body.
+    pub body: String,
 }
 
 /// A failed decision: a stable [`ErrorCode`] plus a message for humans.
@@ -211,7 +289,16 @@ impl Error {
         self.0.code.http_status()
     }
 
-    /// `{"code": ..., "status": ..., "message": ...}` — the body services and the CLI print.
+    /// The HTTP answer to this error for an untrusted caller: the code's status, headers and a
+    /// body carrying the code and its fixed [`ErrorCode::public_message`], never
+    /// [`message`](Self::message). The message may quote what a caller-supplied store or lookup
+    /// raised (a database host, user, query or DSN); log it instead.
+    pub fn http_response(&self) -> HttpResponse {
+        self.code().http_response()
+    }
+
+    /// `{"code": ..., "status": ..., "message": ...}` — the detailed body the CLI prints
+    /// (for the operator; a service answers with [`http_response`](Self::http_response)).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "code": self.code().as_str(),
@@ -262,5 +349,31 @@ mod tests {
         assert_eq!(ErrorCode::NotAdmin.http_status(), 403);
         assert_eq!(ErrorCode::JwksUnavailable.http_status(), 503);
         assert_eq!(ErrorCode::InvalidConfig.http_status(), 500);
+    }
+
+    #[test]
+    fn http_responses_never_carry_the_detail() {
+        let detail = "postgres://app:hunter2@db.internal:5432/auth: select jti from ifx_jti";
+        for code in ErrorCode::ALL {
+            let answer = Error::new(code, detail).http_response();
+            assert_eq!(answer.status, code.http_status());
+            assert!(!answer.body.contains("hunter2"), "{code}");
+            let body: serde_json::Value =
+                serde_json::from_str(&answer.body).unwrap_or(serde_json::Value::Null);
+            assert_eq!(
+                body,
+                serde_json::json!({"error": {
+                    "code": code.as_str(),
+                    "status": code.http_status(),
+                    "message": code.public_message(),
+                }}),
+                "{code}"
+            );
+            let bearer = answer.headers.contains(&("www-authenticate", "Bearer"));
+            assert_eq!(bearer, answer.status == 401, "{code}");
+            assert!(answer
+                .headers
+                .contains(&("content-type", "application/json")));
+        }
     }
 }

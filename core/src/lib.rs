@@ -33,12 +33,12 @@ mod verified_cache;
 
 pub use authenticate::{AdminAuthenticator, AuthMode, Authenticator, Credentials};
 pub use check::{check_env, ConfigReport};
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, HttpResponse, Result};
 pub use jose::{Algorithm, SigningKey};
 pub use keys::{JwksCache, JwksSettings, KeySet};
 pub use oidc::{ClaimNames, Identity, KeySource, OidcConfig, OidcValidator, VerifiedToken};
 pub use permissions::{Permission, PermissionSet};
-pub use principal::{AuthKind, Principal, Role};
+pub use principal::{AuthKind, Principal, Role, TeamRequirement};
 pub use rbac::{Decision, DenyReason, GrantSource, Grants, RbacPolicy, RouteTable};
 pub use secret::Secret;
 pub use team_tokens::{

@@ -220,6 +220,11 @@ impl Principal {
     /// The "one team" check: the principal names an `org_id` and a `team_node_id`
     /// (`permission_denied`, 403, otherwise). Admins with neither, such as the admin token, fail
     /// it too: a team route needs to know which team.
+    ///
+    /// That is all it checks: read-only impersonation tokens and anonymous visitor tokens name a
+    /// team too and pass, whatever team or org the request is about. Routes that change
+    /// something, need a permission, act on a team named in the request, or are not for
+    /// visitors use [`require_team_member`](Self::require_team_member).
     pub fn require_team(&self) -> Result<()> {
         if self.org_id.is_none() || self.team_node_id.is_none() {
             return Err(err(
@@ -230,9 +235,107 @@ impl Principal {
         Ok(())
     }
 
+    /// The check of a team route that says what it needs ([`TeamRequirement`]), each refusal
+    /// `permission_denied` (403): the principal names an org and a team (as
+    /// [`require_team`](Self::require_team)); is not an anonymous visitor unless the route
+    /// allows visitors; belongs to the org and team the request acts on, when the route names
+    /// them; may write, when the route writes (impersonation and visitor tokens are read-only);
+    /// and holds a grant for the route's permission, when it names one.
+    pub fn require_team_member(&self, need: &TeamRequirement) -> Result<()> {
+        let (Some(org), Some(team)) = (self.org_id.as_deref(), self.team_node_id.as_deref()) else {
+            return self.require_team();
+        };
+        if self.auth_kind == AuthKind::Visitor && !need.allow_visitors {
+            return Err(err(
+                ErrorCode::PermissionDenied,
+                "an anonymous visitor may not use this route",
+            ));
+        }
+        bound("org", org, need.org_id.as_deref())?;
+        bound("team", team, need.team_node_id.as_deref())?;
+        if need.write && !self.can_write {
+            return Err(err(
+                ErrorCode::PermissionDenied,
+                format!(
+                    "a read-only `{}` principal may not write",
+                    self.auth_kind.as_str()
+                ),
+            ));
+        }
+        match &need.permission {
+            Some(required) => self.explain(required).into_result().map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
     /// The `/auth/me` JSON.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// What a team route needs of its caller, for [`Principal::require_team_member`]. The default
+/// admits a member of any team, read-only ones included, and no anonymous visitor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamRequirement {
+    write: bool,
+    permission: Option<Permission>,
+    org_id: Option<String>,
+    team_node_id: Option<String>,
+    allow_visitors: bool,
+}
+
+impl TeamRequirement {
+    /// A member of any team, read-only ones included, no anonymous visitor.
+    pub fn new() -> TeamRequirement {
+        TeamRequirement::default()
+    }
+
+    /// Whether the route changes something: read-only principals (impersonation, visitors) are
+    /// refused.
+    pub fn write(mut self, write: bool) -> TeamRequirement {
+        self.write = write;
+        self
+    }
+
+    /// The permission the route needs, e.g. `team:write`.
+    pub fn permission(mut self, permission: Option<Permission>) -> TeamRequirement {
+        self.permission = permission;
+        self
+    }
+
+    /// The org the request acts on: the principal must belong to it. `Some("")` (the route
+    /// names an org parameter the request lacks) admits nobody.
+    pub fn org_id(mut self, org_id: Option<String>) -> TeamRequirement {
+        self.org_id = org_id;
+        self
+    }
+
+    /// The team the request acts on: the principal must belong to it. `Some("")` admits nobody.
+    pub fn team_node_id(mut self, team_node_id: Option<String>) -> TeamRequirement {
+        self.team_node_id = team_node_id;
+        self
+    }
+
+    /// Whether anonymous visitor tokens are admitted (a public playground's routes).
+    pub fn allow_visitors(mut self, allow: bool) -> TeamRequirement {
+        self.allow_visitors = allow;
+        self
+    }
+}
+
+/// Refuses a principal of `own` `what` (org or team) when the request acts on another one.
+fn bound(what: &str, own: &str, wanted: Option<&str>) -> Result<()> {
+    match wanted {
+        Some(wanted) if wanted.is_empty() || wanted != own => Err(err(
+            ErrorCode::PermissionDenied,
+            format!(
+                "a principal of {what} `{}` may not act on {what} `{}`",
+                crate::text::clip(own),
+                crate::text::clip(wanted)
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -357,6 +460,81 @@ mod tests {
         for kind in AuthKind::ALL {
             assert_eq!(AuthKind::from_name(kind.as_str()), Some(kind));
         }
+    }
+
+    fn team_principal(kind: AuthKind, can_write: bool, grants: &[&'static str]) -> Principal {
+        let mut p = Principal::with_fixed_grants(
+            Role::Team,
+            kind,
+            can_write,
+            grants.iter().map(|g| Permission::known(g)),
+        );
+        p.org_id = Some("org-a".into());
+        p.team_node_id = Some("team-1".into());
+        p
+    }
+
+    #[test]
+    fn require_team_member_says_what_a_route_needs() {
+        let member = team_principal(AuthKind::TeamToken, true, &["team:read", "team:write"]);
+        let impersonation = team_principal(AuthKind::Impersonation, false, &["team:read"]);
+        let visitor = team_principal(AuthKind::Visitor, false, &["team:read", "agent:invoke"]);
+        // require_team admits all three.
+        for p in [&member, &impersonation, &visitor] {
+            assert_eq!(code(p.require_team()), None);
+        }
+        let any = TeamRequirement::new();
+        assert_eq!(code(member.require_team_member(&any)), None);
+        assert_eq!(code(impersonation.require_team_member(&any)), None);
+        assert_eq!(
+            code(visitor.require_team_member(&any)),
+            Some(ErrorCode::PermissionDenied)
+        );
+        let playground = TeamRequirement::new().allow_visitors(true);
+        assert_eq!(code(visitor.require_team_member(&playground)), None);
+
+        let write = TeamRequirement::new().write(true).allow_visitors(true);
+        assert_eq!(code(member.require_team_member(&write)), None);
+        for read_only in [&impersonation, &visitor] {
+            let refused = read_only.require_team_member(&write);
+            assert!(refused
+                .as_ref()
+                .err()
+                .is_some_and(|e| e.message().contains("may not write")));
+            assert_eq!(code(refused), Some(ErrorCode::PermissionDenied));
+        }
+
+        let team_write = TeamRequirement::new()
+            .permission(Some(Permission::known("team:write")))
+            .allow_visitors(true);
+        assert_eq!(code(member.require_team_member(&team_write)), None);
+        assert_eq!(
+            code(impersonation.require_team_member(&team_write)),
+            Some(ErrorCode::PermissionDenied)
+        );
+
+        let here = TeamRequirement::new()
+            .org_id(Some("org-a".into()))
+            .team_node_id(Some("team-1".into()));
+        assert_eq!(code(member.require_team_member(&here)), None);
+        for elsewhere in [
+            TeamRequirement::new().org_id(Some("org-b".into())),
+            TeamRequirement::new().team_node_id(Some("team-2".into())),
+            TeamRequirement::new().org_id(Some(String::new())),
+            TeamRequirement::new().team_node_id(Some(String::new())),
+        ] {
+            assert_eq!(
+                code(member.require_team_member(&elsewhere)),
+                Some(ErrorCode::PermissionDenied),
+                "{elsewhere:?}"
+            );
+        }
+
+        let admin = Principal::new(Role::Admin, AuthKind::AdminToken, true, Grants::default());
+        assert_eq!(
+            code(admin.require_team_member(&any)),
+            Some(ErrorCode::PermissionDenied)
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ import {
   Principal,
   RbacPolicy,
   RouteTable,
+  errorHttpResponse,
   explain,
   generateTeamToken,
   hashTeamToken,
@@ -25,7 +26,7 @@ import {
   type TeamTokenLookup,
 } from '@incidentfox/auth'
 import { OidcLogin, type LoginResult, type LoginSource } from '@incidentfox/auth'
-import { callbackRoute, loginRoute, requireAdmin, requireTeam } from '@incidentfox/auth/express'
+import { callbackRoute, loginRoute, requireAdmin, requireTeam, requireTeamMember } from '@incidentfox/auth/express'
 import { callbackHandler, loginHandler, withAuth } from '@incidentfox/auth/next'
 
 const status: 401 = ERROR_CODES.token_expired
@@ -110,6 +111,13 @@ async function main(): Promise<void> {
 const admin = requireAdmin('admin:provision')
 const team = requireTeam()
 export const GET = withAuth(async (request, { principal }) => Response.json({ me: principal, url: request.url }), { route: 'provision_team' })
+const writer = requireTeamMember({ write: true, permission: 'team:write', orgIdParam: 'orgId', teamIdParam: 'teamId', logger: console })
+export const PUT = withAuth(async () => new Response(null, { status: 204 }), { team: { write: true, teamIdParam: 'teamId' }, orgIdParam: 'orgId' })
+export const PATCH = withAuth(async () => new Response(null, { status: 204 }), { team: true, logger: { error: () => undefined } })
+// @ts-expect-error -- an unknown option is refused by the types too (and throws at wrap time)
+export const DELETE = withAuth(async () => new Response(null, { status: 204 }), { permissions: ['admin:provision'] })
+const answer = errorHttpResponse('jti_store_unavailable')
+void [writer, answer?.status, answer?.headers, answer?.body]
 
 // The web UI's sign-in.
 async function signIn(): Promise<void> {

@@ -11,6 +11,10 @@ __version__: str
 ERROR_CODES: list[tuple[str, int]]
 """Every error code with its HTTP status, in declaration order."""
 
+def error_http_response(code: str) -> tuple[int, list[tuple[str, str]], str] | None:
+    """The answer to an untrusted caller for error ``code``: status, ``(name, value)`` headers and
+    the JSON body, whose message is fixed per code; ``None`` for an unknown code."""
+
 @final
 class VerifiedToken:
     """An OIDC token that passed every check."""
@@ -135,7 +139,20 @@ class Principal:
         holds a grant for ``permission`` (when given). An org-admin token (``auth_kind``
         ``org_admin_token``) passes only when ``org_id`` names its own org."""
     def require_team(self) -> None:
-        """Raises ``PermissionDeniedError`` unless the principal names an org and a team."""
+        """Raises ``PermissionDeniedError`` unless the principal names an org and a team. Read-only
+        impersonation and anonymous visitor principals pass: see :meth:`require_team_member`."""
+    def require_team_member(
+        self,
+        *,
+        write: bool = False,
+        permission: str | None = None,
+        org_id: str | None = None,
+        team_node_id: str | None = None,
+        allow_visitors: bool = False,
+    ) -> None:
+        """Raises ``PermissionDeniedError`` unless the principal names an org and a team, is no
+        anonymous visitor (unless ``allow_visitors``), belongs to ``org_id`` and ``team_node_id``
+        when given (``""`` admits nobody), may write when ``write``, and holds ``permission``."""
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
