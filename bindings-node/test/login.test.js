@@ -208,7 +208,7 @@ test('a returnTo outside Latin-1 comes back percent-encoded, over Express and pl
     }
     // Both servers still answer.
     assert.equal((await fetch(`${app.url}/api/me`)).status, 401)
-    await assertError(await fetch(`${plain.url}/api/auth/callback`, { redirect: 'manual' }), 401, 'invalid_state')
+    await assertError(await fetch(`${plain.url}/api/auth/callback`, { redirect: 'manual' }), 401, 'invalid_issuer')
   } finally {
     await plain.close()
   }
