@@ -325,7 +325,11 @@ export interface AuthenticatorOptions {
 export interface BeginOptions {
   /** Where to go after login: a same-origin path; anything else becomes `/`. */
   returnTo?: string
-  /** The role the login is started for (the app decides what it means); kept in a cookie. */
+  /**
+   * The role the login is started for (the app decides what it means); kept in the state
+   * cookie, so it belongs to this login attempt only. A value with anything but ASCII
+   * letters, digits, `-`, `_`, `.` and `:`, or over 64 bytes, is dropped.
+   */
   requireRole?: string
 }
 
@@ -485,9 +489,12 @@ export interface LoginResult {
   identity: LoginIdentity
   /** The verified ID token. */
   idToken: string
-  /** The sanitised same-origin path to go to. */
+  /**
+   * The sanitised same-origin path to go to, as a browser would request it: dot segments
+   * resolved, non-ASCII text percent-encoded (always a valid `Location` value).
+   */
   returnTo: string
-  /** The role the login was started for, if any. */
+  /** The role this login attempt was started for, if any. */
   requireRole: string | null
   /** The login cookies, cleared: set them all on the response. */
   clearCookies: Array<LoginCookie>
@@ -502,7 +509,10 @@ export interface LoginResult {
 export interface LoginStart {
   /** The provider's authorization URL with `state`, `nonce` and the S256 PKCE challenge. */
   authorizationUrl: string
-  /** The login cookies (state, PKCE verifier, nonce, return-to, required role). */
+  /**
+   * The login cookies: state (with the required role, if any), PKCE verifier, nonce and
+   * return-to.
+   */
   cookies: Array<LoginCookie>
 }
 

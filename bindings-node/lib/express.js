@@ -6,6 +6,7 @@
 // The web UI's sign-in: `loginRoute(login)` for `GET /api/auth/login` and `callbackRoute(login)`
 // for `GET /api/auth/callback` (see lib/login.js).
 
+const nodeHttp = require('node:http')
 const http = require('./http.js')
 const flow = require('./login.js')
 
@@ -95,11 +96,13 @@ function requireTeamMember(options) {
 }
 
 // Writes a login answer; Set-Cookie values already on the response (another middleware's, or
-// `onLogin`'s) are kept.
+// `onLogin`'s) are kept. Every header is checked before the response is touched, so a value Node
+// refuses throws here with nothing of the answer half-set.
 function send(res, answer) {
   const cookies = []
   const headers = {}
   for (const [name, value] of answer.headers) {
+    nodeHttp.validateHeaderValue(name, value)
     if (name === 'set-cookie') cookies.push(value)
     else headers[name] = value
   }
@@ -112,16 +115,37 @@ function send(res, answer) {
   res.end(answer.body ?? undefined)
 }
 
+// An error that is not one of this package's: Express's error handling when there is one
+// (`next`), else (plain `http`, where nothing else would catch it and the process would exit on
+// the unhandled rejection) a bare 500, the error logged as Express's default handler logs it.
+function fail(res, next, error) {
+  if (typeof next === 'function') return next(error)
+  console.error('@incidentfox/auth: the login route failed:', error)
+  if (res.headersSent) {
+    res.destroy()
+    return undefined
+  }
+  res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+  res.end('Internal Server Error')
+  return undefined
+}
+
+// Every error is caught here: an async handler's rejection is dropped by Express 4 and plain
+// `http` alike, which exits the process (one crafted login link would bring the app down).
 function route(run) {
   return async function incidentfoxLogin(req, res, next) {
-    let answer
     try {
-      answer = await run(req, res, new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost'))
+      let answer
+      try {
+        answer = await run(req, res, new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost'))
+      } catch (error) {
+        answer = flow.loginErrorAnswer(error)
+        if (answer === undefined) throw error
+      }
+      send(res, answer)
     } catch (error) {
-      answer = flow.loginErrorAnswer(error)
-      if (answer === undefined) return next(error)
+      return fail(res, next, error)
     }
-    send(res, answer)
     return undefined
   }
 }

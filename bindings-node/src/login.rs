@@ -45,7 +45,9 @@ pub struct OidcLoginOptions {
 pub struct BeginOptions {
     /// Where to go after login: a same-origin path; anything else becomes `/`.
     pub return_to: Option<String>,
-    /// The role the login is started for (the app decides what it means); kept in a cookie.
+    /// The role the login is started for (the app decides what it means); kept in the state
+    /// cookie, so it belongs to this login attempt only. A value with anything but ASCII
+    /// letters, digits, `-`, `_`, `.` and `:`, or over 64 bytes, is dropped.
     pub require_role: Option<String>,
 }
 
@@ -91,7 +93,8 @@ impl From<&SetCookie> for LoginCookie {
 pub struct LoginStart {
     /// The provider's authorization URL with `state`, `nonce` and the S256 PKCE challenge.
     pub authorization_url: String,
-    /// The login cookies (state, PKCE verifier, nonce, return-to, required role).
+    /// The login cookies: state (with the required role, if any), PKCE verifier, nonce and
+    /// return-to.
     pub cookies: Vec<LoginCookie>,
 }
 
@@ -117,9 +120,10 @@ pub struct LoginResult {
     pub identity: LoginIdentity,
     /// The verified ID token.
     pub id_token: String,
-    /// The sanitised same-origin path to go to.
+    /// The sanitised same-origin path to go to, as a browser would request it: dot segments
+    /// resolved, non-ASCII text percent-encoded (always a valid `Location` value).
     pub return_to: String,
-    /// The role the login was started for, if any.
+    /// The role this login attempt was started for, if any.
     pub require_role: Either<String, Null>,
     /// The login cookies, cleared: set them all on the response.
     pub clear_cookies: Vec<LoginCookie>,

@@ -15,7 +15,10 @@ const { callbackHandler, loginHandler } = require('@incidentfox/auth/next')
 const p = require('./oidc-provider.js')
 const { outcome } = require('./support.js')
 
-const LOGIN_COOKIES = ['ifx_oidc_state', 'ifx_oidc_verifier', 'ifx_oidc_nonce', 'ifx_oidc_return_to', 'ifx_oidc_require_role']
+// The cookies `begin` sets; the callback also clears the required-role cookie an earlier version
+// set (the role now rides in the state cookie).
+const BEGIN_COOKIES = ['ifx_oidc_state', 'ifx_oidc_verifier', 'ifx_oidc_nonce', 'ifx_oidc_return_to']
+const LOGIN_COOKIES = [...BEGIN_COOKIES, 'ifx_oidc_require_role']
 const ALICE_GROUPS = ['incidentfox-config-admin', 'sre']
 
 let provider
@@ -86,11 +89,11 @@ test('alice signs in through the Express routes, with her groups', async () => {
   const jar = new p.CookieJar()
   const start = await p.browse(jar, `${app.url}/api/auth/login?returnTo=${encodeURIComponent('/teams/42?tab=agents')}&requireRole=admin`)
 
-  // The login route: five login cookies (each its own Set-Cookie) and a 302 to the provider.
+  // The login route: four login cookies (each its own Set-Cookie) and a 302 to the provider.
   assert.equal(start.status, 302)
   assert.equal(start.headers.get('cache-control'), 'no-store')
   const set = start.headers.getSetCookie().map(cookieAttributes)
-  assert.deepEqual(set.map((c) => c.name), LOGIN_COOKIES)
+  assert.deepEqual(set.map((c) => c.name), BEGIN_COOKIES)
   for (const c of set) {
     assert.deepEqual(c.attributes, ['Path=/api/auth/callback', 'Max-Age=600', 'SameSite=Lax', 'HttpOnly'], c.name)
   }
@@ -102,9 +105,9 @@ test('alice signs in through the Express routes, with her groups', async () => {
   assert.equal(params.get('response_type'), 'code')
   assert.equal(params.get('code_challenge_method'), 'S256')
   assert.equal(params.get('scope'), 'openid email profile groups')
-  assert.equal(params.get('state'), jar.get('ifx_oidc_state'))
+  // The required role rides in the state cookie, after the state.
+  assert.equal(`${params.get('state')}.admin`, jar.get('ifx_oidc_state'))
   assert.equal(params.get('nonce'), jar.get('ifx_oidc_nonce'))
-  assert.equal(jar.get('ifx_oidc_require_role'), 'admin')
 
   // The provider's pages, then its redirect to our callback, which the browser follows.
   const callback = await p.signIn(jar, authorization.href, { stopAt: callbackUrl() })
@@ -179,17 +182,135 @@ test('open-redirect returnTo values end at /', async () => {
   }
 })
 
+test('a returnTo outside Latin-1 comes back percent-encoded, over Express and plain node:http', async () => {
+  // Written raw into Location it made Node throw while writing the answer: under plain `http`
+  // (and Express 4) an unhandled rejection, which exits the process.
+  const plain = await p.serve(callbackRoute(() => login))
+  try {
+    for (const [returnTo, location] of [
+      ['/\u3000', '/%E3%80%80'],
+      ['/caf\u00e9?q=\u{1F600}#\u00e9', '/caf%C3%A9?q=%F0%9F%98%80#%C3%A9'],
+      ['/a/../b', '/b'],
+    ]) {
+      const jar = new p.CookieJar()
+      const done = await p.browse(jar, await toCallback(jar, { returnTo }))
+      assert.equal(done.status, 302, await done.clone().text())
+      assert.equal(done.headers.get('location'), location, returnTo)
+      assert.equal(logins.at(-1).returnTo, location)
+
+      // The same callback, answered by a plain `http` server with the same route.
+      const jar2 = new p.CookieJar()
+      const callback = new URL(await toCallback(jar2, { returnTo }))
+      const atPlain = `${plain.url}${callback.pathname}${callback.search}`
+      const answered = await fetch(atPlain, { headers: { cookie: jar2.header(callback.href) }, redirect: 'manual' })
+      assert.equal(answered.status, 302, await answered.clone().text())
+      assert.equal(answered.headers.get('location'), location, returnTo)
+    }
+    // Both servers still answer.
+    assert.equal((await fetch(`${app.url}/api/me`)).status, 401)
+    await assertError(await fetch(`${plain.url}/api/auth/callback`, { redirect: 'manual' }), 401, 'invalid_issuer')
+  } finally {
+    await plain.close()
+  }
+})
+
+test('an error that is not one of this package\'s is a 500 under plain node:http, and goes to Express\'s error handling', async () => {
+  const boom = () => {
+    throw new Error('the app\'s own failure')
+  }
+  const logged = []
+  const consoleError = console.error
+  console.error = (...args) => logged.push(args)
+  const plainLogin = await p.serve(loginRoute({ nope: true }))
+  const plainCallback = await p.serve(callbackRoute(() => login, { onLogin: boom }))
+  const server = express()
+  server.get('/api/auth/callback', callbackRoute(() => login, { onLogin: boom }))
+  server.use((error, req, res, next) => res.status(599).json({ caught: error.message }))
+  const withHandler = await p.serve(server)
+  try {
+    // A login source that is no OidcLogin: nothing else would catch the TypeError.
+    const r = await fetch(`${plainLogin.url}/api/auth/login`, { redirect: 'manual' })
+    assert.equal(r.status, 500)
+    assert.equal(r.headers.get('cache-control'), 'no-store')
+    assert.equal(await r.text(), 'Internal Server Error')
+
+    // onLogin throwing: no session cookie, and the process lives on.
+    const jar = new p.CookieJar()
+    const callback = new URL(await toCallback(jar))
+    const failed = await fetch(`${plainCallback.url}${callback.pathname}${callback.search}`, {
+      headers: { cookie: jar.header(callback.href) },
+      redirect: 'manual',
+    })
+    assert.equal(failed.status, 500)
+    assert.deepEqual(failed.headers.getSetCookie(), [])
+    assert.ok(logged.some((args) => args.some((a) => a instanceof Error && a.message === 'the app\'s own failure')))
+
+    // With Express, its error handlers see it.
+    const jar2 = new p.CookieJar()
+    const callback2 = new URL(await toCallback(jar2))
+    const handled = await fetch(`${withHandler.url}${callback2.pathname}${callback2.search}`, {
+      headers: { cookie: jar2.header(callback2.href) },
+      redirect: 'manual',
+    })
+    assert.equal(handled.status, 599)
+    assert.deepEqual(await handled.json(), { caught: 'the app\'s own failure' })
+  } finally {
+    console.error = consoleError
+    await Promise.all([plainLogin.close(), plainCallback.close(), withHandler.close()])
+  }
+})
+
+test('a required role belongs to its login attempt: a later login that asked for none is not given it', async () => {
+  const jar = new p.CookieJar()
+  // A login for a role, abandoned at the provider ...
+  assert.equal((await p.browse(jar, `${app.url}/api/auth/login?requireRole=admin`)).status, 302)
+  // ... and the cookie an earlier version set for it, still in the browser.
+  jar.set(`${app.url}/api/auth/login`, 'ifx_oidc_require_role=admin; Path=/api/auth/callback')
+  const done = await p.browse(jar, await toCallback(jar, { username: 'bob' }))
+  assert.equal(done.status, 302, await done.clone().text())
+  assert.equal(logins.at(-1).identity.subject, 'bob')
+  assert.equal(logins.at(-1).requireRole, null)
+  assert.equal(jar.get('ifx_oidc_require_role'), undefined)
+
+  // A role written into the state cookie that the login route never writes is refused.
+  const jar2 = new p.CookieJar()
+  const callback = await toCallback(jar2, { requireRole: 'admin' })
+  const state = new URL(callback).searchParams.get('state')
+  jar2.set(`${app.url}/api/auth/login`, `ifx_oidc_state=${state}.a%20b; Path=/api/auth/callback`)
+  await assertError(await p.browse(jar2, callback), 401, 'invalid_state')
+})
+
+test('the callback\'s iss (RFC 9207) must be the provider\'s: another, or none, is 401 invalid_issuer', async () => {
+  const discovery = await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()
+  assert.equal(discovery.authorization_response_iss_parameter_supported, true)
+  const jar = new p.CookieJar()
+  const callback = new URL(await toCallback(jar))
+  assert.equal(callback.searchParams.get('iss'), provider.issuer)
+  const other = new URL(callback)
+  other.searchParams.set('iss', 'https://evil.example')
+  const body = await assertError(await p.browse(jar, other.href), 401, 'invalid_issuer')
+  assert.match(body.error.message, /is not the configured issuer/)
+  const none = new URL(callback)
+  none.searchParams.delete('iss')
+  const body2 = await assertError(await p.browse(jar, none.href), 401, 'invalid_issuer')
+  assert.match(body2.error.message, /no `iss`/)
+  assert.equal(jar.get('incidentfox_session_token'), undefined)
+  // Refused before the code exchange: the untouched callback still signs in.
+  assert.equal((await p.browse(jar, callback.href)).status, 302)
+})
+
 test('the provider reporting an error is 401 login_denied', async () => {
   const jar = new p.CookieJar()
   await p.browse(jar, `${app.url}/api/auth/login`)
   const state = jar.get('ifx_oidc_state')
-  await assertError(await p.browse(jar, `${callbackUrl()}?error=access_denied&state=${state}`), 401, 'login_denied')
+  const iss = encodeURIComponent(provider.issuer)
+  await assertError(await p.browse(jar, `${callbackUrl()}?error=access_denied&state=${state}&iss=${iss}`), 401, 'login_denied')
 })
 
 test('the Next.js handlers run the same flow with fetch Requests', async () => {
   const start = await loginHandler(login)(new Request(`${app.url}/api/auth/login?return_to=%2Fincidents&require_role=admin`))
   assert.equal(start.status, 302)
-  assert.deepEqual(start.headers.getSetCookie().map((h) => cookieAttributes(h).name), LOGIN_COOKIES)
+  assert.deepEqual(start.headers.getSetCookie().map((h) => cookieAttributes(h).name), BEGIN_COOKIES)
   const jar = new p.CookieJar()
   jar.store(`${app.url}/api/auth/login`, start)
   const callback = await p.signIn(jar, start.headers.get('location'), { stopAt: callbackUrl() })
@@ -295,9 +416,10 @@ test('OidcLogin: explicit endpoints, cookies, configuration errors', async () =>
   assert.equal(explicit.cookieSecure, true)
   const start = explicit.begin({ returnTo: '/x', requireRole: 'bad role!' })
   assert.equal(new URL(start.authorizationUrl).searchParams.get('scope'), 'openid email groups')
-  // An unsafe role is not echoed into a cookie.
-  assert.deepEqual(start.cookies.map((c) => c.name), LOGIN_COOKIES.slice(0, 4))
+  // An unsafe role is not echoed into a cookie: the state cookie is the state alone.
+  assert.deepEqual(start.cookies.map((c) => c.name), BEGIN_COOKIES)
   const state = start.cookies[0]
+  assert.equal(state.value, new URL(start.authorizationUrl).searchParams.get('state'))
   assert.deepEqual(Object.keys(state), ['name', 'value', 'path', 'maxAge', 'httpOnly', 'secure', 'sameSite', 'header'])
   assert.deepEqual({ ...state, value: '' }, {
     name: 'ifx_oidc_state', value: '', path: '/api/auth/callback', maxAge: 600, httpOnly: true, secure: true, sameSite: 'Lax',

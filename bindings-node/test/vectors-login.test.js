@@ -1,7 +1,8 @@
 'use strict'
 // testdata/vectors/login.json through the addon: `returnTo` as `OidcLogin.begin` keeps it, the
-// WEB_UI_* settings (Secure cookies, the variable named in every problem), and the session
-// cookie under each SESSION_COOKIE_CSRF policy. The login has explicit endpoints, so nothing is
+// WEB_UI_* settings (Secure cookies, the variable named in every problem), the callback's
+// refusals before the code exchange (`iss`, the state cookie's role), and the session cookie
+// under each SESSION_COOKIE_CSRF policy. The login has explicit endpoints, so nothing is
 // fetched: no OpenID Provider is needed.
 
 const assert = require('node:assert/strict')
@@ -51,6 +52,14 @@ test('login_env: Secure cookies and the variable named in every problem', async 
       assert.deepEqual([...new Set(cookies.map((k) => k.secure))], [c.expect.cookie_secure], c.name)
       assert.equal(got.cookieSecure, c.expect.cookie_secure, c.name)
     }
+  }
+})
+
+test('callback: refused before the code exchange', async () => {
+  s.uniqueNames(DOC.callback.cases)
+  const login = await OidcLogin.fromEnv(DOC.login_env.base_env)
+  for (const c of DOC.callback.cases) {
+    checkError(await s.outcome(() => login.complete(c.query, c.cookie)), c.expect, c.name)
   }
 })
 

@@ -22,13 +22,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 import pytest
 from support import REPO_ROOT
 
 from incidentfox_auth import (
+    InvalidIssuerError,
     InvalidStateError,
     LoginDeniedError,
     OidcLogin,
@@ -42,13 +43,15 @@ PUBLIC_BASE_URL = "http://127.0.0.1:9"
 REDIRECT_URI = f"{PUBLIC_BASE_URL}/api/auth/callback"
 CLIENT_ID = "incidentfox-web-ui"
 CLIENT_SECRET = "web-ui-test-secret"
-LOGIN_COOKIES = [
+#: The cookies ``begin`` sets; the callback also clears the required-role cookie an earlier
+#: version set (the role now rides in the state cookie).
+BEGIN_COOKIES = [
     "ifx_oidc_state",
     "ifx_oidc_verifier",
     "ifx_oidc_nonce",
     "ifx_oidc_return_to",
-    "ifx_oidc_require_role",
 ]
+LOGIN_COOKIES = [*BEGIN_COOKIES, "ifx_oidc_require_role"]
 
 
 @dataclass
@@ -154,9 +157,13 @@ def cookie_header(start: dict[str, Any]) -> str:
     return "; ".join(f"{c['name']}={c['value']}" for c in start["cookies"])
 
 
-def with_param(query: str, name: str, value: str) -> str:
+def with_param(query: str, name: str, value: str | None) -> str:
+    """``query`` with ``name`` set to ``value`` (removed when ``None``)."""
     params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
-    params[name] = value
+    if value is None:
+        params.pop(name, None)
+    else:
+        params[name] = value
     return urlencode(params)
 
 
@@ -172,8 +179,9 @@ def test_alice_signs_in_with_her_groups(provider: Provider, login: OidcLogin) ->
     assert params["code_challenge_method"] == "S256"
     assert params["scope"] == "openid email profile groups"
     cookies = {c["name"]: c for c in start["cookies"]}
-    assert list(cookies) == LOGIN_COOKIES
-    assert params["state"] == cookies["ifx_oidc_state"]["value"]
+    assert list(cookies) == BEGIN_COOKIES
+    # The required role rides in the state cookie, after the state.
+    assert f"{params['state']}.admin" == cookies["ifx_oidc_state"]["value"]
     assert params["nonce"] == cookies["ifx_oidc_nonce"]["value"]
     state = cookies["ifx_oidc_state"]
     assert (state["path"], state["max_age"], state["http_only"], state["same_site"]) == (
@@ -254,10 +262,66 @@ def test_open_redirect_return_to_ends_at_root(login: OidcLogin) -> None:
 def test_provider_errors(provider: Provider, login: OidcLogin) -> None:
     start = login.begin()
     state = start["cookies"][0]["value"]
+    iss = quote(provider.issuer, safe="")
     with pytest.raises(LoginDeniedError):
-        login.complete(f"error=access_denied&state={state}", cookie_header(start))
+        login.complete(f"error=access_denied&state={state}&iss={iss}", cookie_header(start))
     started = time.monotonic()
     with pytest.raises(ProviderUnavailableError):
         OidcLogin(issuer="http://127.0.0.1:9", client_id=CLIENT_ID, public_base_url=PUBLIC_BASE_URL)
     assert time.monotonic() - started < 30
     assert OidcLogin.from_env({}) is None
+
+
+def test_return_to_comes_back_as_a_browser_requests_it(login: OidcLogin) -> None:
+    for given, expected in [
+        ("/\u3000", "/%E3%80%80"),
+        ("/caf\u00e9?q=\U0001f600#\u00e9", "/caf%C3%A9?q=%F0%9F%98%80#%C3%A9"),
+        ("/a/../b", "/b"),
+        ("/.//evil.example", "/"),
+    ]:
+        start = login.begin(given)
+        query = authorize(start["authorization_url"])
+        assert login.complete(query, cookie_header(start))["return_to"] == expected, given
+
+
+def test_a_required_role_belongs_to_its_login_attempt(login: OidcLogin) -> None:
+    # A login for a role, abandoned; then one that asked for none, in the same browser: its
+    # cookies overwrite the first one's, and a required-role cookie an earlier version set is
+    # still there.
+    abandoned = login.begin(None, "admin")
+    start = login.begin()
+    jar = {c["name"]: c["value"] for c in abandoned["cookies"]}
+    jar.update({c["name"]: c["value"] for c in start["cookies"]})
+    jar["ifx_oidc_require_role"] = "admin"
+    query = authorize(start["authorization_url"], username="bob")
+    result = login.complete(query, "; ".join(f"{k}={v}" for k, v in jar.items()))
+    assert result["identity"]["subject"] == "bob"
+    assert result["require_role"] is None
+
+    # A role in the state cookie that ``begin`` would never write is refused.
+    start = login.begin(None, "admin")
+    query = authorize(start["authorization_url"])
+    state = parse_qs(query)["state"][0]
+    header = cookie_header(start).replace(f"{state}.admin", f"{state}.a%20b")
+    with pytest.raises(InvalidStateError) as raised:
+        login.complete(query, header)
+    assert "required role is malformed" in raised.value.message
+
+
+def test_the_callbacks_iss_must_be_the_providers(provider: Provider, login: OidcLogin) -> None:
+    discovery = httpx.get(f"{provider.issuer}/.well-known/openid-configuration").json()
+    assert discovery["authorization_response_iss_parameter_supported"] is True
+    start = login.begin()
+    query = authorize(start["authorization_url"])
+    assert parse_qs(query)["iss"] == [provider.issuer]
+    for tampered, why in [
+        (with_param(query, "iss", "https://evil.example"), "is not the configured issuer"),
+        (with_param(query, "iss", f"{provider.issuer}/"), "is not the configured issuer"),
+        (with_param(query, "iss", None), "no `iss`"),
+    ]:
+        with pytest.raises(InvalidIssuerError) as raised:
+            login.complete(tampered, cookie_header(start))
+        assert (raised.value.code, raised.value.status) == ("invalid_issuer", 401)
+        assert why in raised.value.message
+    # Refused before the code exchange: the untouched callback still completes.
+    assert login.complete(query, cookie_header(start))["identity"]["subject"] == "alice"

@@ -1,5 +1,6 @@
 """``testdata/vectors/login.json`` through the binding: ``return_to`` as ``OidcLogin.begin`` keeps
-it, the ``WEB_UI_*`` settings (``Secure`` cookies, the variable named in every problem), and the
+it, the ``WEB_UI_*`` settings (``Secure`` cookies, the variable named in every problem), the
+callback's refusals before the code exchange (``iss``, the state cookie's role), and the
 session cookie under each ``SESSION_COOKIE_CSRF`` policy. The login has explicit endpoints, so
 nothing is fetched: no OpenID Provider is needed."""
 
@@ -66,6 +67,13 @@ def test_login_env(case: dict[str, Any]) -> None:
     cookies = login.begin()["cookies"]
     assert {c["secure"] for c in cookies} == {expect["cookie_secure"]}
     assert all(c["header"].endswith("; Secure") == expect["cookie_secure"] for c in cookies)
+
+
+@pytest.mark.parametrize("case", DOC["callback"]["cases"], ids=lambda c: str(c["name"]))
+def test_callback(login: OidcLogin, case: dict[str, Any]) -> None:
+    with pytest.raises(AuthError) as raised:
+        login.complete(case["query"], case["cookie"])
+    check_error(raised.value, case["expect"])
 
 
 @pytest.mark.parametrize(

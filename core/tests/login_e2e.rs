@@ -392,8 +392,9 @@ async fn alice_logs_in_with_groups_from_the_id_token() {
     assert_eq!(params["redirect_uri"], REDIRECT_URI);
     assert_eq!(params["scope"], "openid email profile groups");
     assert_eq!(params["code_challenge_method"], "S256");
+    // The required role rides in the state cookie, after the state.
     assert_eq!(
-        params["state"],
+        format!("{}.admin", params["state"]),
         cookie_value(&callback.start, "ifx_oidc_state")
     );
     assert_eq!(
@@ -413,14 +414,13 @@ async fn alice_logs_in_with_groups_from_the_id_token() {
             "ifx_oidc_verifier",
             "ifx_oidc_nonce",
             "ifx_oidc_return_to",
-            "ifx_oidc_require_role"
         ]
     );
     // What came back: a code, our state and the issuer (RFC 9207).
     assert!(query_param(&callback.query, "code").is_some());
     assert_eq!(
         query_param(&callback.query, "state").as_deref(),
-        Some(cookie_value(&callback.start, "ifx_oidc_state"))
+        Some(params["state"].as_str())
     );
     assert_eq!(
         query_param(&callback.query, "iss").as_deref(),
@@ -572,6 +572,115 @@ async fn a_tampered_or_missing_state_is_invalid_state() {
         .await
         .unwrap();
     assert_eq!(result.identity.subject, "alice");
+}
+
+/// The provider sends `iss` (RFC 9207) and says so in its discovery document: a callback whose
+/// `iss` is another issuer's, or that has none, is refused before the code is sent anywhere.
+#[tokio::test]
+async fn the_callbacks_iss_must_be_the_providers() {
+    let provider = shared();
+    let discovery = reqwest::get(format!(
+        "{}/.well-known/openid-configuration",
+        provider.issuer
+    ))
+    .await
+    .unwrap()
+    .bytes()
+    .await
+    .unwrap();
+    let discovery: Value = serde_json::from_slice(&discovery).unwrap();
+    assert_eq!(
+        discovery["authorization_response_iss_parameter_supported"],
+        true
+    );
+    let login = login_for(provider).await;
+    let callback = to_callback(&login, None, None, User::SignsIn("alice")).await;
+    for (query, why) in [
+        (
+            with_param(&callback.query, "iss", Some("https://evil.example")),
+            "is not the configured issuer",
+        ),
+        (
+            with_param(
+                &callback.query,
+                "iss",
+                Some(&format!("{}/", provider.issuer)),
+            ),
+            "is not the configured issuer",
+        ),
+        (
+            with_param(&callback.query, "iss", None),
+            "the callback has no `iss`",
+        ),
+    ] {
+        let e = login.complete(&query, &callback.cookies).await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidIssuer, "{query}: {e:?}");
+        assert!(e.message().contains(why), "{e:?}");
+    }
+    // The code was never sent: the untouched callback still logs in.
+    let result = login
+        .complete(&callback.query, &callback.cookies)
+        .await
+        .unwrap();
+    assert_eq!(result.identity.subject, "alice");
+
+    // Explicit endpoints read no discovery document, so only an `iss` that is there is checked.
+    let mut config = LoginConfig::new(&provider.issuer, CLIENT_ID, PUBLIC_BASE_URL);
+    config.client_secret = Some(Secret::new(CLIENT_SECRET));
+    config.authorization_endpoint = Some(format!("{}/auth", provider.issuer));
+    config.token_endpoint = Some(format!("{}/token", provider.issuer));
+    config.jwks_url = Some(format!("{}/jwks", provider.issuer));
+    let explicit = OidcLogin::new(config).await.unwrap();
+    let callback = to_callback(&explicit, None, None, User::SignsIn("alice")).await;
+    let wrong = with_param(&callback.query, "iss", Some("https://evil.example"));
+    expect_code(
+        explicit.complete(&wrong, &callback.cookies).await,
+        "invalid_issuer",
+    );
+    let without = with_param(&callback.query, "iss", None);
+    let result = explicit
+        .complete(&without, &callback.cookies)
+        .await
+        .unwrap();
+    assert_eq!(result.identity.subject, "alice");
+}
+
+/// A role asked for by one login attempt is that attempt's only: a later login that asked for
+/// none, in the same browser, is not given it (the browser keeps every cookie of the first
+/// attempt that the second does not overwrite).
+#[tokio::test]
+async fn a_required_role_belongs_to_its_login_attempt() {
+    let login = login_for(shared()).await;
+    let abandoned = login.begin(None, Some("admin")).unwrap();
+    let callback = to_callback(&login, None, None, User::SignsIn("bob")).await;
+    let mut jar: Vec<(String, String)> = Vec::new();
+    for c in abandoned.cookies.iter().chain(&callback.start.cookies) {
+        jar.retain(|(name, _)| *name != c.name);
+        jar.push((c.name.clone(), c.value.clone()));
+    }
+    // And a required-role cookie an earlier version of the login left behind.
+    jar.push(("ifx_oidc_require_role".into(), "admin".into()));
+    let cookies = jar
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let result = login.complete(&callback.query, &cookies).await.unwrap();
+    assert_eq!(result.identity.subject, "bob");
+    assert_eq!(result.require_role, None);
+
+    // A role written into the state cookie that `begin` would never write is refused.
+    let callback = to_callback(&login, None, Some("admin"), User::SignsIn("bob")).await;
+    let state = query_param(&callback.query, "state").unwrap();
+    let cookies = with_cookie(
+        &callback.cookies,
+        "ifx_oidc_state",
+        Some(&format!("{state}.admin%0d%0a")),
+    );
+    expect_code(
+        login.complete(&callback.query, &cookies).await,
+        "invalid_state",
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! `testdata/vectors/login.json`: `return_to`, the login's `WEB_UI_*` configuration and the
-//! session cookie's `SESSION_COOKIE_CSRF` policy, as the Python and Node suites run them too.
+//! `testdata/vectors/login.json`: `return_to`, the login's `WEB_UI_*` configuration, the
+//! callback's refusals before the code exchange (`iss`, the state cookie's role) and the session
+//! cookie's `SESSION_COOKIE_CSRF` policy, as the Python and Node suites run them too.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -93,6 +94,23 @@ async fn every_login_env_vector() {
         let start = login.begin(None, None).unwrap();
         let secure = expect["cookie_secure"].as_bool().unwrap();
         assert!(start.cookies.iter().all(|c| c.secure == secure), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn every_callback_vector() {
+    let doc = load();
+    let config = LoginConfig::from_env_source(&env_of(&doc["login_env"]["base_env"], &Value::Null))
+        .unwrap()
+        .unwrap();
+    let login = OidcLogin::new(config).await.unwrap();
+    let cases = doc["callback"]["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let query = case["query"].as_str().unwrap();
+        let cookie = case["cookie"].as_str().unwrap_or_default();
+        expect_error(name, login.complete(query, cookie).await, &case["expect"]);
     }
 }
 

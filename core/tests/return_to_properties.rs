@@ -1,5 +1,6 @@
 //! `sanitize_return_to` on generated input: whatever it returns is a safe same-origin path, in
-//! every form a decoder along the way could turn it into.
+//! every form a decoder along the way could turn it into, already in the form a browser (a
+//! WHATWG URL parser, the `url` crate) resolves it to: no dot segments, nothing outside ASCII.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -42,6 +43,18 @@ const PIECES: &[&str] = &[
     "+",
     ".",
     "..",
+    "./",
+    "../",
+    "/.",
+    "/..",
+    "%2e",
+    "%2E",
+    "%2e%2e",
+    ".%2e",
+    "%252e",
+    "\u{3000}",
+    "\u{e9}",
+    "\u{1F600}",
     " ",
     "\t",
     "\r",
@@ -103,11 +116,39 @@ fn resolved(path: &str) -> Url {
     Url::parse(APP).unwrap().join(path).unwrap()
 }
 
+/// The path, query and fragment a browser arrives at following a link to `url`.
+fn browser_form(url: &Url) -> String {
+    let mut out = url.path().to_owned();
+    if let Some(query) = url.query() {
+        out = format!("{out}?{query}");
+    }
+    if let Some(fragment) = url.fragment() {
+        out = format!("{out}#{fragment}");
+    }
+    out
+}
+
 fn assert_safe(returned: &str, input: &str) {
+    // `/`, or the input as a browser would resolve it (against any origin: it is a path).
+    let as_browsed = Url::parse(APP)
+        .unwrap()
+        .join(input)
+        .ok()
+        .map(|u| browser_form(&u));
     assert!(
-        returned == "/" || returned == input,
-        "{returned:?} is neither `/` nor the input {input:?}"
+        returned == "/" || Some(returned) == as_browsed.as_deref(),
+        "{returned:?} is neither `/` nor the input {input:?} as browsed ({as_browsed:?})"
     );
+    // A valid `Location` header value whatever the framework: ASCII, no control character.
+    assert!(
+        returned.bytes().all(|b| b.is_ascii_graphic()),
+        "{returned:?} (from {input:?})"
+    );
+    // Already what the browser will request: resolving it changes nothing, so no dot segment
+    // is left for the browser to fold into something the checks did not see.
+    let browsed = resolved(returned);
+    assert_eq!(browsed.origin(), Url::parse(APP).unwrap().origin());
+    assert_eq!(browser_form(&browsed), returned, "(from {input:?})");
     for form in decodings(returned) {
         assert!(form.starts_with('/'), "{form:?} (from {input:?})");
         assert!(!form.starts_with("//"), "{form:?} (from {input:?})");
@@ -127,8 +168,8 @@ fn assert_safe(returned: &str, input: &str) {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4096))]
 
-    /// Whatever goes in, what comes out is `/` or the input, and every decoding of it is a
-    /// same-origin absolute path.
+    /// Whatever goes in, what comes out is `/` or the input as a browser resolves it, and every
+    /// decoding of it is a same-origin absolute path.
     #[test]
     fn the_result_is_always_a_safe_same_origin_path(input in tricky()) {
         let returned = sanitize_return_to(Some(&input));
@@ -142,12 +183,40 @@ proptest! {
     fn any_text_gives_a_safe_result(input in "\\PC*|/\\PC*|/[a-z]{1,8}[?&#]\\PC*") {
         let returned = sanitize_return_to(Some(&input));
         assert_safe(&returned, &input);
+        prop_assert_eq!(sanitize_return_to(Some(&returned)), returned);
+    }
+
+    /// Dot segments in any place, encoded or not, never resolve to another origin or to a
+    /// scheme-relative path, and non-ASCII text comes back percent-encoded.
+    #[test]
+    fn dot_segments_and_non_ascii_text_are_resolved(
+        segments in proptest::collection::vec(
+            prop_oneof![
+                Just(String::new()),
+                Just(".".to_owned()),
+                Just("..".to_owned()),
+                Just("%2e".to_owned()),
+                Just("%2E%2e".to_owned()),
+                "[a-z]{1,4}",
+                "\\PC{1,3}",
+            ],
+            1..8,
+        ),
+        tail in "(\\?\\PC{0,6})?(#\\PC{0,6})?",
+    ) {
+        let input = format!("/{}{tail}", segments.join("/"));
+        let returned = sanitize_return_to(Some(&input));
+        assert_safe(&returned, &input);
+        prop_assert_eq!(sanitize_return_to(Some(&returned)), returned);
     }
 
     /// An ordinary path is kept as it is: the sanitiser is not `/` for everything.
     #[test]
     fn ordinary_paths_are_kept(
-        segments in proptest::collection::vec("[a-zA-Z0-9_.~-]{1,12}", 0..6),
+        segments in proptest::collection::vec(
+            "[a-zA-Z0-9_.~-]{1,12}".prop_filter("not a dot segment", |s| s != "." && s != ".."),
+            0..6,
+        ),
         query in proptest::option::of("[a-z]{1,8}=[a-zA-Z0-9_.-]{0,12}(&[a-z]{1,8}=[a-z0-9]{0,8}){0,3}"),
         fragment in proptest::option::of("[a-z0-9-]{0,12}"),
     ) {

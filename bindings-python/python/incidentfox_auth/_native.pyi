@@ -398,7 +398,13 @@ class OidcLogin:
     def from_env(env: Mapping[str, str] | None = None) -> OidcLogin | None:
         """Reads the ``WEB_UI_*`` variables; ``None`` unless ``WEB_UI_OIDC_ENABLED=1``."""
     def begin(self, return_to: str | None = None, require_role: str | None = None) -> dict[str, Any]:
-        """``{"authorization_url", "cookies": [{name, value, path, max_age, http_only, secure, same_site, header}]}``."""
+        """``{"authorization_url", "cookies": [{name, value, path, max_age, http_only, secure, same_site, header}]}``.
+
+        ``require_role`` is kept in the state cookie, so it belongs to this login attempt only."""
     def complete(self, query: str, cookie_header: str) -> dict[str, Any]:
-        """``{"identity", "id_token", "return_to", "require_role", "clear_cookies", "session_cookie"}``."""
+        """``{"identity", "id_token", "return_to", "require_role", "clear_cookies", "session_cookie"}``.
+
+        The callback's ``iss`` (RFC 9207) must be the issuer, and present when discovery promises
+        it (:class:`InvalidIssuerError`); ``return_to`` comes back as a browser would request it
+        (dot segments resolved, non-ASCII text percent-encoded)."""
     def complete_async(self, query: str, cookie_header: str) -> Awaitable[dict[str, Any]]: ...

@@ -2,11 +2,14 @@
 
 use std::collections::HashMap;
 
-/// The `state` cookie (today's name).
+/// The `state` cookie (today's name): the state, then `.` and the required role when the login
+/// asked for one, so the role belongs to this login attempt and no other.
 pub const STATE_COOKIE: &str = "ifx_oidc_state";
 /// The PKCE verifier cookie (today's name).
 pub const VERIFIER_COOKIE: &str = "ifx_oidc_verifier";
-/// The required-role cookie (today's name).
+/// Today's required-role cookie. No longer set: a cookie of its own outlived the login that set
+/// it and applied to the next one. Still cleared at the callback, so one an earlier version set
+/// goes away.
 pub const REQUIRE_ROLE_COOKIE: &str = "ifx_oidc_require_role";
 /// The nonce cookie (new: today's flow has no nonce).
 pub const NONCE_COOKIE: &str = "ifx_oidc_nonce";

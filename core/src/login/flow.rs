@@ -35,7 +35,8 @@ type Client = CoreClient<
 pub struct LoginStart {
     /// The provider's authorization URL with `state`, `nonce` and the S256 PKCE challenge.
     pub authorization_url: String,
-    /// The login cookies (state, PKCE verifier, nonce, return-to, required role).
+    /// The login cookies: state (with the required role, if any), PKCE verifier, nonce and
+    /// return-to.
     pub cookies: Vec<SetCookie>,
 }
 
@@ -48,7 +49,9 @@ pub struct LoginResult {
     pub id_token: String,
     /// The sanitised same-origin path to go to.
     pub return_to: String,
-    /// The role the login was started for, if any (the app decides what it means).
+    /// The role this login attempt was started for, if any (the app decides what it means).
+    /// It comes from the state cookie of this very attempt, so a role asked for by an earlier,
+    /// abandoned login never carries over to one that asked for none.
     pub require_role: Option<String>,
     /// The login cookies, cleared.
     pub clear_cookies: Vec<SetCookie>,
@@ -84,6 +87,9 @@ pub struct OidcLogin {
     client: Client,
     http: reqwest::Client,
     validator: OidcValidator,
+    /// The discovery document says `authorization_response_iss_parameter_supported`: a callback
+    /// without `iss` is then refused (RFC 9207).
+    iss_required: bool,
 }
 
 /// A random value as 43 base64url characters (32 bytes), like today's state and verifier.
@@ -100,7 +106,12 @@ impl OidcLogin {
     /// issuer's discovery document (one fetch, now).
     pub async fn new(config: LoginConfig) -> Result<OidcLogin> {
         config.validate()?;
-        let (authorization, token, jwks) = endpoints(&config).await?;
+        let Endpoints {
+            authorization,
+            token,
+            jwks,
+            iss_supported,
+        } = endpoints(&config).await?;
         let mut client = CoreClient::new(
             ClientId::new(config.client_id.clone()),
             IssuerUrl::new(config.issuer.clone()).map_err(|e| config_error("issuer", e))?,
@@ -136,6 +147,7 @@ impl OidcLogin {
             client,
             http: http::client()?,
             validator,
+            iss_required: iss_supported,
         })
     }
 
@@ -145,7 +157,9 @@ impl OidcLogin {
     }
 
     /// The authorization URL and the cookies to set; `return_to` is sanitised now and again at
-    /// the callback.
+    /// the callback. `require_role` is kept in the state cookie, after the state and a `.`, so it
+    /// belongs to this attempt only; a value with anything but ASCII letters, digits, `-`, `_`,
+    /// `.` and `:`, or longer than 64 bytes, is dropped.
     pub fn begin(&self, return_to: Option<&str>, require_role: Option<&str>) -> Result<LoginStart> {
         let state = random_token()?;
         let nonce = random_token()?;
@@ -166,8 +180,12 @@ impl OidcLogin {
         }
         let (url, _, _) = request.url();
         let secure = self.config.cookie_secure;
-        let mut cookies = vec![
-            SetCookie::login(STATE_COOKIE, state, secure),
+        let state_cookie = match require_role.filter(|r| is_role(r)) {
+            Some(role) => format!("{state}{ROLE_SEPARATOR}{role}"),
+            None => state,
+        };
+        let cookies = vec![
+            SetCookie::login(STATE_COOKIE, state_cookie, secure),
             SetCookie::login(VERIFIER_COOKIE, verifier.secret().clone(), secure),
             SetCookie::login(NONCE_COOKIE, nonce, secure),
             SetCookie::login(
@@ -176,13 +194,6 @@ impl OidcLogin {
                 secure,
             ),
         ];
-        if let Some(role) = require_role.filter(|r| is_token_char_only(r)) {
-            cookies.push(SetCookie::login(
-                REQUIRE_ROLE_COOKIE,
-                role.to_owned(),
-                secure,
-            ));
-        }
         Ok(LoginStart {
             authorization_url: url.to_string(),
             cookies,
@@ -190,11 +201,19 @@ impl OidcLogin {
     }
 
     /// Finishes the login from the callback's query string and `Cookie` header.
+    ///
+    /// The callback's `iss` (RFC 9207) is checked first, error answers included: when present it
+    /// must be exactly the configured issuer, and when the provider's discovery document says
+    /// `authorization_response_iss_parameter_supported` it must be present; otherwise
+    /// `invalid_issuer`. That tells a response of this provider from one another provider sent
+    /// to the same callback (a mix-up).
     pub async fn complete(&self, query: &str, cookie_header: &str) -> Result<LoginResult> {
-        let params: HashMap<String, String> =
+        let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
                 .into_owned()
                 .collect();
+        self.check_issuer(&pairs)?;
+        let params: HashMap<String, String> = pairs.into_iter().collect();
         let cookies = parse_cookie_header(cookie_header);
         if let Some(error) = params.get("error") {
             return Err(err(
@@ -203,8 +222,9 @@ impl OidcLogin {
             ));
         }
         let cookie = |name: &str| cookies.get(name).filter(|v| !v.is_empty());
-        let expected =
-            cookie(STATE_COOKIE).ok_or_else(|| state_error("the state cookie is missing"))?;
+        let (expected, require_role) = split_state_cookie(
+            cookie(STATE_COOKIE).ok_or_else(|| state_error("the state cookie is missing"))?,
+        )?;
         let presented = params
             .get("state")
             .ok_or_else(|| state_error("the callback has no state"))?;
@@ -256,10 +276,41 @@ impl OidcLogin {
             identity: verified.identity().clone(),
             id_token,
             return_to: sanitize_return_to(return_to.as_deref()),
-            require_role: cookie(REQUIRE_ROLE_COOKIE).cloned(),
+            require_role: require_role.map(str::to_owned),
             clear_cookies,
             secure,
         })
+    }
+
+    /// RFC 9207: `iss`, when the callback has one, is exactly the configured issuer; with none,
+    /// the provider must not have promised one.
+    fn check_issuer(&self, pairs: &[(String, String)]) -> Result<()> {
+        let issuers: Vec<&str> = pairs
+            .iter()
+            .filter(|(name, _)| name == "iss")
+            .map(|(_, value)| value.as_str())
+            .collect();
+        match issuers.as_slice() {
+            [] if self.iss_required => Err(err(
+                ErrorCode::InvalidIssuer,
+                "the callback has no `iss`, which the provider's discovery document promises \
+                 (authorization_response_iss_parameter_supported, RFC 9207)",
+            )),
+            [] => Ok(()),
+            [issuer] if *issuer == self.config.issuer => Ok(()),
+            [issuer] => Err(err(
+                ErrorCode::InvalidIssuer,
+                format!(
+                    "the callback's `iss` `{}` is not the configured issuer (RFC 9207): the \
+                     response may come from another provider",
+                    clip(issuer)
+                ),
+            )),
+            _ => Err(err(
+                ErrorCode::InvalidIssuer,
+                "the callback has more than one `iss`",
+            )),
+        }
     }
 
     /// The code exchange with the PKCE verifier (and the client secret when configured).
@@ -299,8 +350,21 @@ fn state_error(why: &str) -> crate::Error {
     err(ErrorCode::InvalidState, why.to_owned())
 }
 
-/// Only cookie-safe characters (the role is echoed into a cookie value).
-fn is_token_char_only(value: &str) -> bool {
+/// Between the state and the required role in the state cookie: never in a state (base64url).
+const ROLE_SEPARATOR: char = '.';
+
+/// The state cookie's state and required role. The role is checked again here: the cookie came
+/// back from the browser, and a role that `begin` would not have written is no role to act on.
+fn split_state_cookie(value: &str) -> Result<(&str, Option<&str>)> {
+    match value.split_once(ROLE_SEPARATOR) {
+        None => Ok((value, None)),
+        Some((state, role)) if is_role(role) => Ok((state, Some(role))),
+        Some(_) => Err(state_error("the state cookie's required role is malformed")),
+    }
+}
+
+/// A role name: only cookie-safe characters (it is echoed into a cookie value), at most 64.
+fn is_role(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 64
         && value
@@ -308,15 +372,29 @@ fn is_token_char_only(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
+/// What the login needs to know of the provider.
+struct Endpoints {
+    authorization: String,
+    token: String,
+    jwks: String,
+    /// `authorization_response_iss_parameter_supported` (false without discovery).
+    iss_supported: bool,
+}
+
 /// Authorization, token and JWKS URLs: configured, or from the discovery document, whose issuer
 /// must be ours.
-async fn endpoints(config: &LoginConfig) -> Result<(String, String, String)> {
+async fn endpoints(config: &LoginConfig) -> Result<Endpoints> {
     if let (Some(a), Some(t), Some(j)) = (
         &config.authorization_endpoint,
         &config.token_endpoint,
         &config.jwks_url,
     ) {
-        return Ok((a.clone(), t.clone(), j.clone()));
+        return Ok(Endpoints {
+            authorization: a.clone(),
+            token: t.clone(),
+            jwks: j.clone(),
+            iss_supported: false,
+        });
     }
     let fetcher = crate::keys::fetch::Fetcher::new(crate::keys::fetch::FetchLimits::default())?;
     let base = config.issuer.trim_end_matches('/');
@@ -358,9 +436,157 @@ async fn endpoints(config: &LoginConfig) -> Result<(String, String, String)> {
     for url in [&token, &jwks] {
         crate::keys::fetch::check_url(url)?;
     }
-    Ok((
-        pick(&config.authorization_endpoint, "authorization_endpoint")?,
+    Ok(Endpoints {
+        authorization: pick(&config.authorization_endpoint, "authorization_endpoint")?,
         token,
         jwks,
-    ))
+        // Anything but `true` (absent, or not a boolean) promises nothing.
+        iss_supported: document.get("authorization_response_iss_parameter_supported")
+            == Some(&Value::Bool(true)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ISSUER: &str = "https://idp.example.test";
+
+    async fn login() -> Result<OidcLogin> {
+        let mut config = LoginConfig::new(ISSUER, "web-ui", "https://ui.example.test");
+        config.authorization_endpoint = Some(format!("{ISSUER}/auth"));
+        config.token_endpoint = Some(format!("{ISSUER}/token"));
+        config.jwks_url = Some(format!("{ISSUER}/jwks"));
+        OidcLogin::new(config).await
+    }
+
+    fn cookie<'a>(start: &'a LoginStart, name: &str) -> Option<&'a str> {
+        start
+            .cookies
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.value.as_str())
+    }
+
+    fn state_param(start: &LoginStart) -> Option<String> {
+        url::Url::parse(&start.authorization_url)
+            .ok()?
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// The code of `complete`'s refusal (`None` when it did not refuse).
+    async fn refusal(login: &OidcLogin, query: &str, cookies: &str) -> Option<ErrorCode> {
+        login.complete(query, cookies).await.err().map(|e| e.code())
+    }
+
+    #[tokio::test]
+    async fn the_required_role_travels_in_the_state_cookie() -> Result<()> {
+        let login = login().await?;
+        let start = login.begin(None, Some("org.admin:write"))?;
+        let state = state_param(&start).unwrap_or_default();
+        assert_eq!(state.len(), 43);
+        assert_eq!(
+            cookie(&start, STATE_COOKIE),
+            Some(format!("{state}.org.admin:write").as_str())
+        );
+        assert_eq!(cookie(&start, REQUIRE_ROLE_COOKIE), None);
+        for dropped in [None, Some("bad role"), Some(""), Some("a;b")] {
+            let start = login.begin(None, dropped)?;
+            assert_eq!(cookie(&start, STATE_COOKIE), state_param(&start).as_deref());
+        }
+        let long = "r".repeat(65);
+        let start = login.begin(None, Some(&long))?;
+        assert_eq!(cookie(&start, STATE_COOKIE), state_param(&start).as_deref());
+        Ok(())
+    }
+
+    #[test]
+    fn the_state_cookie_is_split_and_its_role_checked() {
+        assert!(matches!(split_state_cookie("abc"), Ok(("abc", None))));
+        assert!(matches!(
+            split_state_cookie("abc.org.admin"),
+            Ok(("abc", Some("org.admin")))
+        ));
+        for bad in ["abc.", "abc.a%20b", "abc.a b", "abc.é"] {
+            assert_eq!(
+                split_state_cookie(bad).err().map(|e| e.code()),
+                Some(ErrorCode::InvalidState),
+                "{bad}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_role_the_state_cookie_could_not_have_been_given_is_refused() -> Result<()> {
+        let login = login().await?;
+        let cookies = "ifx_oidc_state=s.%3Cscript%3E; ifx_oidc_verifier=v; ifx_oidc_nonce=n";
+        assert_eq!(
+            refusal(&login, "?state=s&code=c", cookies).await,
+            Some(ErrorCode::InvalidState)
+        );
+        Ok(())
+    }
+
+    /// RFC 9207: checked before anything else, error answers included.
+    #[tokio::test]
+    async fn the_callbacks_iss_must_be_the_issuer() -> Result<()> {
+        let mut login = login().await?;
+        let no_cookies = "";
+        for query in [
+            "state=s&code=c&iss=https%3A%2F%2Fevil.example",
+            "state=s&code=c&iss=https%3A%2F%2Fidp.example.test%2F",
+            "state=s&code=c&iss=HTTPS%3A%2F%2Fidp.example.test",
+            "state=s&code=c&iss=",
+            "state=s&code=c&iss=https%3A%2F%2Fidp.example.test&iss=https%3A%2F%2Fevil.example",
+            "error=access_denied&state=s&iss=https%3A%2F%2Fevil.example",
+        ] {
+            assert_eq!(
+                refusal(&login, query, no_cookies).await,
+                Some(ErrorCode::InvalidIssuer),
+                "{query}"
+            );
+        }
+        // The right issuer, or none (no discovery document promised one): on to the state.
+        for query in [
+            "state=s&code=c&iss=https%3A%2F%2Fidp.example.test",
+            "state=s&code=c",
+        ] {
+            assert_eq!(
+                refusal(&login, query, no_cookies).await,
+                Some(ErrorCode::InvalidState),
+                "{query}"
+            );
+        }
+        assert_eq!(
+            refusal(
+                &login,
+                "error=access_denied&iss=https%3A%2F%2Fidp.example.test",
+                ""
+            )
+            .await,
+            Some(ErrorCode::LoginDenied)
+        );
+        // Promised by the discovery document: a callback without one is refused.
+        login.iss_required = true;
+        assert_eq!(
+            refusal(&login, "state=s&code=c", no_cookies).await,
+            Some(ErrorCode::InvalidIssuer)
+        );
+        assert_eq!(
+            refusal(&login, "error=access_denied", no_cookies).await,
+            Some(ErrorCode::InvalidIssuer)
+        );
+        assert_eq!(
+            refusal(
+                &login,
+                "state=s&code=c&iss=https%3A%2F%2Fidp.example.test",
+                ""
+            )
+            .await,
+            Some(ErrorCode::InvalidState)
+        );
+        Ok(())
+    }
 }

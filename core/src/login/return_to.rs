@@ -19,7 +19,7 @@ const MAX_DECODINGS: usize = 4;
 /// origin the app is served from.
 const PROBE_BASE: &str = "https://return-to.invalid/";
 
-/// `value` when it is a safe same-origin path, else `/`.
+/// `value` as a browser would navigate to it when it is a safe same-origin path, else `/`.
 ///
 /// The whole value is percent-decoded, again and again until decoding changes nothing, and
 /// every form along the way (the value itself included) must be a same-origin absolute path:
@@ -31,15 +31,42 @@ const PROBE_BASE: &str = "https://return-to.invalid/";
 /// - no control character (a `\r\n` would split the `Location` header);
 /// - resolved as a browser resolves a link, it stays on the page's origin.
 ///
+/// What is returned is not the value itself but its WHATWG serialisation, the path, query and
+/// fragment a browser would arrive at: dot segments resolved (`/a/../b` is `/b`; the checks
+/// above judge what the browser will request, not a spelling it would rewrite) and every
+/// character outside ASCII percent-encoded as UTF-8 (`/\u{3000}` is `/%E3%80%80`), so the result
+/// is always a valid `Location` header value. Every rule is checked again on that result.
+///
 /// Decoding is a plain percent-decode of the whole value. Form decoding stops at the first `&`,
 /// so it would check only what comes before it and pass the rest unchecked
 /// (`/a&%0d%0aSet-Cookie:...`). A value that is not UTF-8 once decoded, that is longer than 2048
-/// bytes, or that needs more than three rounds of decoding is refused.
+/// bytes (before or after serialisation), or that needs more than three rounds of decoding is
+/// refused.
 pub fn sanitize_return_to(value: Option<&str>) -> String {
-    match value {
-        Some(v) if is_safe(v) => v.to_owned(),
-        _ => DEFAULT_RETURN_TO.to_owned(),
+    value
+        .and_then(normalized)
+        .unwrap_or_else(|| DEFAULT_RETURN_TO.to_owned())
+}
+
+/// The browser's form of `value` (see [`sanitize_return_to`]), when it and that form are safe.
+fn normalized(value: &str) -> Option<String> {
+    if !is_safe(value) {
+        return None;
     }
+    let base = Url::parse(PROBE_BASE).ok()?;
+    let resolved = base.join(value).ok()?;
+    let mut out = resolved.path().to_owned();
+    if let Some(query) = resolved.query() {
+        out.push('?');
+        out.push_str(query);
+    }
+    if let Some(fragment) = resolved.fragment() {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    // Resolving can join what the checks saw apart (`/.//x` is `//x`): the result must pass
+    // them on its own.
+    is_safe(&out).then_some(out)
 }
 
 fn is_safe(value: &str) -> bool {
@@ -99,10 +126,47 @@ mod tests {
             "/a+b",
             "/100%",
             "/caf%C3%A9",
-            "/a/../b",
             "/@user",
         ] {
             assert_eq!(sanitize_return_to(Some(ok)), ok, "{ok}");
+        }
+    }
+
+    /// What comes back is where a browser would go: dot segments resolved, and everything
+    /// outside ASCII percent-encoded, so it is always a valid `Location` header value.
+    #[test]
+    fn returns_the_path_a_browser_would_request() {
+        for (given, expected) in [
+            ("/a/../b", "/b"),
+            ("/a/./b/", "/a/b/"),
+            ("/a/%2e%2E/b", "/b"),
+            ("/..", "/"),
+            ("/a/..", "/"),
+            ("/../../etc", "/etc"),
+            ("/.", "/"),
+            ("/\u{3000}", "/%E3%80%80"),
+            ("/caf\u{e9}?q=\u{e9}#\u{e9}", "/caf%C3%A9?q=%C3%A9#%C3%A9"),
+            ("/a b?c d#e f", "/a%20b?c%20d#e%20f"),
+            ("/a?x='<>\"", "/a?x=%27%3C%3E%22"),
+        ] {
+            assert_eq!(sanitize_return_to(Some(given)), expected, "{given}");
+        }
+    }
+
+    /// Resolving a dot segment must not make a scheme-relative path out of one the checks
+    /// passed: each of these would arrive at `//evil.example` (another host for a client-side
+    /// router, or for any later redirect that trusts a path).
+    #[test]
+    fn dot_segments_cannot_make_a_scheme_relative_path() {
+        for bad in [
+            "/.//evil.example",
+            "/a/..//evil.example",
+            "/%2e//evil.example",
+            "/./%2Fevil.example",
+            "/.%2F/evil.example",
+            "/.\\/evil.example",
+        ] {
+            assert_eq!(sanitize_return_to(Some(bad)), "/", "{bad}");
         }
     }
 
