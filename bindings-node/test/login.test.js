@@ -288,12 +288,11 @@ test('the callback\'s iss (RFC 9207) must be the provider\'s: another, or none, 
   assert.equal(callback.searchParams.get('iss'), provider.issuer)
   const other = new URL(callback)
   other.searchParams.set('iss', 'https://evil.example')
-  const body = await assertError(await p.browse(jar, other.href), 401, 'invalid_issuer')
-  assert.match(body.error.message, /is not the configured issuer/)
+  // The body carries the code's fixed message; which of the two it was goes to the log only.
+  await assertError(await p.browse(jar, other.href), 401, 'invalid_issuer')
   const none = new URL(callback)
   none.searchParams.delete('iss')
-  const body2 = await assertError(await p.browse(jar, none.href), 401, 'invalid_issuer')
-  assert.match(body2.error.message, /no `iss`/)
+  await assertError(await p.browse(jar, none.href), 401, 'invalid_issuer')
   assert.equal(jar.get('incidentfox_session_token'), undefined)
   // Refused before the code exchange: the untouched callback still signs in.
   assert.equal((await p.browse(jar, callback.href)).status, 302)
