@@ -71,7 +71,10 @@ def legacy_hash(secret: str) -> str:
 def seed(engine: Engine) -> sessionmaker[Session]:
     metadata.create_all(engine)
     now = datetime.now(timezone.utc)
-    team = {"org_id": "org-1", "team_node_id": "team-1", "issued_at": now, "permissions": ["team:read", "team:write"]}
+    team = {
+        "org_id": "org-1", "team_node_id": "team-1", "issued_at": now, "permissions": ["team:read", "team:write"],
+        "label": None, "revoked_at": None, "expires_at": None,
+    }
     with engine.begin() as conn:
         conn.execute(
             insert(team_tokens),
