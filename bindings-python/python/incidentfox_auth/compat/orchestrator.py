@@ -55,8 +55,9 @@ def require_admin(raw: str) -> dict[str, Any]:
     admin, or lacks ``admin:*`` while ``ORCHESTRATOR_REQUIRE_ADMIN_STAR`` is on; a credential the
     package refuses raises its ``AuthError`` (401, or 503 when a key set or store is down)."""
     authenticator = _authenticator()
-    principal = authenticator.authenticate({"Authorization": f"Bearer {raw}"})
     try:
+        # An OIDC user outside OIDC_ADMIN_GROUP is refused (not_admin) while authenticating.
+        principal = authenticator.authenticate({"Authorization": f"Bearer {raw}"})
         _admin_routes(authenticator).authorize(principal, "admin").raise_for_denial()
     except ForbiddenError as e:
         raise PermissionError("admin permissions required") from e
