@@ -218,6 +218,8 @@ pub struct VisitorMintRequest {
     pub team_node_id: String,
     /// The visitor's session id (`sub` becomes `visitor:<sessionId>`).
     pub session_id: String,
+    /// The visitor's email, written as the `email` claim (no claim when absent).
+    pub email: Option<String>,
     /// A TTL instead of the configured one (raised to 60 when lower).
     pub ttl_seconds: Option<i64>,
     /// `iat`, Unix seconds (default: now); NaN or infinite is `ERR_INVALID_CONFIG`.
@@ -292,6 +294,7 @@ impl ImpersonationSigner {
             org_id: request.org_id,
             team_node_id: request.team_node_id,
             session_id: request.session_id,
+            email: request.email,
             ttl_seconds: request.ttl_seconds,
         };
         promise(env, async move {

@@ -249,13 +249,14 @@ impl ImpersonationSigner {
         })
     }
 
-    #[pyo3(signature = (*, org_id, team_node_id, session_id, ttl_seconds=None, now=None))]
+    #[pyo3(signature = (*, org_id, team_node_id, session_id, email=None, ttl_seconds=None, now=None))]
     fn mint_visitor(
         &self,
         py: Python<'_>,
         org_id: String,
         team_node_id: String,
         session_id: String,
+        email: Option<String>,
         ttl_seconds: Option<i64>,
         now: Option<i64>,
     ) -> PyResult<MintedToken> {
@@ -263,6 +264,7 @@ impl ImpersonationSigner {
             org_id,
             team_node_id,
             session_id,
+            email,
             ttl_seconds,
         };
         let signer = &self.inner;
@@ -275,13 +277,14 @@ impl ImpersonationSigner {
         Ok(MintedToken { inner })
     }
 
-    #[pyo3(signature = (*, org_id, team_node_id, session_id, ttl_seconds=None, now=None))]
+    #[pyo3(signature = (*, org_id, team_node_id, session_id, email=None, ttl_seconds=None, now=None))]
     fn mint_visitor_async<'py>(
         &self,
         py: Python<'py>,
         org_id: String,
         team_node_id: String,
         session_id: String,
+        email: Option<String>,
         ttl_seconds: Option<i64>,
         now: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -289,6 +292,7 @@ impl ImpersonationSigner {
             org_id,
             team_node_id,
             session_id,
+            email,
             ttl_seconds,
         };
         let signer = self.inner.clone();

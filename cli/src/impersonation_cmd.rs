@@ -26,7 +26,8 @@ pub struct MintArgs {
     /// The admin's subject (not needed for a visitor token).
     #[arg(long, required_unless_present = "visitor_session")]
     subject: Option<String>,
-    /// The admin's email (written as null when absent, as today).
+    /// The admin's email (written as null when absent, as today), or the visitor's (no claim
+    /// when absent).
     #[arg(long)]
     email: Option<String>,
     /// TTL in seconds (default IMPERSONATION_TOKEN_TTL_SECONDS or VISITOR_TOKEN_TTL_SECONDS;
@@ -77,6 +78,7 @@ pub fn mint(args: MintArgs) -> ExitCode {
                             org_id: args.org.clone(),
                             team_node_id: args.team.clone(),
                             session_id: session.clone(),
+                            email: args.email.clone(),
                             ttl_seconds: args.ttl,
                         })
                         .await

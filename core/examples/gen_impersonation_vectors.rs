@@ -264,6 +264,7 @@ fn visitor_request(ttl: Option<i64>) -> VisitorRequest {
         org_id: ORG.into(),
         team_node_id: TEAM.into(),
         session_id: SESSION.into(),
+        email: None,
         ttl_seconds: ttl,
     }
 }

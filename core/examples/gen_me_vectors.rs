@@ -16,7 +16,7 @@ use incidentfox_auth::impersonation::{
     ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, VisitorRequest,
 };
 use incidentfox_auth::jose::b64;
-use incidentfox_auth::team_tokens::{generate, TokenPepper};
+use incidentfox_auth::team_tokens::{generate, hash_secret, TokenPepper};
 use incidentfox_auth::{Algorithm, SigningKey};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -157,10 +157,10 @@ async fn main() {
         "invalid_credentials",
     );
     c.error(
-        "one dot with a short secret is a malformed team token",
+        "a legacy-shaped team token nobody stored",
         none.clone(),
         "0123456789abcdef0123456789abcdef.secret",
-        "token_malformed",
+        "invalid_credentials",
     );
     c.error(
         "three dots are never a credential",
@@ -329,6 +329,51 @@ async fn main() {
     let team_me = json!({"role": "team", "auth_kind": "team_token", "org_id": "org-1", "team_node_id": "team-1",
                          "can_write": true, "permissions": ["team:read", "team:write"]});
     c.me("team token", none.clone(), &team, team_me.clone());
+    // The services accept any `<id>.<secret>` whose hash matches a row (hand-seeded rows).
+    let legacy_row = json!({
+        "org_id": "org-1", "team_node_id": "team-2", "token_id": "tokid",
+        "token_hash": hash_secret("toksecret", &pepper), "revoked_at": null,
+        "expires_at": null, "kind": "team",
+    });
+    c.me("a legacy-shaped team token (hand-seeded row)", none.clone(), "tokid.toksecret",
+        json!({"role": "team", "auth_kind": "team_token", "org_id": "org-1", "team_node_id": "team-2",
+               "can_write": true, "permissions": ["team:read", "team:write"]}));
+    c.error(
+        "a legacy-shaped team token with another secret",
+        none.clone(),
+        "tokid.toksecreT",
+        "invalid_credentials",
+    );
+    c.error(
+        "a team token with an empty secret is malformed",
+        none.clone(),
+        "tokid.",
+        "token_malformed",
+    );
+    c.error(
+        "a team token with an empty id is malformed",
+        none.clone(),
+        ".toksecret",
+        "token_malformed",
+    );
+    c.error(
+        "a team token with a character outside the URL-safe set is malformed",
+        none.clone(),
+        "tokid.tok+secret",
+        "token_malformed",
+    );
+    c.error(
+        "a team token id over 128 characters is malformed",
+        none.clone(),
+        &format!("{}.toksecret", "a".repeat(129)),
+        "token_malformed",
+    );
+    c.error(
+        "a team token secret over 512 characters is malformed",
+        none.clone(),
+        &format!("tokid.{}", "s".repeat(513)),
+        "token_malformed",
+    );
     c.headers(
         "team token in X-IncidentFox-Team-Token",
         none.clone(),
@@ -377,10 +422,10 @@ async fn main() {
         "invalid_credentials",
     );
     c.error(
-        "team token with an uppercase id",
+        "team token ids are matched exactly (an uppercase spelling is another id)",
         none.clone(),
         &format!("{}.{secret}", id.to_uppercase()),
-        "token_malformed",
+        "invalid_credentials",
     );
     c.error(
         "team tokens refused when TEAM_AUTH_MODE=oidc",
@@ -418,6 +463,21 @@ async fn main() {
                 org_id: "org-1".into(),
                 team_node_id: "team-1".into(),
                 session_id: "s-42".into(),
+                email: None,
+                ttl_seconds: None,
+            },
+            NOW - 60,
+        )
+        .await
+        .unwrap()
+        .token;
+    let visitor_with_email = signer
+        .mint_visitor_at(
+            &VisitorRequest {
+                org_id: "org-1".into(),
+                team_node_id: "team-1".into(),
+                session_id: "s-43".into(),
+                email: Some("visitor@example.com".into()),
                 ttl_seconds: None,
             },
             NOW - 60,
@@ -435,6 +495,10 @@ async fn main() {
     c.me("visitor token", none.clone(), &visitor,
         json!({"role": "team", "auth_kind": "visitor", "org_id": "org-1", "team_node_id": "team-1", "subject": "visitor:s-42",
                "can_write": false, "permissions": ["team:read", "agent:invoke"], "visitor_session_id": "s-42"}));
+    c.me("visitor token with an email", none.clone(), &visitor_with_email,
+        json!({"role": "team", "auth_kind": "visitor", "org_id": "org-1", "team_node_id": "team-1", "subject": "visitor:s-43",
+               "email": "visitor@example.com", "can_write": false, "permissions": ["team:read", "agent:invoke"],
+               "visitor_session_id": "s-43"}));
     c.error(
         "expired impersonation token",
         none.clone(),
@@ -499,7 +563,7 @@ async fn main() {
             testdata/keys/keys.json; do not edit by hand.",
         "now": NOW,
         "base_env": base_env,
-        "team_tokens": [team_row_v, org_row, revoked_row, expired_row],
+        "team_tokens": [team_row_v, org_row, revoked_row, expired_row, legacy_row],
         "cases": c.0,
     });
     let path = root().join("vectors/me.json");

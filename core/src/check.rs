@@ -30,9 +30,17 @@ impl ConfigReport {
 /// and its dropped keys are listed as notes.
 pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     let mut env = EnvReader::new(source);
-    let admin = AdminAuthenticator::read_env(&mut env);
+    let admin = AdminAuthenticator::read_service_env(&mut env, source);
     for problem in admin.problems() {
         env.problem(problem);
+    }
+    let mut notes = Vec::new();
+    if admin.is_off() {
+        notes.push(
+            "admin authentication is off (ADMIN_AUTH_MODE unset, no ADMIN_TOKEN): \
+             every admin credential is refused"
+                .to_owned(),
+        );
     }
     let routes = RouteTable::read_env(&mut env);
     for (route, variable) in routes.skipped_checks() {
@@ -42,7 +50,6 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     }
     let _ = crate::authenticate::read_team_mode(&mut env);
     let _ = crate::authenticate::read_session_cookie_policy(&mut env);
-    let mut notes = Vec::new();
     // The legacy opt-out lets a short secret start, but it is reported at problem level: it is
     // a weakness an operator must see, not a note.
     if env.opt_in(ALLOW_SHORT_SECRETS_ENV_VAR) {

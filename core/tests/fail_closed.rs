@@ -187,6 +187,7 @@ async fn a_ttl_never_wraps_and_has_a_maximum() {
         org_id: "org-1".into(),
         team_node_id: "team-1".into(),
         session_id: "s-1".into(),
+        email: None,
         ttl_seconds: Some(i64::MAX - 10),
     };
     let e = signer.mint_visitor_at(&visitor, 100).await.unwrap_err();

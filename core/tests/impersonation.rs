@@ -117,6 +117,7 @@ async fn visitors_and_the_ttl_floor() {
         org_id: "org-1".into(),
         team_node_id: "team-1".into(),
         session_id: "s-42".into(),
+        email: Some("visitor@example.com".into()),
         ttl_seconds: Some(5),
     };
     let minted = signer.mint_visitor(&visitor).await.unwrap();
@@ -126,6 +127,14 @@ async fn visitors_and_the_ttl_floor() {
         60
     );
     assert_eq!(claims["sub"], "visitor:s-42");
+    // Today's claim order: `email` right after `sub`.
+    let names: Vec<&str> = claims
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(&names[..5], ["iss", "aud", "sub", "email", "org_id"]);
     let me = verifier
         .verify(&minted.token)
         .await
@@ -135,8 +144,8 @@ async fn visitors_and_the_ttl_floor() {
     assert_eq!(
         me,
         json!({"role": "team", "auth_kind": "visitor", "org_id": "org-1", "team_node_id": "team-1",
-               "subject": "visitor:s-42", "can_write": false, "permissions": ["team:read", "agent:invoke"],
-               "visitor_session_id": "s-42"})
+               "subject": "visitor:s-42", "email": "visitor@example.com", "can_write": false,
+               "permissions": ["team:read", "agent:invoke"], "visitor_session_id": "s-42"})
     );
     let mut no_email = request();
     no_email.email = None;

@@ -298,6 +298,7 @@ class ImpersonationSigner:
         org_id: str,
         team_node_id: str,
         session_id: str,
+        email: str | None = None,
         ttl_seconds: int | None = None,
         now: int | None = None,
     ) -> MintedToken: ...
@@ -307,6 +308,7 @@ class ImpersonationSigner:
         org_id: str,
         team_node_id: str,
         session_id: str,
+        email: str | None = None,
         ttl_seconds: int | None = None,
         now: int | None = None,
     ) -> Awaitable[MintedToken]: ...

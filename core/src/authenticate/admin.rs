@@ -3,10 +3,10 @@
 use super::credential::CredentialShape;
 use super::mode::AuthMode;
 use crate::error::{err, ErrorCode, Result};
-use crate::oidc::{OidcValidator, VerifiedToken};
+use crate::oidc::{ClaimNames, OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
-use crate::rbac::RbacPolicy;
+use crate::rbac::{Grants, RbacPolicy};
 use crate::secret::{Secret, ALLOW_SHORT_SECRETS_ENV_VAR, MIN_SECRET_BYTES};
 use crate::size_cap;
 use crate::text::clip;
@@ -54,6 +54,7 @@ pub struct AdminAuthBuilder {
     rbac: RbacPolicy,
     internal_service: Option<InternalService>,
     allow_short_admin_token: bool,
+    optional: bool,
 }
 
 impl AdminAuthBuilder {
@@ -62,6 +63,22 @@ impl AdminAuthBuilder {
     pub fn allow_short_admin_token(mut self, allow: bool) -> Self {
         self.allow_short_admin_token = allow;
         self
+    }
+
+    /// Admin authentication may be left unconfigured: in the default `token` mode without an
+    /// admin token, every admin credential is refused (`invalid_credentials`) instead of the
+    /// settings being `invalid_config`. For services that serve team tokens only; the
+    /// [`Authenticator`](crate::Authenticator) read from the environment sets it when
+    /// `ADMIN_AUTH_MODE` is unset.
+    pub fn optional(mut self, optional: bool) -> Self {
+        self.optional = optional;
+        self
+    }
+
+    /// Whether these settings accept no admin credential at all: optional, and nothing
+    /// configured.
+    pub fn is_off(&self) -> bool {
+        self.optional && self.mode == AuthMode::Token && self.admin_token.is_none()
     }
 
     /// Which credentials are accepted (default `token`).
@@ -108,7 +125,7 @@ impl AdminAuthBuilder {
     /// Every problem with these settings, one line each.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if self.mode == AuthMode::Token && self.admin_token.is_none() {
+        if self.mode == AuthMode::Token && self.admin_token.is_none() && !self.optional {
             problems.push("ADMIN_TOKEN is required when ADMIN_AUTH_MODE=token".to_owned());
         }
         if self.mode.allows_oidc() && self.oidc.is_none() {
@@ -280,6 +297,12 @@ impl AdminAuthenticator {
             CredentialShape::Opaque => {
                 let token = match (&self.admin_token, self.mode.allows_token()) {
                     (Some(token), true) => token,
+                    (None, true) => {
+                        return Err(err(
+                            ErrorCode::InvalidCredentials,
+                            "admin authentication is not configured (no ADMIN_TOKEN)",
+                        ))
+                    }
                     _ => {
                         return Err(err(
                             ErrorCode::InvalidCredentials,
@@ -330,6 +353,22 @@ impl AdminAuthenticator {
         Ok(principal)
     }
 
+    /// The grants of an admin whose claims are `claims` (verified elsewhere), with the groups
+    /// read from the claim the OIDC validator is configured with (`OIDC_GROUPS_CLAIM`), or
+    /// `groups` without OIDC. The admin-group check is not applied: this answers "what may these
+    /// groups do", as the services' `resolve_admin_permissions` does.
+    pub fn grants_from_claims(
+        &self,
+        claims: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Grants> {
+        let groups_claim = self
+            .oidc
+            .as_ref()
+            .map(|v| v.config().claims.groups.clone())
+            .unwrap_or_else(|| ClaimNames::default().groups);
+        self.rbac.resolve_claims(claims, &groups_claim)
+    }
+
     /// Authenticates the value of the [`INTERNAL_SERVICE_HEADER`] header against the configured
     /// secret, in constant time. Without a configured secret every value is refused: today's
     /// fixed `X-Internal-Service: agent` is not a credential.
@@ -355,6 +394,11 @@ impl AdminAuthenticator {
         principal.subject = Some("internal-service".to_owned());
         Ok(principal)
     }
+}
+
+/// The grants of the break-glass admin token, without authenticating one.
+pub fn admin_token_grants() -> Grants {
+    admin_token_principal().permissions
 }
 
 /// The break-glass admin: `admin:*`, may write.

@@ -32,6 +32,20 @@ impl AdminAuthenticator {
 
     /// Reads through `env`, recording problems there; the builder's own checks are left to the
     /// caller.
+    /// [`read_env`](Self::read_env) for a whole service (`Authenticator::from_env`,
+    /// `check-config`): a service that names no `ADMIN_AUTH_MODE` may serve team tokens alone
+    /// (`TOKEN_PEPPER` only), its admin credentials then refused rather than its whole
+    /// configuration.
+    pub(crate) fn read_service_env(
+        env: &mut EnvReader<'_>,
+        source: &dyn EnvSource,
+    ) -> AdminAuthBuilder {
+        let mode_named = source
+            .var("ADMIN_AUTH_MODE")
+            .is_some_and(|v| !v.trim().is_empty());
+        AdminAuthenticator::read_env(env).optional(!mode_named)
+    }
+
     pub(crate) fn read_env(env: &mut EnvReader<'_>) -> AdminAuthBuilder {
         let mut builder = AdminAuthenticator::builder();
         let mode_name = env.text_or("ADMIN_AUTH_MODE", "token");

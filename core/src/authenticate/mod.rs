@@ -11,8 +11,9 @@ mod session_cookie;
 mod team_lookup;
 
 pub use admin::{
-    admin_token_principal, AdminAuthBuilder, AdminAuthenticator, InternalService,
-    DEFAULT_ADMIN_GROUP, INTERNAL_SERVICE_HEADER, MIN_INTERNAL_SERVICE_SECRET_BYTES,
+    admin_token_grants, admin_token_principal, AdminAuthBuilder, AdminAuthenticator,
+    InternalService, DEFAULT_ADMIN_GROUP, INTERNAL_SERVICE_HEADER,
+    MIN_INTERNAL_SERVICE_SECRET_BYTES,
 };
 pub use credential::{bearer_token, CredentialShape};
 pub use headers::{Credentials, ADMIN_TOKEN_HEADER, TEAM_TOKEN_HEADER};

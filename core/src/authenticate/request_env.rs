@@ -28,7 +28,7 @@ impl Authenticator {
         jti_store: Option<Arc<dyn JtiStore>>,
     ) -> Result<Authenticator> {
         let mut env = EnvReader::new(source);
-        let admin = AdminAuthenticator::read_env(&mut env);
+        let admin = AdminAuthenticator::read_service_env(&mut env, source);
         for problem in admin.problems() {
             env.problem(problem);
         }

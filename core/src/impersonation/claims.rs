@@ -91,19 +91,24 @@ pub(crate) fn impersonation_claims(config: &ImpersonationConfig, entry: &JtiEntr
     })
 }
 
-/// Today's visitor claims, in today's order.
+/// Today's visitor claims, in today's order; `email` (after `sub`) only when the mint was given
+/// one.
 pub(crate) fn visitor_claims(
     config: &ImpersonationConfig,
     entry: &JtiEntry,
     session_id: &str,
 ) -> Value {
-    json!({
+    let mut claims = json!({
         "iss": ISSUER, "aud": config.audience, "sub": entry.subject,
         "org_id": entry.org_id, "team_node_id": entry.team_node_id,
         "ifx_kind": TokenKind::Visitor.as_str(), "visitor_session_id": session_id,
         "scope": TokenKind::Visitor.scopes(),
         "iat": entry.issued_at, "exp": entry.expires_at, "jti": entry.jti,
-    })
+    });
+    if let (Some(email), Value::Object(members)) = (&entry.email, &mut claims) {
+        members.shift_insert(3, "email".to_owned(), Value::from(email.as_str()));
+    }
+    claims
 }
 
 /// An impersonation or visitor token that passed every check.

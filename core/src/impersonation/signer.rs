@@ -55,6 +55,9 @@ pub struct VisitorRequest {
     pub team_node_id: String,
     /// The visitor's session id (`sub` becomes `visitor:<session id>`).
     pub session_id: String,
+    /// The visitor's email, written as the `email` claim (the services' visitor mint takes it,
+    /// and a visitor's `/auth/me` shows it); no claim when `None`.
+    pub email: Option<String>,
     /// A TTL in seconds instead of the configured one (raised to 60 when lower).
     pub ttl_seconds: Option<i64>,
 }
@@ -161,7 +164,7 @@ impl ImpersonationSigner {
             org_id: request.org_id.clone(),
             team_node_id: request.team_node_id.clone(),
             subject: Some(format!("visitor:{}", request.session_id)),
-            email: None,
+            email: request.email.clone(),
             issued_at: iat,
             expires_at: exp,
         };

@@ -123,6 +123,20 @@ impl RbacPolicy {
             .get_with(key, || self.resolve_uncached(groups))
     }
 
+    /// The grants of an admin whose claims are `claims`, reading the groups from
+    /// `groups_claim` (a name, or a JSON pointer when it starts with `/`, as `OIDC_GROUPS_CLAIM`).
+    /// A groups claim of the wrong type is `invalid_claim`, never "no groups". For callers that
+    /// hold claims already verified elsewhere; an [`AdminAuthenticator`](crate::AdminAuthenticator)
+    /// resolves the grants of the tokens it verifies itself.
+    pub fn resolve_claims(
+        &self,
+        claims: &serde_json::Map<String, serde_json::Value>,
+        groups_claim: &str,
+    ) -> Result<Grants> {
+        let groups = crate::oidc::claims::groups(claims, groups_claim)?;
+        Ok(self.resolve(&groups))
+    }
+
     /// [`resolve`](Self::resolve) without the cache: the resolution itself, each time.
     pub fn resolve_uncached<S: AsRef<str>>(&self, groups: &[S]) -> Grants {
         let defaults = self
