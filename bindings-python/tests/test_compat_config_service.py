@@ -36,7 +36,7 @@ from support import ADMIN_GROUP, AUDIENCE, ISSUER, bearer, mint_oidc, public_jwk
 from incidentfox_auth import ImpersonationSigner, InvalidConfigError
 from incidentfox_auth.compat import config_service as cs
 from incidentfox_auth.compat.config_service import repository
-from incidentfox_auth.compat.config_service.tables import impersonation_jtis
+from incidentfox_auth.compat.config_service.tables import impersonation_jtis, team_tokens
 
 NOW = int(time.time())
 
@@ -187,7 +187,7 @@ def test_team_route_team_token(service: Service, token: str) -> None:
 def test_team_route_records_last_use(service: Service) -> None:
     service.team(LEGACY_TEAM)
     with service.factory() as session:
-        row = session.execute(select(repository.team_tokens).where(repository.team_tokens.c.token_id == "tokid")).mappings().one()
+        row = session.execute(select(team_tokens).where(team_tokens.c.token_id == "tokid")).mappings().one()
     assert row["last_used_at"] is not None
 
 
