@@ -10,6 +10,7 @@ use incidentfox_auth::jti::{self, JtiEntry, JtiStore};
 use incidentfox_auth::{Error, ErrorCode, Result};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
@@ -195,6 +196,23 @@ enum Called {
     Scheduled(Py<PyAny>, oneshot::Receiver<PyResult<Py<PyAny>>>),
     /// A coroutine, closed unrun (see [`Target::Refused`]).
     Refused,
+    /// Nothing: the caller had stopped waiting before the hook could start.
+    Abandoned,
+}
+
+/// Whether the caller still waits for a hook call: cleared when the awaiting future is dropped.
+struct Waiting(Arc<AtomicBool>);
+
+impl Default for Waiting {
+    fn default() -> Self {
+        Waiting(Arc::new(AtomicBool::new(true)))
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 /// Calls `method` on a Python object and awaits the result if it is a coroutine. The call runs
@@ -228,10 +246,17 @@ pub async fn call_python(
     })
     .map_err(fail)?;
     let permit = hooks::thread_permit(failure, &format!("python `{method}`"))?;
+    let waiting = Waiting::default();
+    let wanted = Arc::clone(&waiting.0);
     let called = tokio::task::spawn_blocking(move || {
         // Given back when the Python call returns, however long after the caller gave up.
         let _permit = permit;
         Python::attach(|py| -> PyResult<Called> {
+            // A thread (or the interpreter) that came free only after the caller gave up does
+            // not start the hook for nobody.
+            if !wanted.load(Ordering::Acquire) {
+                return Ok(Called::Abandoned);
+            }
             let result = obj.bind(py).call_method1(method, (arg.bind(py),))?;
             let coroutine = py
                 .import("inspect")?
@@ -254,8 +279,10 @@ pub async fn call_python(
     .await
     .map_err(|e| Error::new(failure, format!("python `{method}`: {e}")))?
     .map_err(fail)?;
+    drop(waiting);
     match called {
         Called::Value(value) => Ok(value),
+        Called::Abandoned => Err(Error::new(failure, format!("python `{method}`: abandoned"))),
         Called::Refused => Err(Error::new(
             ErrorCode::InvalidConfig,
             format!(
