@@ -68,6 +68,7 @@ class StalledDatabase:
 
     def __init__(self) -> None:
         self.entered = 0
+        self.left = 0
         self.lock = threading.Lock()
         self.released = threading.Event()
 
@@ -75,6 +76,8 @@ class StalledDatabase:
         with self.lock:
             self.entered += 1
         self.released.wait()
+        with self.lock:
+            self.left += 1
 
     def lookup(self, token_id: str) -> dict[str, Any] | None:
         self._stall()
@@ -129,6 +132,9 @@ def stalled() -> Iterator[StalledDatabase]:
     database = StalledDatabase()
     yield database
     database.released.set()
+    # The threads it held are free again before the next test, whose hooks share the process's
+    # thread allowance.
+    wait_until(lambda: database.left == database.entered, "the stalled calls return")
 
 
 def team_headers() -> dict[str, str]:
@@ -281,6 +287,43 @@ def test_past_the_bound_calls_fail_fast_and_stalled_threads_keep_counting(
         lambda: code_of(lambda: auth.authenticate(team_headers())) == "invalid_credentials",
         "the lookup answers again",
     )
+
+
+def test_stalled_hooks_never_hold_more_than_256_threads_whatever_their_bounds(
+    stalled: StalledDatabase,
+) -> None:
+    # Two lookups, each allowed the most calls in flight, both on a stalled database: together
+    # they may hold 256 threads, never the whole blocking pool, which also delivers every
+    # `*_async` result.
+    deadline = 2.0
+    auths = [
+        Authenticator.from_env(
+            env(), team_token_lookup=stalled, hook_deadline_seconds=deadline, hook_max_in_flight=256
+        )
+        for _ in range(2)
+    ]
+
+    async def crowd() -> tuple[list[str], list[str]]:
+        async def one(auth: Authenticator) -> str:
+            try:
+                await auth.authenticate_async(team_headers())
+            except AuthError as e:
+                return e.code
+            return "ok"
+
+        hung = [asyncio.ensure_future(one(auth)) for auth in auths for _ in range(300)]
+        while stalled.entered < 256:
+            await asyncio.sleep(0.01)
+        # Every thread hooks may hold is held: calls that need no hook still answer, before the
+        # deadline.
+        admins = [(await auth.authenticate_async(bearer(ADMIN))).role for auth in auths]
+        assert not all(t.done() for t in hung)
+        return admins, list(await asyncio.gather(*hung))
+
+    admins, codes = in_a_thread(lambda: asyncio.run(asyncio.wait_for(crowd(), PATIENCE)))
+    assert admins == ["admin", "admin"]
+    assert set(codes) == {"lookup_unavailable"}
+    assert stalled.entered == 256
 
 
 # --- Blocking calls inside a running event loop.
