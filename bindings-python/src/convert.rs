@@ -4,8 +4,8 @@ use crate::errors::invalid_argument;
 use incidentfox_auth::jose::json::MAX_DEPTH;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyByteArray, PyBytes, PyDict, PyFrozenSet, PyList, PyMapping, PySequence, PySet, PyString,
-    PyTuple,
+    PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySequence,
+    PySet, PyString, PyTuple,
 };
 use std::collections::HashMap;
 
@@ -52,7 +52,11 @@ pub fn from_python(value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
 /// looking where the conversion looks: dicts (keys and values), lists, tuples, sets, and any
 /// other mapping or sequence but text and bytes.
 fn nesting_within(value: &Bound<'_, PyAny>, levels: usize) -> PyResult<()> {
-    if value.is_instance_of::<PyString>()
+    // Scalars first: the abstract `Sequence` and `Mapping` checks below are the slow ones.
+    if value.is_none()
+        || value.is_instance_of::<PyString>()
+        || value.is_instance_of::<PyInt>()
+        || value.is_instance_of::<PyFloat>()
         || value.is_instance_of::<PyBytes>()
         || value.is_instance_of::<PyByteArray>()
     {
