@@ -319,6 +319,18 @@ export interface AuthenticatorOptions {
   jtiStore?: MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore
   /** The service's team-token table: `lookup(tokenId)` returns the row or null. */
   teamTokenLookup?: import('./lib/types').TeamTokenLookup
+  /**
+   * Longest one call to the lookup or a JS store may take, in seconds (else
+   * `AUTH_HOOK_DEADLINE_SECONDS`, default 5): past it the call fails with
+   * `ERR_LOOKUP_UNAVAILABLE` (`ERR_JTI_STORE_UNAVAILABLE` for the store).
+   */
+  hookDeadlineSeconds?: number
+  /**
+   * Most calls to the lookup (and, apart, to a JS store) in flight at once (else
+   * `AUTH_HOOK_MAX_IN_FLIGHT`, default 64, at most 256): the next one fails at once with the
+   * same code instead of queueing.
+   */
+  hookMaxInFlight?: number
 }
 
 /** Options of `begin`. */
@@ -423,6 +435,16 @@ export interface ImpersonationOptions {
   verifiedCacheTtlSeconds?: number
   /** Verifier only: most tokens remembered (default 100,000; 0 turns the cache off). */
   verifiedCacheMaxEntries?: number
+  /**
+   * Longest one call to a JS `jtiStore` may take, in seconds (default 5): past it the call
+   * fails with `ERR_JTI_STORE_UNAVAILABLE`.
+   */
+  hookDeadlineSeconds?: number
+  /**
+   * Most calls to a JS `jtiStore` in flight at once (default 64, at most 256): the next one
+   * fails with `ERR_JTI_STORE_UNAVAILABLE` at once instead of queueing.
+   */
+  hookMaxInFlight?: number
 }
 
 /**
@@ -657,6 +679,16 @@ export interface SourcedGrant {
 export interface StoreOptions {
   /** Where JTIs are recorded and checked. */
   jtiStore?: MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore
+  /**
+   * Longest one call to a JS `jtiStore` may take, in seconds (else
+   * `AUTH_HOOK_DEADLINE_SECONDS`, default 5).
+   */
+  hookDeadlineSeconds?: number
+  /**
+   * Most calls to a JS `jtiStore` in flight at once (else `AUTH_HOOK_MAX_IN_FLIGHT`, default
+   * 64).
+   */
+  hookMaxInFlight?: number
 }
 
 /** What a team route needs of its caller (`principal.requireTeamMember(need)`). */

@@ -44,7 +44,12 @@ export interface TeamTokenRow {
   kind?: 'team' | 'org_admin' | null
 }
 
-/** The service's team-token table. Throwing or rejecting is `ERR_LOOKUP_UNAVAILABLE` (503). */
+/**
+ * The service's team-token table. Throwing or rejecting is `ERR_LOOKUP_UNAVAILABLE` (503), and so
+ * is a call that has not settled by the deadline (`hookDeadlineSeconds`, default 5) or that would
+ * exceed `hookMaxInFlight` calls in flight (default 64). The same holds for a JS `JtiStore`, with
+ * `ERR_JTI_STORE_UNAVAILABLE`.
+ */
 export interface TeamTokenLookup {
   /** The row of `tokenId`, or null/undefined when there is none. */
   lookup(tokenId: string): MaybePromise<TeamTokenRow | Record<string, unknown> | null | undefined>

@@ -5,9 +5,10 @@ use crate::errors::{invalid_argument, IntoJs};
 use crate::js_calls::{invoke, js_call, JsCall};
 use crate::rbac::{Principal, RouteTable};
 use crate::runtime::promise;
-use crate::stores::{store_from, StoreArg};
+use crate::stores::{hook_settings, store_from, StoreArg};
 use async_trait::async_trait;
 use incidentfox_auth::authenticate::TeamTokenLookup;
+use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::{Credentials, ErrorCode, Result};
 use napi::bindgen_prelude::{Object, PromiseRaw};
@@ -55,6 +56,14 @@ pub struct AuthenticatorOptions<'a> {
     /// The service's team-token table: `lookup(tokenId)` returns the row or null.
     #[napi(ts_type = "import('./lib/types').TeamTokenLookup")]
     pub team_token_lookup: Option<Object<'a>>,
+    /// Longest one call to the lookup or a JS store may take, in seconds (else
+    /// `AUTH_HOOK_DEADLINE_SECONDS`, default 5): past it the call fails with
+    /// `ERR_LOOKUP_UNAVAILABLE` (`ERR_JTI_STORE_UNAVAILABLE` for the store).
+    pub hook_deadline_seconds: Option<f64>,
+    /// Most calls to the lookup (and, apart, to a JS store) in flight at once (else
+    /// `AUTH_HOOK_MAX_IN_FLIGHT`, default 64, at most 256): the next one fails at once with the
+    /// same code instead of queueing.
+    pub hook_max_in_flight: Option<f64>,
 }
 
 /// Options of `authenticate`.
@@ -95,15 +104,27 @@ impl Authenticator {
         options: Option<AuthenticatorOptions<'_>>,
     ) -> napi::Result<Authenticator> {
         let vars = env_map(vars);
-        let (store, lookup) = options.map_or((None, None), |o| (o.jti_store, o.team_token_lookup));
-        let mut inner =
-            incidentfox_auth::Authenticator::from_env_source(&vars, store_from(store).js(env)?)
-                .js(env)?;
+        let (store, lookup, deadline, max) = options.map_or((None, None, None, None), |o| {
+            (
+                o.jti_store,
+                o.team_token_lookup,
+                o.hook_deadline_seconds,
+                o.hook_max_in_flight,
+            )
+        });
+        let hooks =
+            hook_settings(HookSettings::from_env_source(&vars).js(env)?, deadline, max).js(env)?;
+        let mut inner = incidentfox_auth::Authenticator::from_env_source(
+            &vars,
+            store_from(store, &hooks).js(env)?,
+        )
+        .js(env)?;
         if let Some(object) = lookup {
             let lookup = js_call(&object, "lookup")
                 .map_err(|_| invalid_argument("teamTokenLookup must have a `lookup` method"))
                 .js(env)?;
-            inner = inner.with_team_token_lookup(Arc::new(JsTeamLookup { lookup }));
+            inner =
+                inner.with_team_token_lookup(hooks.guard_lookup(Arc::new(JsTeamLookup { lookup })));
         }
         let routes = incidentfox_auth::RouteTable::from_env_source(&vars).js(env)?;
         Ok(Authenticator {

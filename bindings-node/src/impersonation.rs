@@ -5,17 +5,20 @@ use crate::errors::{invalid_argument, IntoJs};
 use crate::oidc::VerifyOptions;
 use crate::rbac::Principal;
 use crate::runtime::promise;
-use crate::stores::{store_from, StoreArg};
+use crate::stores::{hook_settings, store_from, StoreArg};
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
+use incidentfox_auth::jti::JtiStore;
 use incidentfox_auth::time::whole_seconds;
 use incidentfox_auth::VerifiedCacheSettings;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Settings of `new ImpersonationSigner(...)` and `new ImpersonationVerifier(...)`, as the
 /// `IMPERSONATION_*` variables hold them.
@@ -50,6 +53,12 @@ pub struct ImpersonationOptions<'a> {
     pub verified_cache_ttl_seconds: Option<f64>,
     /// Verifier only: most tokens remembered (default 100,000; 0 turns the cache off).
     pub verified_cache_max_entries: Option<f64>,
+    /// Longest one call to a JS `jtiStore` may take, in seconds (default 5): past it the call
+    /// fails with `ERR_JTI_STORE_UNAVAILABLE`.
+    pub hook_deadline_seconds: Option<f64>,
+    /// Most calls to a JS `jtiStore` in flight at once (default 64, at most 256): the next one
+    /// fails with `ERR_JTI_STORE_UNAVAILABLE` at once instead of queueing.
+    pub hook_max_in_flight: Option<f64>,
 }
 
 /// Options of the `fromEnv` factories that take a store.
@@ -58,6 +67,36 @@ pub struct StoreOptions<'a> {
     /// Where JTIs are recorded and checked.
     #[napi(ts_type = "MemoryJtiStore | PostgresJtiStore | import('./lib/types').JtiStore")]
     pub jti_store: Option<StoreArg<'a>>,
+    /// Longest one call to a JS `jtiStore` may take, in seconds (else
+    /// `AUTH_HOOK_DEADLINE_SECONDS`, default 5).
+    pub hook_deadline_seconds: Option<f64>,
+    /// Most calls to a JS `jtiStore` in flight at once (else `AUTH_HOOK_MAX_IN_FLIGHT`, default
+    /// 64).
+    pub hook_max_in_flight: Option<f64>,
+}
+
+/// The store of a `fromEnv` factory, behind the hook settings of `vars` and `options`.
+fn env_store(
+    vars: &HashMap<String, String>,
+    options: Option<StoreOptions<'_>>,
+) -> incidentfox_auth::Result<Option<Arc<dyn JtiStore>>> {
+    let (store, deadline, max) = options.map_or((None, None, None), |o| {
+        (o.jti_store, o.hook_deadline_seconds, o.hook_max_in_flight)
+    });
+    let hooks = hook_settings(HookSettings::from_env_source(vars)?, deadline, max)?;
+    store_from(store, &hooks)
+}
+
+/// The store of a constructor, behind the hook settings of its options.
+fn option_store(
+    options: ImpersonationOptions<'_>,
+) -> incidentfox_auth::Result<Option<Arc<dyn JtiStore>>> {
+    let hooks = hook_settings(
+        HookSettings::default(),
+        options.hook_deadline_seconds,
+        options.hook_max_in_flight,
+    )?;
+    store_from(options.jti_store, &hooks)
 }
 
 fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<ImpersonationConfig> {
@@ -238,7 +277,7 @@ impl ImpersonationSigner {
     #[napi(constructor)]
     pub fn new(env: &Env, options: ImpersonationOptions<'_>) -> napi::Result<Self> {
         let config = config(&options).js(env)?;
-        let store = store_from(options.jti_store).js(env)?;
+        let store = option_store(options).js(env)?;
         Ok(ImpersonationSigner {
             inner: imp::ImpersonationSigner::new(config, store).js(env)?,
         })
@@ -250,8 +289,9 @@ impl ImpersonationSigner {
         vars: Option<HashMap<String, Option<String>>>,
         options: Option<StoreOptions<'_>>,
     ) -> napi::Result<ImpersonationSigner> {
-        let config = ImpersonationConfig::from_env_source(&env_map(vars)).js(env)?;
-        let store = store_from(options.and_then(|o| o.jti_store)).js(env)?;
+        let vars = env_map(vars);
+        let config = ImpersonationConfig::from_env_source(&vars).js(env)?;
+        let store = env_store(&vars, options).js(env)?;
         Ok(ImpersonationSigner {
             inner: imp::ImpersonationSigner::new(config, store).js(env)?,
         })
@@ -319,7 +359,7 @@ impl ImpersonationVerifier {
     #[napi(constructor)]
     pub fn new(env: &Env, options: ImpersonationOptions<'_>) -> napi::Result<Self> {
         let config = config(&options).js(env)?;
-        let store = store_from(options.jti_store).js(env)?;
+        let store = option_store(options).js(env)?;
         Ok(ImpersonationVerifier {
             inner: imp::ImpersonationVerifier::new(config, store).js(env)?,
         })
@@ -331,8 +371,9 @@ impl ImpersonationVerifier {
         vars: Option<HashMap<String, Option<String>>>,
         options: Option<StoreOptions<'_>>,
     ) -> napi::Result<ImpersonationVerifier> {
-        let config = ImpersonationConfig::from_env_source(&env_map(vars)).js(env)?;
-        let store = store_from(options.and_then(|o| o.jti_store)).js(env)?;
+        let vars = env_map(vars);
+        let config = ImpersonationConfig::from_env_source(&vars).js(env)?;
+        let store = env_store(&vars, options).js(env)?;
         Ok(ImpersonationVerifier {
             inner: imp::ImpersonationVerifier::new(config, store).js(env)?,
         })

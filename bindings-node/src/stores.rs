@@ -8,6 +8,7 @@ use crate::js_calls::{invoke, js_call, JsCall};
 use crate::runtime::promise;
 use async_trait::async_trait;
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::jti::{self, JtiStore};
 use incidentfox_auth::{Error, ErrorCode, Result};
 use napi::bindgen_prelude::{
@@ -241,18 +242,35 @@ impl PostgresJtiStore {
 pub type StoreArg<'a> =
     Either3<ClassInstance<'a, MemoryJtiStore>, ClassInstance<'a, PostgresJtiStore>, Object<'a>>;
 
-/// The core store behind a `jtiStore` argument.
-pub fn store_from(arg: Option<StoreArg<'_>>) -> Result<Option<Arc<dyn JtiStore>>> {
+/// The hook settings of a constructor: `base` (the defaults, or what the environment says) with
+/// its `hookDeadlineSeconds` and `hookMaxInFlight` options.
+pub fn hook_settings(
+    base: HookSettings,
+    deadline_seconds: Option<f64>,
+    max_in_flight: Option<f64>,
+) -> Result<HookSettings> {
+    let max_in_flight = max_in_flight
+        .map(|n| whole_count("hookMaxInFlight", n))
+        .transpose()?;
+    base.with_overrides(deadline_seconds, max_in_flight)
+}
+
+/// The core store behind a `jtiStore` argument; a JS object's behind the deadline and bound of
+/// `hooks`.
+pub fn store_from(
+    arg: Option<StoreArg<'_>>,
+    hooks: &HookSettings,
+) -> Result<Option<Arc<dyn JtiStore>>> {
     Ok(match arg {
         None => None,
         Some(Either3::A(memory)) => Some(memory.inner.clone()),
         Some(Either3::B(pg)) => Some(pg.inner.clone()),
-        Some(Either3::C(object)) => Some(Arc::new(JsJtiStore {
+        Some(Either3::C(object)) => Some(hooks.guard_jti_store(Arc::new(JsJtiStore {
             record: method(&object, "record")?,
             contains: method(&object, "contains")?,
             revoke: method(&object, "revoke")?,
             consume: optional_method(&object, "consume")?,
-        })),
+        }))),
     })
 }
 

@@ -4,9 +4,10 @@ use crate::convert::{env_map, row_from_python};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::rbac::{Principal, RouteTable};
 use crate::runtime::{awaitable, block_on, settled};
-use crate::stores::{call_python, py_str, store_from};
+use crate::stores::{call_python, hook_settings, py_str, store_from};
 use async_trait::async_trait;
 use incidentfox_auth::authenticate::TeamTokenLookup;
+use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::{Credentials, Error, ErrorCode, Result};
 use pyo3::prelude::*;
@@ -77,18 +78,28 @@ fn credentials(headers: &Bound<'_, PyAny>, method: Option<String>) -> PyResult<C
 
 #[pymethods]
 impl Authenticator {
-    /// Reads every variable of admin, team, impersonation and route configuration.
+    /// Reads every variable of admin, team, impersonation and route configuration;
+    /// `hook_deadline_seconds` and `hook_max_in_flight` bound every call to the lookup and the
+    /// store (else `AUTH_HOOK_DEADLINE_SECONDS` and `AUTH_HOOK_MAX_IN_FLIGHT`).
     #[staticmethod]
-    #[pyo3(signature = (env=None, *, jti_store=None, team_token_lookup=None))]
+    #[pyo3(signature = (env=None, *, jti_store=None, team_token_lookup=None,
+        hook_deadline_seconds=None, hook_max_in_flight=None))]
     fn from_env(
         py: Python<'_>,
         env: Option<&Bound<'_, PyAny>>,
         jti_store: Option<&Bound<'_, PyAny>>,
         team_token_lookup: Option<&Bound<'_, PyAny>>,
+        hook_deadline_seconds: Option<f64>,
+        hook_max_in_flight: Option<i64>,
     ) -> PyResult<Self> {
         let env = env_map(py, env)?;
+        let hooks = hook_settings(
+            HookSettings::from_env_source(&env).py_err()?,
+            hook_deadline_seconds,
+            hook_max_in_flight,
+        )?;
         let mut inner =
-            incidentfox_auth::Authenticator::from_env_source(&env, store_from(jti_store)?)
+            incidentfox_auth::Authenticator::from_env_source(&env, store_from(jti_store, &hooks)?)
                 .py_err()?;
         if let Some(lookup) = team_token_lookup.filter(|l| !l.is_none()) {
             if !lookup.hasattr("lookup")? {
@@ -96,9 +107,9 @@ impl Authenticator {
                     "team_token_lookup must have a `lookup` method",
                 ));
             }
-            inner = inner.with_team_token_lookup(Arc::new(PyTeamLookup {
+            inner = inner.with_team_token_lookup(hooks.guard_lookup(Arc::new(PyTeamLookup {
                 obj: lookup.clone().unbind(),
-            }));
+            })));
         }
         let routes = incidentfox_auth::RouteTable::from_env_source(&env).py_err()?;
         Ok(Authenticator {

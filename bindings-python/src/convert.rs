@@ -1,8 +1,12 @@
 //! Plain conversions between Python values and core inputs.
 
 use crate::errors::invalid_argument;
+use incidentfox_auth::jose::json::MAX_DEPTH;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyMapping};
+use pyo3::types::{
+    PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMapping, PySequence,
+    PySet, PyString, PyTuple,
+};
 use std::collections::HashMap;
 
 /// An environment: the given mapping, or `os.environ` when `None`.
@@ -36,9 +40,56 @@ pub fn to_python<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bo
     pythonize::pythonize(py, value).map_err(|e| invalid_argument(format!("conversion: {e}")))
 }
 
-/// A Python value as JSON.
+/// A Python value as JSON. Nesting deeper than the core's JSON cap is refused before the
+/// conversion, which recurses once per level: a row that contains itself (or a few thousand
+/// nested lists) would otherwise overflow the stack and take the interpreter down.
 pub fn from_python(value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    nesting_within(value, MAX_DEPTH)?;
     pythonize::depythonize(value).map_err(|e| invalid_argument(format!("not json-like: {e}")))
+}
+
+/// Whether `value` nests at most `levels` containers deep (the value itself counting as one),
+/// looking where the conversion looks: dicts (keys and values), lists, tuples, sets, and any
+/// other mapping or sequence but text and bytes.
+fn nesting_within(value: &Bound<'_, PyAny>, levels: usize) -> PyResult<()> {
+    // Scalars first: the abstract `Sequence` and `Mapping` checks below are the slow ones.
+    if value.is_none()
+        || value.is_instance_of::<PyString>()
+        || value.is_instance_of::<PyInt>()
+        || value.is_instance_of::<PyFloat>()
+        || value.is_instance_of::<PyBytes>()
+        || value.is_instance_of::<PyByteArray>()
+    {
+        return Ok(());
+    }
+    let inner: Vec<Bound<'_, PyAny>> = if let Ok(dict) = value.cast::<PyDict>() {
+        dict.iter().flat_map(|(k, v)| [k, v]).collect()
+    } else if value.is_instance_of::<PyList>()
+        || value.is_instance_of::<PyTuple>()
+        || value.is_instance_of::<PySet>()
+        || value.is_instance_of::<PyFrozenSet>()
+    {
+        value.try_iter()?.collect::<PyResult<_>>()?
+    } else if let Ok(sequence) = value.cast::<PySequence>() {
+        sequence.try_iter()?.collect::<PyResult<_>>()?
+    } else if let Ok(mapping) = value.cast::<PyMapping>() {
+        mapping
+            .items()?
+            .iter()
+            .map(|item| item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>())
+            .collect::<PyResult<Vec<_>>>()?
+            .into_iter()
+            .flat_map(|(k, v)| [k, v])
+            .collect()
+    } else {
+        return Ok(());
+    };
+    let Some(left) = levels.checked_sub(1) else {
+        return Err(invalid_argument(format!(
+            "nested deeper than {MAX_DEPTH} levels (or contains itself)"
+        )));
+    };
+    inner.iter().try_for_each(|v| nesting_within(v, left))
 }
 
 /// A team-token row as the core reads it: a mapping whose values are converted one by one. A

@@ -4,7 +4,8 @@ use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::rbac::Principal;
 use crate::runtime::{awaitable, block_on, settled};
-use crate::stores::store_from;
+use crate::stores::{hook_settings, store_from};
+use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
@@ -146,7 +147,7 @@ impl ImpersonationSigner {
     #[new]
     #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=false, ttl_seconds=None,
         visitor_ttl_seconds=None, jti_logging=false, jti_require=false, record_mode="strict",
-        single_use=false, jti_store=None))]
+        single_use=false, jti_store=None, hook_deadline_seconds=None, hook_max_in_flight=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         secret: String,
@@ -159,7 +160,14 @@ impl ImpersonationSigner {
         record_mode: &str,
         single_use: bool,
         jti_store: Option<&Bound<'_, PyAny>>,
+        hook_deadline_seconds: Option<f64>,
+        hook_max_in_flight: Option<i64>,
     ) -> PyResult<Self> {
+        let hooks = hook_settings(
+            HookSettings::default(),
+            hook_deadline_seconds,
+            hook_max_in_flight,
+        )?;
         let config = config(
             secret,
             audience,
@@ -172,22 +180,32 @@ impl ImpersonationSigner {
             single_use,
         )?;
         Ok(ImpersonationSigner {
-            inner: imp::ImpersonationSigner::new(config, store_from(jti_store)?).py_err()?,
+            inner: imp::ImpersonationSigner::new(config, store_from(jti_store, &hooks)?)
+                .py_err()?,
         })
     }
 
     /// Reads the `IMPERSONATION_*` variables.
     #[staticmethod]
-    #[pyo3(signature = (env=None, *, jti_store=None))]
+    #[pyo3(signature = (env=None, *, jti_store=None, hook_deadline_seconds=None,
+        hook_max_in_flight=None))]
     fn from_env(
         py: Python<'_>,
         env: Option<&Bound<'_, PyAny>>,
         jti_store: Option<&Bound<'_, PyAny>>,
+        hook_deadline_seconds: Option<f64>,
+        hook_max_in_flight: Option<i64>,
     ) -> PyResult<Self> {
         let env = env_map(py, env)?;
+        let hooks = hook_settings(
+            HookSettings::from_env_source(&env).py_err()?,
+            hook_deadline_seconds,
+            hook_max_in_flight,
+        )?;
         let config = ImpersonationConfig::from_env_source(&env).py_err()?;
         Ok(ImpersonationSigner {
-            inner: imp::ImpersonationSigner::new(config, store_from(jti_store)?).py_err()?,
+            inner: imp::ImpersonationSigner::new(config, store_from(jti_store, &hooks)?)
+                .py_err()?,
         })
     }
 
@@ -250,6 +268,7 @@ impl ImpersonationSigner {
     }
 
     #[pyo3(signature = (*, org_id, team_node_id, session_id, email=None, ttl_seconds=None, now=None))]
+    #[allow(clippy::too_many_arguments)]
     fn mint_visitor(
         &self,
         py: Python<'_>,
@@ -278,6 +297,7 @@ impl ImpersonationSigner {
     }
 
     #[pyo3(signature = (*, org_id, team_node_id, session_id, email=None, ttl_seconds=None, now=None))]
+    #[allow(clippy::too_many_arguments)]
     fn mint_visitor_async<'py>(
         &self,
         py: Python<'py>,
@@ -318,7 +338,7 @@ impl ImpersonationVerifier {
     #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=false, ttl_seconds=None,
         visitor_ttl_seconds=None, jti_logging=false, jti_require=false, record_mode="strict",
         single_use=false, jti_store=None, verified_cache_ttl=None,
-        verified_cache_max_entries=None))]
+        verified_cache_max_entries=None, hook_deadline_seconds=None, hook_max_in_flight=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         secret: String,
@@ -333,7 +353,14 @@ impl ImpersonationVerifier {
         jti_store: Option<&Bound<'_, PyAny>>,
         verified_cache_ttl: Option<f64>,
         verified_cache_max_entries: Option<u64>,
+        hook_deadline_seconds: Option<f64>,
+        hook_max_in_flight: Option<i64>,
     ) -> PyResult<Self> {
+        let hooks = hook_settings(
+            HookSettings::default(),
+            hook_deadline_seconds,
+            hook_max_in_flight,
+        )?;
         let mut config = config(
             secret,
             audience,
@@ -349,21 +376,31 @@ impl ImpersonationVerifier {
             VerifiedCacheSettings::with_overrides(verified_cache_ttl, verified_cache_max_entries)
                 .py_err()?;
         Ok(ImpersonationVerifier {
-            inner: imp::ImpersonationVerifier::new(config, store_from(jti_store)?).py_err()?,
+            inner: imp::ImpersonationVerifier::new(config, store_from(jti_store, &hooks)?)
+                .py_err()?,
         })
     }
 
     #[staticmethod]
-    #[pyo3(signature = (env=None, *, jti_store=None))]
+    #[pyo3(signature = (env=None, *, jti_store=None, hook_deadline_seconds=None,
+        hook_max_in_flight=None))]
     fn from_env(
         py: Python<'_>,
         env: Option<&Bound<'_, PyAny>>,
         jti_store: Option<&Bound<'_, PyAny>>,
+        hook_deadline_seconds: Option<f64>,
+        hook_max_in_flight: Option<i64>,
     ) -> PyResult<Self> {
         let env = env_map(py, env)?;
+        let hooks = hook_settings(
+            HookSettings::from_env_source(&env).py_err()?,
+            hook_deadline_seconds,
+            hook_max_in_flight,
+        )?;
         let config = ImpersonationConfig::from_env_source(&env).py_err()?;
         Ok(ImpersonationVerifier {
-            inner: imp::ImpersonationVerifier::new(config, store_from(jti_store)?).py_err()?,
+            inner: imp::ImpersonationVerifier::new(config, store_from(jti_store, &hooks)?)
+                .py_err()?,
         })
     }
 

@@ -5,10 +5,14 @@ use crate::convert::{env_map, from_python, to_python};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::runtime::block_on;
 use async_trait::async_trait;
+use incidentfox_auth::hooks::{self, HookSettings};
 use incidentfox_auth::jti::{self, JtiEntry, JtiStore};
 use incidentfox_auth::{Error, ErrorCode, Result};
 use pyo3::prelude::*;
-use std::sync::Arc;
+use pyo3::types::{PyCFunction, PyDict, PyTuple};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
 
 /// A JTI entry as the dict Python stores receive: the `impersonation_jtis` columns.
 fn entry_json(entry: &JtiEntry) -> serde_json::Value {
@@ -123,8 +127,30 @@ impl PostgresJtiStore {
     }
 }
 
-/// The core store behind a Python argument: ours directly, anything else through its methods.
-pub fn store_from(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<dyn JtiStore>>> {
+/// The hook settings of a constructor: `base` (the defaults, or what the environment says) with
+/// its `hook_deadline_seconds` and `hook_max_in_flight` arguments.
+pub fn hook_settings(
+    base: HookSettings,
+    deadline_seconds: Option<f64>,
+    max_in_flight: Option<i64>,
+) -> PyResult<HookSettings> {
+    let max_in_flight = max_in_flight
+        .map(|n| {
+            u64::try_from(n).map_err(|_| {
+                invalid_argument(format!("hook_max_in_flight must be positive, got `{n}`"))
+            })
+        })
+        .transpose()?;
+    base.with_overrides(deadline_seconds, max_in_flight)
+        .py_err()
+}
+
+/// The core store behind a Python argument: ours directly, anything else through its methods,
+/// behind the deadline and bound of `hooks`.
+pub fn store_from(
+    obj: Option<&Bound<'_, PyAny>>,
+    hooks: &HookSettings,
+) -> PyResult<Option<Arc<dyn JtiStore>>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(None);
     };
@@ -141,10 +167,10 @@ pub fn store_from(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<dyn Jti
             )));
         }
     }
-    Ok(Some(Arc::new(PyJtiStore {
+    Ok(Some(hooks.guard_jti_store(Arc::new(PyJtiStore {
         obj: obj.clone().unbind(),
         consume: obj.hasattr("consume")?,
-    })))
+    }))))
 }
 
 /// A Python object used as a JTI store.
@@ -160,9 +186,51 @@ impl std::fmt::Debug for PyJtiStore {
     }
 }
 
-/// Calls `method` on a Python object and awaits the result if it is awaitable: on the event
-/// loop of the calling task when there is one (the `*_async` methods), else in a fresh loop on a
-/// blocking thread. Any exception becomes `jti_store_unavailable` naming the method.
+/// Where a hook's coroutine runs.
+enum Target {
+    /// On the event loop of the `*_async` call that called the hook.
+    CallerLoop(Py<PyAny>),
+    /// On the binding's own loop: a blocking call made where no event loop runs.
+    OwnLoop,
+    /// Nowhere: a blocking call made on a thread whose event loop is running. That loop is
+    /// blocked until the call returns, so a coroutine scheduled on it would never run.
+    Refused,
+}
+
+/// What calling the hook gave.
+enum Called {
+    /// A plain value: the answer.
+    Value(Py<PyAny>),
+    /// A coroutine, scheduled: its `concurrent.futures.Future` and where its outcome arrives.
+    Scheduled(Py<PyAny>, oneshot::Receiver<PyResult<Py<PyAny>>>),
+    /// A coroutine, closed unrun (see [`Target::Refused`]).
+    Refused,
+    /// Nothing: the caller had stopped waiting before the hook could start.
+    Abandoned,
+}
+
+/// Whether the caller still waits for a hook call: cleared when the awaiting future is dropped.
+struct Waiting(Arc<AtomicBool>);
+
+impl Default for Waiting {
+    fn default() -> Self {
+        Waiting(Arc::new(AtomicBool::new(true)))
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// Calls `method` on a Python object and awaits the result if it is a coroutine. The call runs
+/// on a blocking thread holding a [`hooks::thread_permit`], so a stalled sync hook counts against
+/// its bound until it returns. A coroutine runs on the event loop of the calling `*_async` task,
+/// or on the binding's own loop for a blocking call; either way no thread waits for it, and
+/// dropping the returned future (the caller gave up, or the deadline passed) cancels it. A
+/// blocking call made inside a running event loop refuses a coroutine at once (see
+/// [`Target::Refused`]). Any exception becomes `failure`, naming the method.
 pub async fn call_python(
     obj: &Py<PyAny>,
     method: &'static str,
@@ -170,48 +238,177 @@ pub async fn call_python(
     failure: ErrorCode,
 ) -> Result<Py<PyAny>> {
     let fail = |e: PyErr| python_failure(e, method, failure);
-    // Read the event loop while still inside the calling task: task locals do not follow the
-    // work onto a blocking thread.
-    let (obj, event_loop) = Python::attach(|py| {
-        let event_loop = pyo3_async_runtimes::tokio::get_current_locals(py)
-            .ok()
-            .map(|locals| locals.event_loop(py).unbind());
-        (obj.clone_ref(py), event_loop)
-    });
+    // Read while still on the calling thread, inside the calling task: task locals do not follow
+    // the work onto a blocking thread, and a running loop is only visible from its own thread.
+    let (obj, target) = Python::attach(|py| -> PyResult<(Py<PyAny>, Target)> {
+        let running = py.import("asyncio")?.call_method0("_get_running_loop")?;
+        let target = if !running.is_none() {
+            Target::Refused
+        } else {
+            // With no loop running on this thread, only task locals (an `*_async` call) give one.
+            match pyo3_async_runtimes::tokio::get_current_locals(py) {
+                Ok(locals) => Target::CallerLoop(locals.event_loop(py).unbind()),
+                Err(_) => Target::OwnLoop,
+            }
+        };
+        Ok((obj.clone_ref(py), target))
+    })
+    .map_err(fail)?;
+    let permit = hooks::thread_permit(failure, &format!("python `{method}`"))?;
+    let waiting = Waiting::default();
+    let wanted = Arc::clone(&waiting.0);
     let called = tokio::task::spawn_blocking(move || {
-        Python::attach(|py| -> PyResult<(Py<PyAny>, Option<Py<PyAny>>)> {
+        // Given back when the Python call returns, however long after the caller gave up.
+        let _permit = permit;
+        Python::attach(|py| -> PyResult<Called> {
+            // A thread (or the interpreter) that came free only after the caller gave up does
+            // not start the hook for nobody.
+            if !wanted.load(Ordering::Acquire) {
+                return Ok(Called::Abandoned);
+            }
             let result = obj.bind(py).call_method1(method, (arg.bind(py),))?;
             let coroutine = py
                 .import("inspect")?
                 .call_method1("iscoroutine", (&result,))?
                 .is_truthy()?;
             if !coroutine {
-                return Ok((result.unbind(), None));
+                return Ok(Called::Value(result.unbind()));
             }
-            let asyncio = py.import("asyncio")?;
-            match event_loop {
-                // `async def` called from an `*_async` method: run it on the caller's loop.
-                Some(event_loop) => {
-                    let future = asyncio
-                        .call_method1("run_coroutine_threadsafe", (&result, event_loop.bind(py)))?;
-                    Ok((py.None(), Some(future.unbind())))
+            let event_loop = match target {
+                Target::CallerLoop(event_loop) => event_loop.into_bound(py),
+                Target::OwnLoop => own_loop(py)?,
+                Target::Refused => {
+                    result.call_method0("close")?;
+                    return Ok(Called::Refused);
                 }
-                // Called from a blocking method: no loop of the caller's to use.
-                None => Ok((asyncio.call_method1("run", (&result,))?.unbind(), None)),
-            }
+            };
+            schedule(py, &result, &event_loop)
         })
     })
     .await
     .map_err(|e| Error::new(failure, format!("python `{method}`: {e}")))?
     .map_err(fail)?;
+    drop(waiting);
     match called {
-        (value, None) => Ok(value),
-        (_, Some(future)) => tokio::task::spawn_blocking(move || {
-            Python::attach(|py| future.bind(py).call_method0("result").map(Bound::unbind))
+        Called::Value(value) => Ok(value),
+        Called::Abandoned => Err(Error::new(failure, format!("python `{method}`: abandoned"))),
+        Called::Refused => Err(Error::new(
+            ErrorCode::InvalidConfig,
+            format!(
+                "python `{method}` is `async def`, and the blocking call that needs it was made \
+                 inside a running event loop, which it would block for good: await the call's \
+                 `*_async` form (`authenticate_async`, `verify_async`, `mint_async`, \
+                 `mint_visitor_async`) instead"
+            ),
+        )),
+        Called::Scheduled(future, outcome) => {
+            let cancel = CancelOnDrop(Some(future));
+            let outcome = outcome.await;
+            cancel.disarm();
+            match outcome {
+                Ok(answer) => answer.map_err(fail),
+                Err(_) => Err(Error::new(
+                    failure,
+                    format!("python `{method}`: its event loop dropped the call"),
+                )),
+            }
+        }
+    }
+}
+
+/// Schedules `coroutine` on `event_loop` (which runs on another thread) and has its outcome
+/// sent to the returned receiver by a done-callback, so no thread waits on it.
+fn schedule(
+    py: Python<'_>,
+    coroutine: &Bound<'_, PyAny>,
+    event_loop: &Bound<'_, PyAny>,
+) -> PyResult<Called> {
+    let future = py
+        .import("asyncio")?
+        .call_method1("run_coroutine_threadsafe", (coroutine, event_loop))?;
+    let (sender, receiver) = oneshot::channel();
+    let sender = Mutex::new(Some(sender));
+    let on_done = PyCFunction::new_closure(
+        py,
+        None,
+        None,
+        move |args: &Bound<'_, PyTuple>, _: Option<&Bound<'_, PyDict>>| -> PyResult<()> {
+            let done = args.get_item(0)?;
+            // `result()` raises the coroutine's exception, or `CancelledError` once cancelled.
+            let outcome = done.call_method0("result").map(Bound::unbind);
+            let sender = sender.lock().ok().and_then(|mut s| s.take());
+            if let Some(sender) = sender {
+                let _ = sender.send(outcome);
+            }
+            Ok(())
+        },
+    )?;
+    future.call_method1("add_done_callback", (on_done,))?;
+    Ok(Called::Scheduled(future.unbind(), receiver))
+}
+
+/// Cancels a scheduled coroutine when its caller stops waiting for it.
+struct CancelOnDrop(Option<Py<PyAny>>);
+
+impl CancelOnDrop {
+    /// The coroutine finished: nothing to cancel.
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(future) = self.0.take() {
+            // `try_attach`: nothing to cancel once the interpreter is shutting down.
+            let _ = Python::try_attach(|py| future.bind(py).call_method0("cancel").map(drop));
+        }
+    }
+}
+
+/// The binding's own event loop, on a daemon thread, for coroutines of hooks called by blocking
+/// calls: they run there concurrently, and are cancelled there, without a thread each. Made on
+/// first use, and again in a forked child (the thread does not survive a fork).
+fn own_loop(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    static OWN_LOOP: Mutex<Option<(u32, Py<PyAny>)>> = Mutex::new(None);
+    let pid = std::process::id();
+    // The lock is never held across a call into Python, which could let another thread in.
+    let current = |py: Python<'_>| {
+        OWN_LOOP.lock().ok().and_then(|held| match held.as_ref() {
+            Some((owner, event_loop)) if *owner == pid => Some(event_loop.clone_ref(py)),
+            _ => None,
         })
-        .await
-        .map_err(|e| Error::new(failure, format!("python `{method}`: {e}")))?
-        .map_err(fail),
+    };
+    if let Some(event_loop) = current(py) {
+        return Ok(event_loop.into_bound(py));
+    }
+    let event_loop = py.import("asyncio")?.call_method0("new_event_loop")?;
+    let options = PyDict::new(py);
+    options.set_item("target", event_loop.getattr("run_forever")?)?;
+    options.set_item("name", "incidentfox-auth hooks")?;
+    options.set_item("daemon", true)?;
+    py.import("threading")?
+        .call_method("Thread", (), Some(&options))?
+        .call_method0("start")?;
+    let raced = {
+        let mut held = OWN_LOOP
+            .lock()
+            .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("hook loop lock poisoned"))?;
+        match held.as_ref() {
+            Some((owner, other)) if *owner == pid => Some(other.clone_ref(py)),
+            _ => {
+                *held = Some((pid, event_loop.clone().unbind()));
+                None
+            }
+        }
+    };
+    match raced {
+        // Another thread made one first: use it, and stop this one.
+        Some(other) => {
+            event_loop.call_method1("call_soon_threadsafe", (event_loop.getattr("stop")?,))?;
+            Ok(other.into_bound(py))
+        }
+        None => Ok(event_loop),
     }
 }
 

@@ -50,6 +50,7 @@ pub fn check_env(source: &dyn EnvSource) -> ConfigReport {
     }
     let _ = crate::authenticate::read_team_mode(&mut env);
     let _ = crate::authenticate::read_session_cookie_policy(&mut env);
+    let _ = crate::hooks::HookSettings::read_env(&mut env);
     // The legacy opt-out lets a short secret start, but it is reported at problem level: it is
     // a weakness an operator must see, not a note.
     if env.opt_in(ALLOW_SHORT_SECRETS_ENV_VAR) {

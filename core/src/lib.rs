@@ -14,6 +14,7 @@ pub mod authenticate;
 mod check;
 pub mod config;
 pub mod error;
+pub mod hooks;
 pub mod impersonation;
 pub mod jose;
 pub mod jti;

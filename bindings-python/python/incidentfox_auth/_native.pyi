@@ -269,9 +269,22 @@ class ImpersonationSigner:
         record_mode: str = "strict",
         single_use: bool = False,
         jti_store: Any | None = None,
-    ) -> ImpersonationSigner: ...
+        hook_deadline_seconds: float | None = None,
+        hook_max_in_flight: int | None = None,
+    ) -> ImpersonationSigner:
+        """``hook_deadline_seconds`` (default 5) and ``hook_max_in_flight`` (default 64) bound
+        every call to a Python ``jti_store``: past the deadline, or with that many calls in
+        flight, the call fails with ``jti_store_unavailable``."""
     @staticmethod
-    def from_env(env: Mapping[str, str] | None = None, *, jti_store: Any | None = None) -> ImpersonationSigner: ...
+    def from_env(
+        env: Mapping[str, str] | None = None,
+        *,
+        jti_store: Any | None = None,
+        hook_deadline_seconds: float | None = None,
+        hook_max_in_flight: int | None = None,
+    ) -> ImpersonationSigner:
+        """The hook settings default to ``AUTH_HOOK_DEADLINE_SECONDS`` and
+        ``AUTH_HOOK_MAX_IN_FLIGHT``."""
     def mint(
         self,
         *,
@@ -332,9 +345,22 @@ class ImpersonationVerifier:
         jti_store: Any | None = None,
         verified_cache_ttl: float | None = None,
         verified_cache_max_entries: int | None = None,
-    ) -> ImpersonationVerifier: ...
+        hook_deadline_seconds: float | None = None,
+        hook_max_in_flight: int | None = None,
+    ) -> ImpersonationVerifier:
+        """``hook_deadline_seconds`` (default 5) and ``hook_max_in_flight`` (default 64) bound
+        every call to a Python ``jti_store``: past the deadline, or with that many calls in
+        flight, the call fails with ``jti_store_unavailable``."""
     @staticmethod
-    def from_env(env: Mapping[str, str] | None = None, *, jti_store: Any | None = None) -> ImpersonationVerifier: ...
+    def from_env(
+        env: Mapping[str, str] | None = None,
+        *,
+        jti_store: Any | None = None,
+        hook_deadline_seconds: float | None = None,
+        hook_max_in_flight: int | None = None,
+    ) -> ImpersonationVerifier:
+        """The hook settings default to ``AUTH_HOOK_DEADLINE_SECONDS`` and
+        ``AUTH_HOOK_MAX_IN_FLIGHT``."""
     def verify(self, token: str, *, now: float | None = None) -> VerifiedImpersonation: ...
     def verify_async(self, token: str, *, now: float | None = None) -> Awaitable[VerifiedImpersonation]: ...
 
@@ -348,7 +374,13 @@ class Authenticator:
         *,
         jti_store: Any | None = None,
         team_token_lookup: Any | None = None,
-    ) -> Authenticator: ...
+        hook_deadline_seconds: float | None = None,
+        hook_max_in_flight: int | None = None,
+    ) -> Authenticator:
+        """``hook_deadline_seconds`` and ``hook_max_in_flight`` (else ``AUTH_HOOK_DEADLINE_SECONDS``,
+        default 5, and ``AUTH_HOOK_MAX_IN_FLIGHT``, default 64) bound every call to the lookup
+        and the store: past the deadline, or with that many calls in flight, the call fails with
+        ``lookup_unavailable`` (``jti_store_unavailable`` for the store) instead of waiting."""
     def authenticate(
         self, headers: Mapping[str, str], *, now: float | None = None, method: str | None = None
     ) -> Principal:
