@@ -36,7 +36,7 @@ __all__ = [
 # Every variable the package's Authenticator reads: a change to any rebuilds it.
 _VARIABLES = (
     "ADMIN_", "TEAM_AUTH_MODE", "TOKEN_PEPPER", "OIDC_", "IMPERSONATION_", "VISITOR_TOKEN_",
-    "INTERNAL_SERVICE_", "AUTH_ALLOW_SHORT_SECRETS", "SESSION_COOKIE_", "WEB_UI_", "ORCHESTRATOR_",
+    "INTERNAL_SERVICE_", "AUTH_ALLOW_SHORT_SECRETS", "AUTH_HOOK_", "SESSION_COOKIE_", "WEB_UI_", "ORCHESTRATOR_",
     "DATABASE_URL", "PGSSL",
 )
 

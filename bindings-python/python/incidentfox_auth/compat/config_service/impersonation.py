@@ -31,7 +31,7 @@ DEFAULT_IMPERSONATION_JWT_AUDIENCE = "incidentfox-agent-runtime"
 LEGACY_IMPERSONATION_JWT_AUDIENCE = "incidentfox-config-service"
 
 # Every variable the package's signer and verifier read: a change to any rebuilds them.
-_VARIABLES = ("IMPERSONATION_", "VISITOR_TOKEN_", "AUTH_ALLOW_SHORT_SECRETS", "DATABASE_URL", "PGSSL")
+_VARIABLES = ("IMPERSONATION_", "VISITOR_TOKEN_", "AUTH_ALLOW_SHORT_SECRETS", "AUTH_HOOK_", "DATABASE_URL", "PGSSL")
 
 
 def get_impersonation_jwt_secret() -> str:
