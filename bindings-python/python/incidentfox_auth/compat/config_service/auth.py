@@ -162,7 +162,8 @@ class AdminPrincipal:
     org_id: str | None = None
 
 
-# The subjects the service gave credentials that name no user.
+# The subjects the service gave credentials that name no user (docs/compatibility.md, "What the
+# compat layer keeps of the services").
 _SUBJECTS = {"admin_token": "super_admin", "internal_service": "service:internal"}
 
 

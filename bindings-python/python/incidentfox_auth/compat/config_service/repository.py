@@ -57,7 +57,8 @@ class AuthenticatedToken:
 
 def _utc(value: datetime) -> datetime:
     # The service writes naive UTC (datetime.utcnow()) and SQLite returns naive values: a naive
-    # time is UTC, as the service compared it (docs/migrating.md, "Tables").
+    # time is UTC, as the service compared it (docs/compatibility.md, "What the compat layer
+    # keeps of the services").
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
@@ -132,7 +133,7 @@ _ORG_ADMIN_MESSAGES = {
 }
 
 #: last_used_at is written at most this often per token, as the service did, to spare the row
-#: a write on every request.
+#: a write on every request (docs/compatibility.md, "What the compat layer keeps of the services").
 LAST_USED_INTERVAL = timedelta(minutes=5)
 
 
