@@ -28,6 +28,7 @@ from compat_app import (
     seed,
     sqlite_engine,
 )
+from fastapi import HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +37,7 @@ from support import ADMIN_GROUP, AUDIENCE, ISSUER, bearer, mint_oidc, public_jwk
 from incidentfox_auth import ImpersonationSigner, InvalidConfigError
 from incidentfox_auth.compat import config_service as cs
 from incidentfox_auth.compat.config_service import repository
+from incidentfox_auth.compat.config_service.auth import authenticate_team_request
 from incidentfox_auth.compat.config_service.tables import impersonation_jtis, team_tokens
 
 NOW = int(time.time())
@@ -431,3 +433,18 @@ def test_repository_functions() -> None:
         )
         assert repository.impersonation_jti_exists(session, jti="a" * 32)
         assert not repository.impersonation_jti_exists(session, jti="b" * 32)
+
+
+def test_admin_credentials_at_a_team_route(service: Service) -> None:
+    # Authenticated, but no team member: the package's 403 where the service answered 401.
+    response = service.team(ADMIN_TOKEN)
+    assert response.status_code == 403 and response.json()["detail"]
+    assert service.team(ORG_ADMIN).status_code == 403
+    with pytest.raises(HTTPException) as e:
+        authenticate_team_request(f"Bearer {ADMIN_TOKEN}")
+    assert (e.value.status_code, e.value.detail) == (401, "Invalid token")
+
+
+def test_the_fixed_internal_service_header_is_no_credential(service: Service) -> None:
+    response = service.client.get("/api/v1/admin/whoami", headers={"X-Internal-Service": "agent"})
+    assert detail(response, 401) == "Invalid admin token"
