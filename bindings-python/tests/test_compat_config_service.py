@@ -448,3 +448,16 @@ def test_admin_credentials_at_a_team_route(service: Service) -> None:
 def test_the_fixed_internal_service_header_is_no_credential(service: Service) -> None:
     response = service.client.get("/api/v1/admin/whoami", headers={"X-Internal-Service": "agent"})
     assert detail(response, 401) == "Invalid admin token"
+
+
+@pytest.mark.parametrize("service", [{"INTERNAL_SERVICE_SECRET": "internal-service-secret-0123456789abcdef"}], indirect=True)
+def test_the_internal_service_with_its_secret(service: Service) -> None:
+    response = service.client.get("/api/v1/admin/whoami", headers={"X-Internal-Service": "internal-service-secret-0123456789abcdef"})
+    body = response.json()
+    assert body["auth_kind"] == "internal_service"
+    assert "internal-service-secret" not in body["subject"]
+
+
+def test_me_with_the_admin_token_header(service: Service) -> None:
+    response = service.client.get("/api/v1/auth/me", headers={"X-Admin-Token": ADMIN_TOKEN})
+    assert response.json()["auth_kind"] == "admin_token"
