@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from ..._native import ImpersonationSigner, ImpersonationVerifier, VerifiedImpersonation
-from ...errors import ConfigurationError, UnavailableError, AuthError
+from ...errors import AuthError, ConfigurationError, UnavailableError
 from ._state import cached, settings
 
 __all__ = [
