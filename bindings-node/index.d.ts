@@ -730,6 +730,8 @@ export interface VisitorMintRequest {
   teamNodeId: string
   /** The visitor's session id (`sub` becomes `visitor:<sessionId>`). */
   sessionId: string
+  /** The visitor's email, written as the `email` claim (no claim when absent). */
+  email?: string
   /** A TTL instead of the configured one (raised to 60 when lower). */
   ttlSeconds?: number
   /** `iat`, Unix seconds (default: now); NaN or infinite is `ERR_INVALID_CONFIG`. */
