@@ -27,6 +27,11 @@ export declare class Authenticator {
    * this first, so a repeat request is answered without leaving the main thread.
    */
   authenticateHit(headers: Array<[string, string]>, method?: string | undefined | null): Principal | null
+  /**
+   * The grants of an admin with these claims (verified elsewhere), the groups read from the
+   * configured `OIDC_GROUPS_CLAIM`.
+   */
+  grantsFromClaims(claims: Record<string, any>): Array<string>
   /** The route table read from the same environment. */
   get routes(): RouteTable
 }
@@ -272,7 +277,12 @@ export declare class RbacPolicy {
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null): RbacPolicy
   /** The grants of an admin in `groups`, in order. */
   resolve(groups: Array<string>): Array<string>
-  /** The grants with the source of each. */
+  /**
+   * The grants with the source of each.
+   * The grants of an admin with these claims (verified elsewhere), the groups read from
+   * `groupsClaim` (default `groups`; a JSON pointer when it starts with `/`).
+   */
+  resolveClaims(claims: Record<string, any>, groupsClaim?: string | undefined | null): Array<string>
   resolveWithSources(groups: Array<string>): Array<SourcedGrant>
   /** The decision for `required` for an admin in `groups`. */
   explain(groups: Array<string>, required: string): Decision
@@ -300,6 +310,9 @@ export declare class RouteTable {
    */
   authorize(principal: Principal, route: string, orgId?: string | undefined | null): Decision
 }
+
+/** The grants of the break-glass admin token (`['admin:*']`), without authenticating one. */
+export declare function adminTokenGrants(): Array<string>
 
 /** Options of `authenticate`. */
 export interface AuthenticateOptions {
@@ -730,6 +743,8 @@ export interface VisitorMintRequest {
   teamNodeId: string
   /** The visitor's session id (`sub` becomes `visitor:<sessionId>`). */
   sessionId: string
+  /** The visitor's email, written as the `email` claim (no claim when absent). */
+  email?: string
   /** A TTL instead of the configured one (raised to 60 when lower). */
   ttlSeconds?: number
   /** `iat`, Unix seconds (default: now); NaN or infinite is `ERR_INVALID_CONFIG`. */

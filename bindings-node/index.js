@@ -848,6 +848,7 @@ module.exports.PostgresJtiStore = nativeBinding.PostgresJtiStore
 module.exports.Principal = nativeBinding.Principal
 module.exports.RbacPolicy = nativeBinding.RbacPolicy
 module.exports.RouteTable = nativeBinding.RouteTable
+module.exports.adminTokenGrants = nativeBinding.adminTokenGrants
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.errorHttpResponse = nativeBinding.errorHttpResponse
 module.exports.explain = nativeBinding.explain

@@ -21,6 +21,7 @@ export {
   errorHttpResponse,
   explain,
   generateTeamToken,
+  adminTokenGrants,
   hashTeamToken,
   hashTokenSecret,
   verifyTeamToken,

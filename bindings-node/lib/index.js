@@ -373,6 +373,7 @@ module.exports = {
   RouteTable,
   VerifiedImpersonation: verified.VerifiedImpersonation,
   VerifiedToken: verified.VerifiedToken,
+  adminTokenGrants: wrapFunction(native.adminTokenGrants),
   explain: wrapFunction(native.explain),
   generateTeamToken: wrapFunction(native.generateTeamToken),
   hashTeamToken: wrapFunction(native.hashTeamToken),

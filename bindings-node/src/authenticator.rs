@@ -3,7 +3,7 @@
 use crate::convert::env_map;
 use crate::errors::{invalid_argument, IntoJs};
 use crate::js_calls::{invoke, js_call, JsCall};
-use crate::rbac::{Principal, RouteTable};
+use crate::rbac::{names, Principal, RouteTable};
 use crate::runtime::promise;
 use crate::stores::{hook_settings, store_from, StoreArg};
 use async_trait::async_trait;
@@ -171,6 +171,18 @@ impl Authenticator {
             None => Ok(None),
             Some(outcome) => Ok(Some(Principal::from(outcome.js(env)?))),
         }
+    }
+
+    /// The grants of an admin with these claims (verified elsewhere), the groups read from the
+    /// configured `OIDC_GROUPS_CLAIM`.
+    #[napi]
+    pub fn grants_from_claims(
+        &self,
+        env: &Env,
+        claims: serde_json::Map<String, Value>,
+    ) -> napi::Result<Vec<String>> {
+        let grants = self.inner.admin().grants_from_claims(&claims).js(env)?;
+        Ok(names(&grants))
     }
 
     /// The route table read from the same environment.

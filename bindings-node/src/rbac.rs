@@ -18,7 +18,8 @@ fn permissions<S: AsRef<str>>(
     values.into_iter().map(|v| permission(v.as_ref())).collect()
 }
 
-fn names(grants: &Grants) -> Vec<String> {
+/// The permissions of `grants`, as strings.
+pub fn names(grants: &Grants) -> Vec<String> {
     grants
         .permissions()
         .iter()
@@ -393,6 +394,19 @@ impl RbacPolicy {
         names(&self.inner.resolve(&groups))
     }
     /// The grants with the source of each.
+    /// The grants of an admin with these claims (verified elsewhere), the groups read from
+    /// `groupsClaim` (default `groups`; a JSON pointer when it starts with `/`).
+    #[napi]
+    pub fn resolve_claims(
+        &self,
+        env: &Env,
+        claims: serde_json::Map<String, serde_json::Value>,
+        groups_claim: Option<String>,
+    ) -> napi::Result<Vec<String>> {
+        let claim = groups_claim.unwrap_or_else(|| "groups".to_owned());
+        let grants = self.inner.resolve_claims(&claims, &claim).js(env)?;
+        Ok(names(&grants))
+    }
     #[napi]
     pub fn resolve_with_sources(&self, groups: Vec<String>) -> Vec<SourcedGrant> {
         self.inner
@@ -519,4 +533,10 @@ impl RouteTable {
             .js(env)?
             .into())
     }
+}
+
+/// The grants of the break-glass admin token (`['admin:*']`), without authenticating one.
+#[napi]
+pub fn admin_token_grants() -> Vec<String> {
+    names(&incidentfox_auth::authenticate::admin_token_grants())
 }

@@ -1,8 +1,8 @@
 //! The request authenticator, with a Python team-token lookup.
 
-use crate::convert::{env_map, row_from_python};
+use crate::convert::{claims_from_python, env_map, row_from_python};
 use crate::errors::{invalid_argument, IntoPy};
-use crate::rbac::{Principal, RouteTable};
+use crate::rbac::{grant_names, Principal, RouteTable};
 use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::{call_python, hook_settings, py_str, store_from};
 use async_trait::async_trait;
@@ -164,6 +164,17 @@ impl Authenticator {
             }?;
             Ok(Principal::from(principal))
         })
+    }
+
+    /// The grants of an admin with these claims (verified elsewhere), the groups read from the
+    /// configured `OIDC_GROUPS_CLAIM`.
+    fn grants_from_claims(&self, claims: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let grants = self
+            .inner
+            .admin()
+            .grants_from_claims(&claims_from_python(claims)?)
+            .py_err()?;
+        Ok(grant_names(&grants))
     }
 
     /// The route table read with the same environment.

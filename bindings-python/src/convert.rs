@@ -129,3 +129,13 @@ pub fn dict<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'
         .cast_into::<PyDict>()
         .map_err(|_| invalid_argument("expected a json object"))
 }
+
+/// A claims mapping as the JSON object the core reads; anything else is `invalid_config`.
+pub fn claims_from_python(
+    value: &Bound<'_, PyAny>,
+) -> PyResult<serde_json::Map<String, serde_json::Value>> {
+    match from_python(value)? {
+        serde_json::Value::Object(members) => Ok(members),
+        _ => Err(crate::errors::invalid_argument("claims must be a mapping")),
+    }
+}

@@ -46,6 +46,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(team_tokens::generate_team_token, m)?)?;
     m.add_function(wrap_pyfunction!(team_tokens::hash_team_token, m)?)?;
     m.add_function(wrap_pyfunction!(team_tokens::hash_token_secret, m)?)?;
+    m.add_function(wrap_pyfunction!(rbac::admin_token_grants, m)?)?;
     m.add_function(wrap_pyfunction!(team_tokens::verify_team_token, m)?)?;
     Ok(())
 }

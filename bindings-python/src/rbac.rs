@@ -1,6 +1,6 @@
 //! Permissions, RBAC, route checks, decisions and the principal.
 
-use crate::convert::{env_map, from_python};
+use crate::convert::{claims_from_python, env_map, from_python};
 use crate::errors::{invalid_argument, IntoPy};
 use incidentfox_auth::rbac::GroupMap;
 use incidentfox_auth::{AuthKind, GrantSource, Grants, Permission, Role};
@@ -117,6 +117,21 @@ impl From<incidentfox_auth::Principal> for Principal {
     fn from(inner: incidentfox_auth::Principal) -> Self {
         Principal { inner }
     }
+}
+
+/// The permissions of `grants`, as strings.
+pub fn grant_names(grants: &Grants) -> Vec<String> {
+    grants
+        .permissions()
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .collect()
+}
+
+/// The grants of the break-glass admin token (`["admin:*"]`), without authenticating one.
+#[pyfunction]
+pub fn admin_token_grants() -> Vec<String> {
+    grant_names(&incidentfox_auth::authenticate::admin_token_grants())
 }
 
 fn auth_kind(name: &str) -> PyResult<AuthKind> {
@@ -281,12 +296,21 @@ impl RbacPolicy {
         })
     }
     fn resolve(&self, groups: Vec<String>) -> Vec<String> {
-        self.inner
-            .resolve(&groups)
-            .permissions()
-            .iter()
-            .map(|p| p.as_str().to_owned())
-            .collect()
+        grant_names(&self.inner.resolve(&groups))
+    }
+    /// The grants of an admin with these claims (verified elsewhere), the groups read from
+    /// `groups_claim` (a name, or a JSON pointer starting with `/`).
+    #[pyo3(signature = (claims, groups_claim="groups"))]
+    fn resolve_claims(
+        &self,
+        claims: &Bound<'_, PyAny>,
+        groups_claim: &str,
+    ) -> PyResult<Vec<String>> {
+        let grants = self
+            .inner
+            .resolve_claims(&claims_from_python(claims)?, groups_claim)
+            .py_err()?;
+        Ok(grant_names(&grants))
     }
     /// The resolved grants with their sources: `[(permission, source), ...]`.
     fn resolve_with_sources(&self, groups: Vec<String>) -> Vec<(String, String)> {

@@ -25,6 +25,7 @@ from incidentfox_auth import (
 
 SECRET = "single-use-test-secret-0123456789abcdef"
 CROWD = 8
+ONE_PASSES = ["jti_not_found"] * (CROWD - 1) + ["ok"]
 
 
 class CheckThenRevokeStore:
@@ -89,6 +90,18 @@ def outcome(call: Any) -> str:
         return e.code
 
 
+def crowd_in_threads(verifier: ImpersonationVerifier, token: str) -> list[str]:
+    """CROWD threads verifying `token` at once, released together by a barrier."""
+    barrier = threading.Barrier(CROWD)
+
+    def one(_: int) -> str:
+        barrier.wait()
+        return outcome(lambda: verifier.verify(token))
+
+    with ThreadPoolExecutor(max_workers=CROWD) as pool:
+        return list(pool.map(one, range(CROWD)))
+
+
 async def outcome_async(awaitable: Any) -> str:
     try:
         await awaitable
@@ -128,23 +141,14 @@ def test_concurrent_awaits_of_one_token_pass_once(store_class: type[Any]) -> Non
         minted = await signer.mint_async(org_id="o", team_node_id="t", subject="s")
         return await asyncio.gather(*(outcome_async(verifier.verify_async(minted.token)) for _ in range(CROWD)))
 
-    got = asyncio.run(run())
-    assert sorted(got) == ["jti_not_found"] * (CROWD - 1) + ["ok"]
+    assert sorted(asyncio.run(run())) == ONE_PASSES
 
 
 def test_concurrent_threads_on_one_token_pass_once() -> None:
     store = SyncConsumingStore()
     signer, verifier = pair(store)
     minted = signer.mint(org_id="o", team_node_id="t", subject="s")
-    barrier = threading.Barrier(CROWD)
-
-    def one(_: int) -> str:
-        barrier.wait()
-        return outcome(lambda: verifier.verify(minted.token))
-
-    with ThreadPoolExecutor(max_workers=CROWD) as pool:
-        got = list(pool.map(one, range(CROWD)))
-    assert sorted(got) == ["jti_not_found"] * (CROWD - 1) + ["ok"]
+    assert sorted(crowd_in_threads(verifier, minted.token)) == ONE_PASSES
 
 
 @pytest.mark.parametrize("answer", ["true", 1, [True], {"jti": "x"}, None])
@@ -187,15 +191,7 @@ def test_the_postgres_reference_store_passes_one_of_many() -> None:
         signer, verifier = pair(store)
         minted = signer.mint(org_id="o", team_node_id="t", subject="s")
         assert store.contains(minted.jti) is True
-        barrier = threading.Barrier(CROWD)
-
-        def one(_: int) -> str:
-            barrier.wait()
-            return outcome(lambda: verifier.verify(minted.token))
-
-        with ThreadPoolExecutor(max_workers=CROWD) as threads:
-            got = list(threads.map(one, range(CROWD)))
-        assert sorted(got) == ["jti_not_found"] * (CROWD - 1) + ["ok"]
+        assert sorted(crowd_in_threads(verifier, minted.token)) == ONE_PASSES
         assert store.contains(minted.jti) is False
         # revoke works on a fresh one.
         other = signer.mint(org_id="o", team_node_id="t", subject="s")

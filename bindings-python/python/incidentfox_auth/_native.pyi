@@ -167,6 +167,8 @@ class RbacPolicy:
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> RbacPolicy: ...
     def resolve(self, groups: Sequence[str]) -> list[str]: ...
+    def resolve_claims(self, claims: Mapping[str, Any], groups_claim: str = "groups") -> list[str]:
+        """The grants of an admin with these claims (verified elsewhere)."""
     def resolve_with_sources(self, groups: Sequence[str]) -> list[tuple[str, str]]:
         """The grants with the source of each (``default`` or ``group:<name>``)."""
     def explain(self, groups: Sequence[str], required: str) -> Decision: ...
@@ -390,6 +392,9 @@ class Authenticator:
     def authenticate_async(
         self, headers: Mapping[str, str], *, now: float | None = None, method: str | None = None
     ) -> Awaitable[Principal]: ...
+    def grants_from_claims(self, claims: Mapping[str, Any]) -> list[str]:
+        """The grants of an admin with these claims (verified elsewhere), the groups read from
+        the configured ``OIDC_GROUPS_CLAIM``."""
     @property
     def routes(self) -> RouteTable: ...
 
@@ -398,6 +403,9 @@ def generate_team_token(pepper: str) -> dict[str, str]:
 
 def hash_team_token(token: str, pepper: str) -> dict[str, str]:
     """``{"token_id", "token_hash"}`` as stored, for a full ``<token_id>.<secret>`` token."""
+
+def admin_token_grants() -> list[str]:
+    """The grants of the break-glass admin token (``["admin:*"]``), without authenticating one."""
 
 def hash_token_secret(secret: str, pepper: str) -> str:
     """The stored hash of any secret: hex SHA-256 of the secret followed by the pepper."""
