@@ -461,3 +461,12 @@ def test_the_internal_service_with_its_secret(service: Service) -> None:
 def test_me_with_the_admin_token_header(service: Service) -> None:
     response = service.client.get("/api/v1/auth/me", headers={"X-Admin-Token": ADMIN_TOKEN})
     assert response.json()["auth_kind"] == "admin_token"
+
+
+@pytest.mark.parametrize("service", [{"ADMIN_GROUP_PERMISSIONS_JSON": '{"incidentfox-config-admin": '}], indirect=True)
+def test_a_malformed_group_map_stops_the_service(service: Service) -> None:
+    # The service read it as {} and let every admin keep admin:*; the package refuses to start.
+    response = service.me(oidc(groups=[ADMIN_GROUP]))
+    assert response.status_code == 500
+    assert "ADMIN_GROUP_PERMISSIONS_JSON" not in response.text  # the detail is logged, not sent
+    assert service.me(ADMIN_TOKEN).status_code == 500
