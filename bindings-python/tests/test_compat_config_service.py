@@ -464,9 +464,11 @@ def test_me_with_the_admin_token_header(service: Service) -> None:
 
 
 @pytest.mark.parametrize("service", [{"ADMIN_GROUP_PERMISSIONS_JSON": '{"incidentfox-config-admin": '}], indirect=True)
-def test_a_malformed_group_map_stops_the_service(service: Service) -> None:
+def test_a_malformed_group_map_stops_the_service(service: Service, caplog: pytest.LogCaptureFixture) -> None:
     # The service read it as {} and let every admin keep admin:*; the package refuses to start.
     response = service.me(oidc(groups=[ADMIN_GROUP]))
     assert response.status_code == 500
-    assert "ADMIN_GROUP_PERMISSIONS_JSON" not in response.text  # the detail is logged, not sent
+    # The detail is logged, not sent.
+    assert "ADMIN_GROUP_PERMISSIONS_JSON" not in response.text
+    assert "ADMIN_GROUP_PERMISSIONS_JSON" in caplog.text
     assert service.me(ADMIN_TOKEN).status_code == 500

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ __all__ = [
     "require_admin",
     "require_team_auth",
 ]
+
+_log = logging.getLogger(__name__)
 
 # Every variable the package's Authenticator reads: a change to any rebuilds it.
 _VARIABLES = (
@@ -82,7 +85,9 @@ def _public(code: str) -> str:
 def _http(error: AuthError, unauthenticated: str, forbidden: Mapping[str, str] | None = None) -> HTTPException:
     """The service's answer to a refusal: 401 with its detail, 403 with its detail for the codes
     it had one for, and for the rest the package's status and fixed public message (the package's
-    detail may name a store or a claim, never for the caller)."""
+    detail may name a store or a claim, never for the caller: it goes to this module's logger,
+    5xx at ``ERROR``, the rest at ``INFO``)."""
+    _log.log(logging.ERROR if error.status >= 500 else logging.INFO, "%s %s: %s", error.status, error.code, error.message)
     if error.status == 401:
         return HTTPException(status_code=401, detail=unauthenticated)
     if error.status == 403 and forbidden and error.code in forbidden:
