@@ -18,8 +18,9 @@ fi
 # Next would otherwise send anonymous usage data; the build must not reach past the registries.
 export NEXT_TELEMETRY_DISABLED=1
 cd "$app"
-npm ci --no-audit --no-fund --loglevel=error
+# A failed run leaves no build behind for the test to find.
 rm -rf .next
+npm ci --no-audit --no-fund --loglevel=error
 start=$(date +%s)
 npx --no-install next build
 echo "next build took $(($(date +%s) - start)) s"
