@@ -3,7 +3,9 @@
 // scripts/test-node.sh runs first) under `next start`: Debian's Chromium signs in through the
 // app's /api/auth/login and /api/auth/callback against the real OpenID Provider
 // (testdata/oidc-provider), the server component page shows the principal of the session cookie,
-// /api/me (behind withAuth) answers 200 signed in and 401 signed out, and the page's sign-out
+// /api/me (behind withAuth) answers 200 signed in and 401 signed out, /settings (behind
+// proxy.ts, which loads the addon in Next's Node.js runtime) redirects a visitor without a valid
+// session to the sign-in and shows a signed-in one the page, and the page's sign-out
 // (POST /api/session/logout) clears the cookie. Screenshots go to a temp dir, whose path is
 // printed.
 //
@@ -153,6 +155,14 @@ test('signed out, the withAuth route answers 401 with the error body', async () 
   assert.equal(forged.body.error.code, 'token_malformed')
 })
 
+test('signed out, proxy.ts sends /settings to the sign-in', async () => {
+  for (const headers of [{}, { cookie: `${SESSION_COOKIE}=not.a.token` }]) {
+    const response = await fetch(`${app.url}/settings`, { headers, redirect: 'manual' })
+    assert.equal(response.status, 307, JSON.stringify(headers))
+    assert.equal(new URL(response.headers.get('location'), app.url).href, `${app.url}/api/auth/login?returnTo=%2Fsettings`)
+  }
+})
+
 test('alice signs in to the Next.js app with Chromium, calls the protected route and signs out', async () => {
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'ifx-nextjs-browser-'))
   const context = await browser.newContext()
@@ -209,6 +219,13 @@ test('alice signs in to the Next.js app with Chromium, calls the protected route
     const principal = await answer.json()
     assert.deepEqual([principal.role, principal.auth_kind, principal.subject], ['admin', 'oidc', 'alice'])
     assert.equal((await me(`${SESSION_COOKIE}=${session.value}`)).status, 200)
+
+    // The page behind proxy.ts.
+    await page.goto(`${app.url}/`)
+    await page.click('#settings')
+    await page.waitForSelector('#settings-subject')
+    assert.equal(page.url(), `${app.url}/settings`)
+    assert.equal(await page.textContent('#settings-subject'), 'alice')
 
     // Sign out: the cookie is cleared, the page is signed out, and the route refuses the browser.
     await page.goto(`${app.url}/`)

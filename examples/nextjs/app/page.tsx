@@ -46,7 +46,11 @@ export default async function Home() {
         <a id="me" href="/api/me">
           /api/me
         </a>{' '}
-        (a route handler behind withAuth)
+        (a route handler behind withAuth),{' '}
+        <a id="settings" href="/settings">
+          settings
+        </a>{' '}
+        (a page behind proxy.ts)
       </p>
       <form method="post" action="/api/session/logout">
         <button id="sign-out" type="submit">

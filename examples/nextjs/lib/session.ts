@@ -3,12 +3,11 @@ import { SESSION_COOKIE, getAuthenticator } from '@incidentfox/auth/next'
 import { cookies } from 'next/headers'
 
 /**
- * The principal of the session cookie, or null when signed out. The cookie goes to the
- * authenticator as the `Cookie` header of a GET, so the same rules as for the route handlers
- * apply (SESSION_COOKIE_CSRF, a credential header winning over the cookie).
+ * The principal of a session cookie's value, or null when there is none or it is not a valid
+ * session. The cookie goes to the authenticator as the `Cookie` header of a GET, so the same
+ * rules apply as in the route handlers (SESSION_COOKIE_CSRF).
  */
-export async function currentPrincipal(): Promise<Principal | null> {
-  const token = (await cookies()).get(SESSION_COOKIE)?.value
+export async function sessionPrincipal(token: string | undefined): Promise<Principal | null> {
   if (!token) return null
   try {
     return await getAuthenticator().authenticate({ cookie: `${SESSION_COOKIE}=${token}` }, { method: 'GET' })
@@ -18,4 +17,9 @@ export async function currentPrincipal(): Promise<Principal | null> {
     if (isAuthError(error) && error.status === 401) return null
     throw error
   }
+}
+
+/** In a server component: the principal of the request's session cookie, or null. */
+export async function currentPrincipal(): Promise<Principal | null> {
+  return sessionPrincipal((await cookies()).get(SESSION_COOKIE)?.value)
 }
