@@ -2,11 +2,13 @@
 # Builds the Node package (@incidentfox/auth, bindings-node/) and tests it: `npm ci`, the native
 # addon with `napi build --platform --release`, a drift check of the committed index.js and
 # index.d.ts against what the build generates, the test OpenID Provider's packages and Debian's
-# Chromium (installed when missing, for the login and browser tests), `node --test`,
+# Chromium (installed when missing, for the login and browser tests), the Next.js example
+# (examples/nextjs: `npm ci` and one `next build`, for test/nextjs.test.js), `node --test`,
 # `tsc --noEmit`, then `npm pack` installed into an empty folder and both required and imported
 # there, and the per-platform packages of `napi create-npm-dirs` checked (then removed). Ends with
 # one tally line ("node: N passed, N failed"): node --test's tests, and every other step (npm ci,
-# the build, the drift check, tsc, the tarball, the platform packages) as one check each.
+# the build, the drift check, the Next.js example's build, tsc, the tarball, the platform
+# packages) as one check each.
 #
 # The test and tool dependencies are bindings-node/package.json's devDependencies (with its
 # package-lock.json) and testdata/oidc-provider's package.json; `npm ci` installs them on every run.
@@ -60,6 +62,10 @@ drift() {
   return "$drift"
 }
 check "index.js and index.d.ts as napi build generates them" drift
+
+# After the addon's build: the example's node_modules holds a copy of this package, addon
+# included, and `next build` loads the route modules. Without a build, test/nextjs.test.js fails.
+check "Next.js example: npm ci and next build" "$root/scripts/build-nextjs-example.sh"
 
 log="$work/node-test.log"
 status=0

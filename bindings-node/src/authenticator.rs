@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use incidentfox_auth::authenticate::TeamTokenLookup;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::team_tokens::StoredTeamToken;
+use incidentfox_auth::When;
 use incidentfox_auth::{Credentials, ErrorCode, Result};
 use napi::bindgen_prelude::{Object, PromiseRaw};
 use napi::Env;
@@ -148,10 +149,9 @@ impl Authenticator {
         let credentials = credentials(&headers, method);
         let auth = Arc::clone(&self.inner);
         promise(env, async move {
-            let principal = match now {
-                Some(now) => auth.authenticate_at(&credentials, now).await,
-                None => auth.authenticate(&credentials).await,
-            }?;
+            let principal = auth
+                .authenticate_when(&credentials, When::from(now))
+                .await?;
             Ok(Principal::from(principal))
         })
     }

@@ -12,8 +12,8 @@ use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
 use incidentfox_auth::jti::JtiStore;
-use incidentfox_auth::time::whole_seconds;
 use incidentfox_auth::VerifiedCacheSettings;
+use incidentfox_auth::When;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
@@ -106,10 +106,10 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
     }
     config.accept_legacy_audience = options.accept_legacy_audience.unwrap_or(false);
     if let Some(ttl) = options.ttl_seconds {
-        config.ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+        config.set_ttl_seconds(ttl);
     }
     if let Some(ttl) = options.visitor_ttl_seconds {
-        config.visitor_ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+        config.set_visitor_ttl_seconds(ttl);
     }
     if let Some(leeway) = options.leeway_seconds {
         config.leeway_seconds = leeway;
@@ -117,15 +117,13 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
     config.jti_logging = options.jti_logging.unwrap_or(false);
     config.jti_require = options.jti_require.unwrap_or(false);
     config.single_use = options.single_use.unwrap_or(false);
-    config.record_mode = match options.record_mode.as_deref() {
-        None | Some("strict") => RecordMode::Strict,
-        Some("best_effort") => RecordMode::BestEffort,
-        Some(other) => {
-            return Err(invalid_argument(format!(
-                "recordMode must be strict or best_effort, got `{other}`"
-            )))
-        }
-    };
+    if let Some(name) = options.record_mode.as_deref() {
+        config.record_mode = RecordMode::from_name(name).ok_or_else(|| {
+            invalid_argument(format!(
+                "recordMode must be strict or best_effort, got `{name}`"
+            ))
+        })?;
+    }
     let max_entries = options
         .verified_cache_max_entries
         .map(|n| whole_count("verifiedCacheMaxEntries", n))
@@ -314,10 +312,7 @@ impl ImpersonationSigner {
             ttl_seconds: request.ttl_seconds,
         };
         promise(env, async move {
-            let inner = match now {
-                Some(now) => signer.mint_at(&request, whole_seconds(now)?).await,
-                None => signer.mint(&request).await,
-            }?;
+            let inner = signer.mint_when(&request, When::from(now)).await?;
             Ok(MintedToken { inner })
         })
     }
@@ -338,10 +333,7 @@ impl ImpersonationSigner {
             ttl_seconds: request.ttl_seconds,
         };
         promise(env, async move {
-            let inner = match now {
-                Some(now) => signer.mint_visitor_at(&request, whole_seconds(now)?).await,
-                None => signer.mint_visitor(&request).await,
-            }?;
+            let inner = signer.mint_visitor_when(&request, When::from(now)).await?;
             Ok(MintedToken { inner })
         })
     }
@@ -396,10 +388,7 @@ impl ImpersonationVerifier {
         let verifier = self.inner.clone();
         let now = options.and_then(|o| o.now);
         promise(env, async move {
-            let inner = match now {
-                Some(now) => verifier.verify_at(&token, now).await,
-                None => verifier.verify(&token).await,
-            }?;
+            let inner = verifier.verify_when(&token, When::from(now)).await?;
             Ok(fields(inner))
         })
     }

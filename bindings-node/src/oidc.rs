@@ -4,6 +4,7 @@ use crate::convert::{env_map, one_or_many};
 use crate::errors::{invalid_argument, IntoJs};
 use crate::runtime::promise;
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Either, Env};
@@ -223,10 +224,7 @@ impl OidcValidator {
         let validator = Arc::clone(&self.inner);
         let now = options.and_then(|o| o.now);
         promise(env, async move {
-            let inner = match now {
-                Some(now) => validator.verify_at(&token, now).await,
-                None => validator.verify(&token).await,
-            }?;
+            let inner = validator.verify_when(&token, When::from(now)).await?;
             Ok(fields(inner))
         })
     }

@@ -193,16 +193,9 @@ impl Principal {
         grants: Vec<String>,
         options: Option<WithGrantsOptions>,
     ) -> napi::Result<Principal> {
-        let role = match role.as_str() {
-            "admin" => Role::Admin,
-            "team" => Role::Team,
-            other => {
-                return Err(invalid_argument(format!(
-                    "role must be admin or team, got `{other}`"
-                )))
-                .js(env)
-            }
-        };
+        let role = Role::from_name(&role)
+            .ok_or_else(|| invalid_argument(format!("role must be admin or team, got `{role}`")))
+            .js(env)?;
         let (kind, can_write) = options.map_or((None, None), |o| (o.auth_kind, o.can_write));
         let kind = auth_kind(kind.as_deref().unwrap_or("admin_token")).js(env)?;
         let grants = Grants::from_source(permissions(&grants).js(env)?, GrantSource::Explicit);
@@ -211,10 +204,7 @@ impl Principal {
     /// `admin` or `team`.
     #[napi(getter, ts_return_type = "'admin' | 'team'")]
     pub fn role(&self) -> &'static str {
-        match self.inner.role {
-            Role::Admin => "admin",
-            Role::Team => "team",
-        }
+        self.inner.role.as_str()
     }
     /// How the caller authenticated.
     #[napi(

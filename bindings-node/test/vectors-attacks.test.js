@@ -1,5 +1,5 @@
 'use strict'
-// testdata/vectors/attacks.json through OidcValidator, as core/tests/attacks.rs runs it (and
+// testdata/vectors/attacks.json through OidcValidator, as core/tests/vectors_attacks.rs runs it (and
 // bindings-python/tests/test_vectors_attacks.py): every case through verifySync and verify.
 // Not covered: which keys the set drops and why (the API does not expose the loaded key set).
 

@@ -1,5 +1,5 @@
 'use strict'
-// testdata/vectors/impersonation.json, mirroring core/tests/impersonation_vectors.rs and
+// testdata/vectors/impersonation.json, mirroring core/tests/vectors_impersonation.rs and
 // bindings-python/tests/test_vectors_impersonation.py: each case through ImpersonationVerifier
 // built twice, from options and from the IMPERSONATION_* environment. No JTI store: signature and
 // claims only, as the file says; also each case through verifySync.

@@ -1,6 +1,6 @@
 'use strict'
 // testdata/vectors/me.json (credential + configuration → GET /api/v1/auth/me), mirroring
-// core/tests/me_vectors.rs and bindings-python/tests/test_vectors_me.py:
+// core/tests/vectors_me.rs and bindings-python/tests/test_vectors_me.py:
 // `Authenticator.fromEnv(env, { jtiStore: new MemoryJtiStore(), teamTokenLookup })` then
 // `authenticate(headers, { now })`, compared as text so the member order counts.
 

@@ -1,5 +1,5 @@
 'use strict'
-// testdata/vectors/permissions.json, mirroring core/tests/rbac_vectors.rs (`permission_vectors`)
+// testdata/vectors/permissions.json, mirroring core/tests/vectors_rbac.rs (`permission_vectors`)
 // and bindings-python/tests/test_vectors_permissions.py.
 //
 // parse: `new PermissionSet([p])` accepts or throws ERR_INVALID_PERMISSION.

@@ -1,5 +1,5 @@
 'use strict'
-// testdata/vectors/rbac.json, mirroring core/tests/rbac_vectors.rs (`rbac_vectors`) and
+// testdata/vectors/rbac.json, mirroring core/tests/vectors_rbac.rs (`rbac_vectors`) and
 // bindings-python/tests/test_vectors_rbac.py. `RbacPolicy.fromEnv(env)`: resolveWithSources
 // gives the permissions and their sources in order, resolve the same permissions, and
 // explain(groups, grant) names the first grant that matches with that grant's source. Load errors

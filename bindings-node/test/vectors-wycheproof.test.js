@@ -1,5 +1,5 @@
 'use strict'
-// Wycheproof JWS/JWK, RFC 7520 §4, RFC 7515 A.1 and RFC 8037 A.4, mirroring core/tests/vectors.rs
+// Wycheproof JWS/JWK, RFC 7520 §4, RFC 7515 A.1 and RFC 8037 A.4, mirroring core/tests/vectors_wycheproof.rs
 // and bindings-python/tests/test_vectors_wycheproof.py.
 //
 // The Rust runner drives the JOSE layer directly and asks only "does the signature verify?".
@@ -31,7 +31,7 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 // Codes that only the claim checks produce, so the signature had verified.
 const CLAIM_STAGE = new Set(['missing_claim', 'invalid_claim', 'invalid_issuer', 'invalid_audience', 'token_expired', 'token_not_yet_valid', 'token_issued_in_future'])
 
-// The Rust allowlist (core/tests/vectors.rs), same reasons.
+// The Rust allowlist (core/tests/vectors_wycheproof.rs), same reasons.
 const ALLOWLIST = new Map([
   // `?` inserted into base64url, labelled valid for lenient decoders; invalid per RFC 7515 §2.
   ['jws:372', 'invalid base64url character labelled valid'],
@@ -92,7 +92,7 @@ function runWycheproof(file, family) {
   for (const group of doc.testGroups) {
     // Verification uses the public key; symmetric groups only have the private JWK. Key-set
     // groups carry a whole set, under `public` when it differs from the private one (a set
-    // carrying private members is refused, as core/tests/vectors.rs checks).
+    // carrying private members is refused, as core/tests/vectors_wycheproof.rs checks).
     const key = group.public ?? group.private
     const jwks = key && typeof key === 'object' && 'keys' in key ? key : { keys: [key] }
     for (const c of group.tests) {

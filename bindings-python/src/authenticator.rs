@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use incidentfox_auth::authenticate::TeamTokenLookup;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::team_tokens::StoredTeamToken;
+use incidentfox_auth::When;
 use incidentfox_auth::{Credentials, Error, ErrorCode, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyMapping;
@@ -131,10 +132,7 @@ impl Authenticator {
         let credentials = credentials(headers, method)?;
         let auth = &self.inner;
         let principal = block_on(py, async move {
-            match now {
-                Some(now) => auth.authenticate_at(&credentials, now).await,
-                None => auth.authenticate(&credentials).await,
-            }
+            auth.authenticate_when(&credentials, When::from(now)).await
         })?;
         Ok(principal.into())
     }
@@ -158,10 +156,9 @@ impl Authenticator {
         }
         let auth = Arc::clone(&self.inner);
         awaitable(py, async move {
-            let principal = match now {
-                Some(now) => auth.authenticate_at(&credentials, now).await,
-                None => auth.authenticate(&credentials).await,
-            }?;
+            let principal = auth
+                .authenticate_when(&credentials, When::from(now))
+                .await?;
             Ok(Principal::from(principal))
         })
     }

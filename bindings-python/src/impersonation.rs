@@ -10,6 +10,7 @@ use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
 use incidentfox_auth::VerifiedCacheSettings;
+use incidentfox_auth::When;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -116,23 +117,19 @@ fn config(
     }
     config.accept_legacy_audience = accept_legacy_audience;
     if let Some(ttl) = ttl_seconds {
-        config.ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+        config.set_ttl_seconds(ttl);
     }
     if let Some(ttl) = visitor_ttl_seconds {
-        config.visitor_ttl_seconds = ttl.max(imp::MIN_TTL_SECONDS);
+        config.set_visitor_ttl_seconds(ttl);
     }
     config.jti_logging = jti_logging;
     config.jti_require = jti_require;
     config.single_use = single_use;
-    config.record_mode = match record_mode {
-        "strict" => RecordMode::Strict,
-        "best_effort" => RecordMode::BestEffort,
-        other => {
-            return Err(invalid_argument(format!(
-                "record_mode must be strict or best_effort, got `{other}`"
-            )))
-        }
-    };
+    config.record_mode = RecordMode::from_name(record_mode).ok_or_else(|| {
+        invalid_argument(format!(
+            "record_mode must be strict or best_effort, got `{record_mode}`"
+        ))
+    })?;
     Ok(config)
 }
 
@@ -219,7 +216,7 @@ impl ImpersonationSigner {
         subject: String,
         email: Option<String>,
         ttl_seconds: Option<i64>,
-        now: Option<i64>,
+        now: Option<f64>,
     ) -> PyResult<MintedToken> {
         let request = ImpersonationRequest {
             org_id,
@@ -230,10 +227,7 @@ impl ImpersonationSigner {
         };
         let signer = &self.inner;
         let inner = block_on(py, async move {
-            match now {
-                Some(now) => signer.mint_at(&request, now).await,
-                None => signer.mint(&request).await,
-            }
+            signer.mint_when(&request, When::from(now)).await
         })?;
         Ok(MintedToken { inner })
     }
@@ -248,7 +242,7 @@ impl ImpersonationSigner {
         subject: String,
         email: Option<String>,
         ttl_seconds: Option<i64>,
-        now: Option<i64>,
+        now: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request = ImpersonationRequest {
             org_id,
@@ -259,10 +253,7 @@ impl ImpersonationSigner {
         };
         let signer = self.inner.clone();
         awaitable(py, async move {
-            let inner = match now {
-                Some(now) => signer.mint_at(&request, now).await,
-                None => signer.mint(&request).await,
-            }?;
+            let inner = signer.mint_when(&request, When::from(now)).await?;
             Ok(MintedToken { inner })
         })
     }
@@ -277,7 +268,7 @@ impl ImpersonationSigner {
         session_id: String,
         email: Option<String>,
         ttl_seconds: Option<i64>,
-        now: Option<i64>,
+        now: Option<f64>,
     ) -> PyResult<MintedToken> {
         let request = VisitorRequest {
             org_id,
@@ -288,10 +279,7 @@ impl ImpersonationSigner {
         };
         let signer = &self.inner;
         let inner = block_on(py, async move {
-            match now {
-                Some(now) => signer.mint_visitor_at(&request, now).await,
-                None => signer.mint_visitor(&request).await,
-            }
+            signer.mint_visitor_when(&request, When::from(now)).await
         })?;
         Ok(MintedToken { inner })
     }
@@ -306,7 +294,7 @@ impl ImpersonationSigner {
         session_id: String,
         email: Option<String>,
         ttl_seconds: Option<i64>,
-        now: Option<i64>,
+        now: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request = VisitorRequest {
             org_id,
@@ -317,10 +305,7 @@ impl ImpersonationSigner {
         };
         let signer = self.inner.clone();
         awaitable(py, async move {
-            let inner = match now {
-                Some(now) => signer.mint_visitor_at(&request, now).await,
-                None => signer.mint_visitor(&request).await,
-            }?;
+            let inner = signer.mint_visitor_when(&request, When::from(now)).await?;
             Ok(MintedToken { inner })
         })
     }
@@ -413,10 +398,7 @@ impl ImpersonationVerifier {
     ) -> PyResult<VerifiedImpersonation> {
         let verifier = &self.inner;
         let inner = block_on(py, async move {
-            match now {
-                Some(now) => verifier.verify_at(token, now).await,
-                None => verifier.verify(token).await,
-            }
+            verifier.verify_when(token, When::from(now)).await
         })?;
         Ok(VerifiedImpersonation { inner })
     }
@@ -437,10 +419,7 @@ impl ImpersonationVerifier {
         }
         let verifier = self.inner.clone();
         awaitable(py, async move {
-            let inner = match now {
-                Some(now) => verifier.verify_at(&token, now).await,
-                None => verifier.verify(&token).await,
-            }?;
+            let inner = verifier.verify_when(&token, When::from(now)).await?;
             Ok(VerifiedImpersonation { inner })
         })
     }

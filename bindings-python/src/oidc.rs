@@ -3,6 +3,7 @@
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::runtime::{awaitable, block_on, settled};
+use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -167,10 +168,7 @@ impl OidcValidator {
     fn verify(&self, py: Python<'_>, token: &str, now: Option<f64>) -> PyResult<VerifiedToken> {
         let validator = &self.inner;
         let inner = block_on(py, async move {
-            match now {
-                Some(now) => validator.verify_at(token, now).await,
-                None => validator.verify(token).await,
-            }
+            validator.verify_when(token, When::from(now)).await
         })?;
         Ok(VerifiedToken { inner })
     }
@@ -192,10 +190,7 @@ impl OidcValidator {
         }
         let validator = Arc::clone(&self.inner);
         awaitable(py, async move {
-            let inner = match now {
-                Some(now) => validator.verify_at(&token, now).await,
-                None => validator.verify(&token).await,
-            }?;
+            let inner = validator.verify_when(&token, When::from(now)).await?;
             Ok(VerifiedToken { inner })
         })
     }
@@ -215,10 +210,7 @@ impl OidcValidator {
     ) -> PyResult<VerifiedToken> {
         let validator = &self.inner;
         let inner = py
-            .detach(|| match now {
-                Some(now) => validator.verify_cached_at(token, now),
-                None => validator.verify_cached(token),
-            })
+            .detach(|| validator.verify_cached_when(token, When::from(now)))
             .py_err()?;
         Ok(VerifiedToken { inner })
     }

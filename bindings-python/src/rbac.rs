@@ -149,15 +149,8 @@ impl Principal {
         auth_kind: &str,
         can_write: bool,
     ) -> PyResult<Principal> {
-        let role = match role {
-            "admin" => Role::Admin,
-            "team" => Role::Team,
-            other => {
-                return Err(invalid_argument(format!(
-                    "role must be admin or team, got `{other}`"
-                )))
-            }
-        };
+        let role = Role::from_name(role)
+            .ok_or_else(|| invalid_argument(format!("role must be admin or team, got `{role}`")))?;
         let grants = Grants::from_source(permissions(&grants)?, GrantSource::Explicit);
         Ok(
             incidentfox_auth::Principal::new(role, self::auth_kind(auth_kind)?, can_write, grants)
@@ -166,10 +159,7 @@ impl Principal {
     }
     #[getter]
     fn role(&self) -> &'static str {
-        match self.inner.role {
-            Role::Admin => "admin",
-            Role::Team => "team",
-        }
+        self.inner.role.as_str()
     }
     #[getter]
     fn auth_kind(&self) -> &'static str {

@@ -1,4 +1,4 @@
-"""testdata/vectors/attacks.json through OidcValidator, as core/tests/attacks.rs runs it.
+"""testdata/vectors/attacks.json through OidcValidator, as core/tests/vectors_attacks.rs runs it.
 
 Not covered here: the Rust runner's check of which keys the set drops and why (the Python API does
 not expose the loaded key set); every case's outcome is covered, through all three verify calls.

@@ -1,4 +1,4 @@
-"""testdata/vectors/impersonation.json, mirroring core/tests/impersonation_vectors.rs.
+"""testdata/vectors/impersonation.json, mirroring core/tests/vectors_impersonation.rs.
 
 Each case runs through ``ImpersonationVerifier`` built twice, from keywords and from the
 ``IMPERSONATION_*`` environment (``IMPERSONATION_LEEWAY_SECONDS`` is how a leeway other than the

@@ -1,5 +1,5 @@
 """testdata/vectors/me.json (credential + configuration → GET /api/v1/auth/me), mirroring
-core/tests/me_vectors.rs: ``Authenticator.from_env(env, jti_store=MemoryJtiStore(),
+core/tests/vectors_me.rs: ``Authenticator.from_env(env, jti_store=MemoryJtiStore(),
 team_token_lookup=<a Python object>)`` then ``authenticate(headers, now=...)``, and the same
 through ``authenticate_async``.
 """

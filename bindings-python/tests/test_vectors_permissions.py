@@ -1,4 +1,4 @@
-"""testdata/vectors/permissions.json, mirroring core/tests/rbac_vectors.rs (`permission_vectors`).
+"""testdata/vectors/permissions.json, mirroring core/tests/vectors_rbac.rs (`permission_vectors`).
 
 `parse`: ``PermissionSet([p])`` accepts or raises ``InvalidPermissionError``.
 `match`: the compiled set, ``explain`` and a one-grant-at-a-time reference agree on the first

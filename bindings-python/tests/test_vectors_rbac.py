@@ -1,4 +1,4 @@
-"""testdata/vectors/rbac.json, mirroring core/tests/rbac_vectors.rs (`rbac_vectors`).
+"""testdata/vectors/rbac.json, mirroring core/tests/vectors_rbac.rs (`rbac_vectors`).
 
 ``RbacPolicy.from_env(env)``: ``resolve_with_sources(groups)`` must give the permissions and their
 sources in order, ``resolve(groups)`` the same permissions, and ``explain(groups, grant)`` for each

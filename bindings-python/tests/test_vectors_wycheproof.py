@@ -1,4 +1,4 @@
-"""Wycheproof JWS/JWK, RFC 7520 §4, RFC 7515 A.1 and RFC 8037 A.4, mirroring core/tests/vectors.rs.
+"""Wycheproof JWS/JWK, RFC 7520 §4, RFC 7515 A.1 and RFC 8037 A.4, mirroring core/tests/vectors_wycheproof.rs.
 
 The Rust runner drives the JOSE layer directly (a key set with every algorithm allowed and
 symmetric keys permitted) and asks only "does the signature verify?". Python reaches that layer
@@ -43,7 +43,7 @@ CLAIM_STAGE = {
     "token_issued_in_future",
 }
 
-# The Rust allowlist (core/tests/vectors.rs), same reasons.
+# The Rust allowlist (core/tests/vectors_wycheproof.rs), same reasons.
 WYCHEPROOF_ALLOWLIST = {
     # `?` inserted into base64url, labelled valid for lenient decoders; invalid per RFC 7515 §2.
     ("jws", 372): "invalid base64url character labelled valid",
@@ -107,7 +107,7 @@ def run_wycheproof(file: str, family: str) -> tuple[int, int]:
     for group in doc["testGroups"]:
         # Verification uses the public key; symmetric groups only have the private JWK. Key-set
         # groups carry a whole set, under `public` when it differs from the private one (a set
-        # carrying private members is refused, as core/tests/vectors.rs checks).
+        # carrying private members is refused, as core/tests/vectors_wycheproof.rs checks).
         key = group.get("public", group["private"])
         jwks = key if isinstance(key, dict) and "keys" in key else {"keys": [key]}
         for case in group["tests"]:

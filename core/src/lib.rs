@@ -45,4 +45,5 @@ pub use secret::Secret;
 pub use team_tokens::{
     GeneratedTeamToken, ParsedTeamToken, StoredTeamToken, StoredTokenKind, TokenPepper,
 };
+pub use time::When;
 pub use verified_cache::VerifiedCacheSettings;

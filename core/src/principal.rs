@@ -15,6 +15,23 @@ pub enum Role {
     Team,
 }
 
+impl Role {
+    /// The snake_case name, as in the `/auth/me` JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Team => "team",
+        }
+    }
+
+    /// The role named `name` (`admin` or `team`), if any.
+    pub fn from_name(name: &str) -> Option<Role> {
+        [Role::Admin, Role::Team]
+            .into_iter()
+            .find(|r| r.as_str() == name)
+    }
+}
+
 /// How the caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -199,13 +216,9 @@ impl Principal {
         permission: Option<&Permission>,
     ) -> Result<()> {
         if !self.is_admin() {
-            let role = match self.role {
-                Role::Admin => "admin",
-                Role::Team => "team",
-            };
             return Err(err(
                 ErrorCode::NotAdmin,
-                format!("a {role} principal is not an admin"),
+                format!("a {} principal is not an admin", self.role.as_str()),
             ));
         }
         if !self.may_act_on_org(org_id) {

@@ -67,14 +67,22 @@ pub(crate) fn at_or_before(a: f64, b: f64) -> bool {
     a <= b
 }
 
-/// When a verification happens. `Now` goes through the verified-token caches; an explicit
-/// instant always verifies in full (tests, replays, vector files).
+/// When a verification or a mint happens. `Now` goes through the verified-token caches; an
+/// explicit instant always verifies in full (tests, replays, vector files) and must be finite
+/// (`invalid_config` otherwise). The bindings' optional `now` argument maps onto it with
+/// `When::from`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum When {
+pub enum When {
     /// The wall clock, read once per call.
     Now,
     /// A given instant, Unix seconds.
     At(f64),
+}
+
+impl From<Option<f64>> for When {
+    fn from(now: Option<f64>) -> When {
+        now.map_or(When::Now, When::At)
+    }
 }
 
 impl When {

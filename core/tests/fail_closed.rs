@@ -13,24 +13,18 @@ use incidentfox_auth::impersonation::{
     VisitorRequest,
 };
 use incidentfox_auth::{ErrorCode, KeySource, OidcConfig, OidcValidator};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
+
+#[path = "support/vectors.rs"]
+mod vectors;
 
 const SECRET: &str = "impersonation-test-secret-0123456789abcdef";
 const NOT_FINITE: [f64; 3] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
 
-fn attacks() -> Value {
-    let path = format!(
-        "{}/../testdata/vectors/attacks.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 /// The attack vectors' validator and its valid RS256 token.
 fn oidc() -> (OidcConfig, String) {
-    let doc = attacks();
+    let doc = vectors::load("attacks.json");
     let settings = &doc["validator"];
     let config = OidcConfig::new(
         settings["issuer"].as_str().unwrap(),

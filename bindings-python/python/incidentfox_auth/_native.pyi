@@ -295,7 +295,7 @@ class ImpersonationSigner:
         subject: str,
         email: str | None = None,
         ttl_seconds: int | None = None,
-        now: int | None = None,
+        now: float | None = None,
     ) -> MintedToken: ...
     def mint_async(
         self,
@@ -305,7 +305,7 @@ class ImpersonationSigner:
         subject: str,
         email: str | None = None,
         ttl_seconds: int | None = None,
-        now: int | None = None,
+        now: float | None = None,
     ) -> Awaitable[MintedToken]: ...
     def mint_visitor(
         self,
@@ -315,7 +315,7 @@ class ImpersonationSigner:
         session_id: str,
         email: str | None = None,
         ttl_seconds: int | None = None,
-        now: int | None = None,
+        now: float | None = None,
     ) -> MintedToken: ...
     def mint_visitor_async(
         self,
@@ -325,7 +325,7 @@ class ImpersonationSigner:
         session_id: str,
         email: str | None = None,
         ttl_seconds: int | None = None,
-        now: int | None = None,
+        now: float | None = None,
     ) -> Awaitable[MintedToken]: ...
 
 @final

@@ -114,16 +114,29 @@ impl Authenticator {
     /// Authenticates a request now. JWTs verified before are answered from the verifiers'
     /// verified-token caches (the JTI store is still asked when required).
     pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal> {
-        self.authenticate_when(credentials, When::Now).await
+        self.authenticate_as_of(credentials, When::Now).await
+    }
+
+    /// [`authenticate`](Self::authenticate) or [`authenticate_at`](Self::authenticate_at), as
+    /// `when` says.
+    pub async fn authenticate_when(
+        &self,
+        credentials: &Credentials,
+        when: When,
+    ) -> Result<Principal> {
+        match when {
+            When::Now => self.authenticate(credentials).await,
+            When::At(now) => self.authenticate_at(credentials, now).await,
+        }
     }
 
     /// Authenticates a request as of `now`; always in full, never from the caches.
     pub async fn authenticate_at(&self, credentials: &Credentials, now: f64) -> Result<Principal> {
         let now = crate::time::checked_instant(now)?;
-        self.authenticate_when(credentials, When::At(now)).await
+        self.authenticate_as_of(credentials, When::At(now)).await
     }
 
-    async fn authenticate_when(&self, credentials: &Credentials, when: When) -> Result<Principal> {
+    async fn authenticate_as_of(&self, credentials: &Credentials, when: When) -> Result<Principal> {
         let Some(token) = credentials.token_under(&self.session_cookie)? else {
             return match credentials.internal_service.as_deref() {
                 Some(value) => {

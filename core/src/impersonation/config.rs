@@ -36,6 +36,18 @@ pub enum RecordMode {
     BestEffort,
 }
 
+impl RecordMode {
+    /// The mode named `name`: `strict`, or `best_effort` (also spelled `best-effort`), in any
+    /// case, as `IMPERSONATION_JTI_RECORD_MODE` reads it and the bindings' `record_mode` option.
+    pub fn from_name(name: &str) -> Option<RecordMode> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "strict" => Some(RecordMode::Strict),
+            "best_effort" | "best-effort" => Some(RecordMode::BestEffort),
+            _ => None,
+        }
+    }
+}
+
 /// Settings shared by the signer and the verifier.
 #[derive(Debug, Clone)]
 pub struct ImpersonationConfig {
@@ -138,17 +150,13 @@ impl ImpersonationConfig {
             config.verified_cache.ttl,
         );
         let mode = env.text_or("IMPERSONATION_JTI_RECORD_MODE", "strict");
-        config.record_mode = match mode.to_ascii_lowercase().as_str() {
-            "strict" => RecordMode::Strict,
-            "best_effort" | "best-effort" => RecordMode::BestEffort,
-            _ => {
-                env.problem(format!(
-                    "IMPERSONATION_JTI_RECORD_MODE must be strict or best_effort, got `{}`",
-                    clip(&mode)
-                ));
-                RecordMode::Strict
-            }
-        };
+        config.record_mode = RecordMode::from_name(&mode).unwrap_or_else(|| {
+            env.problem(format!(
+                "IMPERSONATION_JTI_RECORD_MODE must be strict or best_effort, got `{}`",
+                clip(&mode)
+            ));
+            RecordMode::Strict
+        });
         // Range problems (a short secret, a leeway out of bounds, TTLs over the maximum) are the
         // same for settings made in code, so they are found by `problems`, not here.
         for problem in config.problems() {
@@ -208,7 +216,7 @@ impl ImpersonationConfig {
     /// The lifetime of a token: `requested` or the configured `configured`, raised to
     /// [`MIN_TTL_SECONDS`] as today, and refused (`invalid_config`) above the maximum.
     pub(crate) fn lifetime(&self, requested: Option<i64>, configured: i64) -> Result<i64> {
-        let ttl = requested.unwrap_or(configured).max(MIN_TTL_SECONDS);
+        let ttl = at_least_a_minute(requested.unwrap_or(configured));
         if ttl > self.max_ttl_seconds {
             return Err(err(
                 ErrorCode::InvalidConfig,
@@ -219,6 +227,16 @@ impl ImpersonationConfig {
             ));
         }
         Ok(ttl)
+    }
+
+    /// Sets the team impersonation TTL, raised to [`MIN_TTL_SECONDS`] as the services do.
+    pub fn set_ttl_seconds(&mut self, ttl: i64) {
+        self.ttl_seconds = at_least_a_minute(ttl);
+    }
+
+    /// Sets the visitor TTL, raised to [`MIN_TTL_SECONDS`] as the services do.
+    pub fn set_visitor_ttl_seconds(&mut self, ttl: i64) {
+        self.visitor_ttl_seconds = at_least_a_minute(ttl);
     }
 
     /// The audiences accepted at verification.
@@ -243,5 +261,10 @@ impl ImpersonationConfig {
 
 /// A TTL variable: a whole number of seconds; under 60 is raised to 60, as today.
 fn ttl(env: &mut EnvReader<'_>, name: &str, default: i64) -> i64 {
-    env.number(name, default, i64::MIN).max(MIN_TTL_SECONDS)
+    at_least_a_minute(env.number(name, default, i64::MIN))
+}
+
+/// The one TTL floor: the services raise any TTL under [`MIN_TTL_SECONDS`] to it.
+fn at_least_a_minute(ttl: i64) -> i64 {
+    ttl.max(MIN_TTL_SECONDS)
 }

@@ -5,7 +5,7 @@ use super::config::{ImpersonationConfig, RecordMode};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::jose::{Algorithm, SigningKey};
 use crate::jti::{JtiEntry, JtiStore};
-use crate::time::unix_now;
+use crate::time::{unix_now, When};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -118,6 +118,26 @@ impl ImpersonationSigner {
         &self.config
     }
 
+    /// [`mint`](Self::mint) now, or issued at `when` (whole Unix seconds, the fraction dropped;
+    /// not finite or out of range is `invalid_config`).
+    pub async fn mint_when(
+        &self,
+        request: &ImpersonationRequest,
+        when: When,
+    ) -> Result<MintedToken> {
+        self.mint_at(request, issued_at(when)?).await
+    }
+
+    /// [`mint_visitor`](Self::mint_visitor) now, or issued at `when`, as for
+    /// [`mint_when`](Self::mint_when).
+    pub async fn mint_visitor_when(
+        &self,
+        request: &VisitorRequest,
+        when: When,
+    ) -> Result<MintedToken> {
+        self.mint_visitor_at(request, issued_at(when)?).await
+    }
+
     /// Mints a team-impersonation token now.
     pub async fn mint(&self, request: &ImpersonationRequest) -> Result<MintedToken> {
         self.mint_at(request, unix_now() as i64).await
@@ -205,6 +225,14 @@ impl ImpersonationSigner {
             expires_at: entry.expires_at,
             jti: entry.jti,
         })
+    }
+}
+
+/// The `iat` of a token minted at `when`.
+fn issued_at(when: When) -> Result<i64> {
+    match when {
+        When::Now => Ok(unix_now() as i64),
+        When::At(seconds) => crate::time::whole_seconds(seconds),
     }
 }
 

@@ -140,11 +140,7 @@ impl ImpersonationVerifier {
     }
 
     /// [`verify`](Self::verify) for `When::Now`, [`verify_at`](Self::verify_at) otherwise.
-    pub(crate) async fn verify_when(
-        &self,
-        token: &str,
-        when: When,
-    ) -> Result<VerifiedImpersonation> {
+    pub async fn verify_when(&self, token: &str, when: When) -> Result<VerifiedImpersonation> {
         match when {
             When::Now => self.verify(token).await,
             When::At(now) => self.verify_at(token, now).await,

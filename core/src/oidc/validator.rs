@@ -165,7 +165,8 @@ impl OidcValidator {
     }
 
     /// [`verify`](Self::verify) for `When::Now`, [`verify_at`](Self::verify_at) otherwise.
-    pub(crate) async fn verify_when(&self, token: &str, when: When) -> Result<VerifiedToken> {
+    /// [`verify`](Self::verify) or [`verify_at`](Self::verify_at), as `when` says.
+    pub async fn verify_when(&self, token: &str, when: When) -> Result<VerifiedToken> {
         match when {
             When::Now => self.verify(token).await,
             When::At(now) => self.verify_at(token, now).await,
@@ -178,6 +179,15 @@ impl OidcValidator {
         size_cap::check(token, self.config.max_token_bytes)?;
         let set = self.cached_key_set()?;
         self.verify_remembered(token, &set, unix_now())
+    }
+
+    /// [`verify_cached`](Self::verify_cached) or [`verify_cached_at`](Self::verify_cached_at),
+    /// as `when` says.
+    pub fn verify_cached_when(&self, token: &str, when: When) -> Result<VerifiedToken> {
+        match when {
+            When::Now => self.verify_cached(token),
+            When::At(now) => self.verify_cached_at(token, now),
+        }
     }
 
     /// Empties the verified-token cache (e.g. after changing trust out of band).

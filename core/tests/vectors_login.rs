@@ -13,13 +13,8 @@ use incidentfox_auth::{Authenticator, Credentials, Principal, Result};
 use serde_json::Value;
 use std::collections::HashMap;
 
-fn load() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/vectors/login.json"
-    );
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
+#[path = "support/vectors.rs"]
+mod vectors;
 
 /// `base` with the case's `env` on top; a null removes the variable.
 fn env_of(base: &Value, case: &Value) -> HashMap<String, String> {
@@ -53,7 +48,7 @@ fn expect_error<T: std::fmt::Debug>(name: &str, outcome: Result<T>, expect: &Val
 
 #[tokio::test]
 async fn every_return_to_vector() {
-    let doc = load();
+    let doc = vectors::load("login.json");
     let config = LoginConfig::from_env_source(&env_of(&doc["login_env"]["base_env"], &Value::Null))
         .unwrap()
         .unwrap();
@@ -76,7 +71,7 @@ async fn every_return_to_vector() {
 
 #[tokio::test]
 async fn every_login_env_vector() {
-    let doc = load();
+    let doc = vectors::load("login.json");
     let section = &doc["login_env"];
     for case in section["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
@@ -99,7 +94,7 @@ async fn every_login_env_vector() {
 
 #[tokio::test]
 async fn every_callback_vector() {
-    let doc = load();
+    let doc = vectors::load("login.json");
     let config = LoginConfig::from_env_source(&env_of(&doc["login_env"]["base_env"], &Value::Null))
         .unwrap()
         .unwrap();
@@ -130,7 +125,7 @@ async fn authenticate(base: &Value, case: &Value) -> Result<Principal> {
 
 #[tokio::test]
 async fn every_session_cookie_vector() {
-    let doc = load();
+    let doc = vectors::load("login.json");
     let section = &doc["session_cookie"];
     for case in section["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
@@ -150,7 +145,7 @@ async fn every_session_cookie_vector() {
 /// policy's too.
 #[test]
 fn check_env_reports_every_login_env_problem() {
-    let doc = load();
+    let doc = vectors::load("login.json");
     for (section, key) in [("login_env", "message_contains"), ("session_cookie", "")] {
         let section = &doc[section];
         for case in section["cases"].as_array().unwrap() {

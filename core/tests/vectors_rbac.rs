@@ -11,25 +11,13 @@ use incidentfox_auth::rbac::{GrantSource, Grants, RbacPolicy, RouteTable};
 use incidentfox_auth::{AuthKind, ErrorCode, Permission, PermissionSet, Principal, Role};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+
+#[path = "support/vectors.rs"]
+mod vectors;
 
 /// Fewest cases each file must hold, so that an emptied or truncated file fails.
 const MIN_PERMISSION_CASES: usize = 70;
 const MIN_RBAC_CASES: usize = 20;
-
-fn load(file: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/vectors")
-        .join(file);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc: Value =
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(
-        doc["description"].as_str().is_some_and(|d| !d.is_empty()),
-        "{file}: needs a top-level description string"
-    );
-    doc
-}
 
 /// The cases under `key`, checking that each has a name not used before in the file.
 fn cases<'a>(doc: &'a Value, file: &str, key: &str, names: &mut HashSet<String>) -> &'a [Value] {
@@ -222,7 +210,7 @@ fn report(file: &str, failures: &[String]) {
 #[test]
 fn permission_vectors() {
     let file = "permissions.json";
-    let doc = load(file);
+    let doc = vectors::load(file);
     let mut names = HashSet::new();
     let parse = cases(&doc, file, "parse", &mut names);
     let matching = cases(&doc, file, "match", &mut names);
@@ -244,7 +232,7 @@ fn permission_vectors() {
 #[test]
 fn rbac_vectors() {
     let file = "rbac.json";
-    let doc = load(file);
+    let doc = vectors::load(file);
     let list = cases(&doc, file, "cases", &mut HashSet::new());
     assert!(
         list.len() >= MIN_RBAC_CASES,

@@ -13,7 +13,9 @@
 use incidentfox_auth::jose::{parse_compact, Algorithm};
 use incidentfox_auth::keys::{KeyPolicy, KeySet};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+
+#[path = "support/vectors.rs"]
+mod vectors;
 
 /// Wycheproof cases whose label does not match what a strict verifier must do, with the reason.
 const WYCHEPROOF_ALLOWLIST: &[(&str, u64, &str)] = &[
@@ -37,16 +39,6 @@ const WYCHEPROOF_ALLOWLIST: &[(&str, u64, &str)] = &[
     ("jwk", 7, "ROCA fingerprinting is not implemented"),
 ];
 
-fn testdata(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata")
-        .join(path)
-}
-
-fn load(path: &str) -> Value {
-    serde_json::from_slice(&std::fs::read(testdata(path)).unwrap()).unwrap()
-}
-
 fn all_algorithms() -> KeyPolicy {
     KeyPolicy {
         algorithms: Algorithm::ALL.to_vec(),
@@ -66,7 +58,7 @@ fn verify(jwks: &Value, token: &str) -> Result<Vec<u8>, String> {
 }
 
 fn run_wycheproof(file: &str, family: &str) -> usize {
-    let doc = load(file);
+    let doc = vectors::load_testdata(file);
     let mut failures = Vec::new();
     let mut count = 0;
     for group in doc["testGroups"].as_array().unwrap() {
@@ -146,7 +138,7 @@ fn rfc7520_signatures() {
         ("4_3.ecdsa_signature.json", false),
         ("4_4.hmac-sha2_integrity_protection.json", true),
     ] {
-        let doc = load(&format!("vectors/external/rfc7520/{file}"));
+        let doc = vectors::load_testdata(&format!("vectors/external/rfc7520/{file}"));
         let mut key = doc["input"]["key"].clone();
         for private in ["d", "p", "q", "dp", "dq", "qi"] {
             key.as_object_mut().unwrap().remove(private);
@@ -176,7 +168,7 @@ fn rfc7520_signatures() {
 
 #[test]
 fn rfc7515_and_rfc8037_examples() {
-    let doc = load("vectors/rfc_examples.json");
+    let doc = vectors::load_testdata("vectors/rfc_examples.json");
     for case in doc["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let outcome = verify(

@@ -14,14 +14,8 @@
 use incidentfox_auth::impersonation::{ImpersonationConfig, ImpersonationVerifier};
 use serde_json::{Map, Value};
 
-fn load() -> Value {
-    let path = format!(
-        "{}/../testdata/vectors/impersonation.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
-    serde_json::from_str(&text).expect("impersonation.json is json")
-}
+#[path = "support/vectors.rs"]
+mod vectors;
 
 /// The file's `config` with the case's `config` overrides applied.
 fn config(doc: &Value, case: &Value) -> ImpersonationConfig {
@@ -133,7 +127,7 @@ fn run(doc: &Value, case: &Value) -> Option<String> {
 
 #[test]
 fn every_impersonation_vector_holds() {
-    let doc = load();
+    let doc = vectors::load("impersonation.json");
     let cases = doc["cases"].as_array().expect("cases");
     assert!(cases.len() >= 40, "only {} cases", cases.len());
     let pyjwt = cases.iter().filter(|c| c["source"] == "pyjwt").count();
@@ -161,7 +155,7 @@ fn every_impersonation_vector_holds() {
 
 #[test]
 fn both_sources_and_both_verdicts_are_covered() {
-    let doc = load();
+    let doc = vectors::load("impersonation.json");
     let cases = doc["cases"].as_array().expect("cases");
     for source in ["incidentfox-auth", "pyjwt"] {
         for valid in [true, false] {

@@ -15,10 +15,8 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-fn load() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/vectors/me.json");
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
+#[path = "support/vectors.rs"]
+mod vectors;
 
 fn env_of(base: &Value, case: &Value) -> HashMap<String, String> {
     let mut env = HashMap::new();
@@ -78,7 +76,7 @@ async fn outcome(doc: &Value, case: &Value) -> Result<Principal> {
 
 #[tokio::test]
 async fn every_me_vector() {
-    let doc = load();
+    let doc = vectors::load("me.json");
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 55, "only {} cases", cases.len());
     let mut failures = Vec::new();
@@ -99,7 +97,7 @@ async fn every_me_vector() {
 
 #[tokio::test]
 async fn an_authenticator_never_prints_its_secrets() {
-    let doc = load();
+    let doc = vectors::load("me.json");
     let mut env = env_of(&doc["base_env"], &doc["cases"][0]);
     env.insert(
         "INTERNAL_SERVICE_SECRET".into(),

@@ -14,14 +14,8 @@ use incidentfox_auth::{Algorithm, ErrorCode, KeySet, KeySource, OidcConfig, Oidc
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-fn vectors() -> Value {
-    let path = format!(
-        "{}/../testdata/vectors/attacks.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
-    serde_json::from_str(&text).expect("attacks.json is json")
-}
+#[path = "support/vectors.rs"]
+mod vectors;
 
 fn algorithms(value: &Value) -> Vec<Algorithm> {
     value
@@ -123,7 +117,7 @@ fn run_case(doc: &Value, jwks: &str, case: &Value) -> Result<(), String> {
 
 #[test]
 fn every_attack_vector_gives_the_expected_outcome() {
-    let doc = vectors();
+    let doc = vectors::load("attacks.json");
     let jwks = serde_json::to_string(&doc["jwks"]).expect("jwks");
     let cases = doc["cases"].as_array().expect("cases");
     assert!(
@@ -159,7 +153,7 @@ fn every_attack_vector_gives_the_expected_outcome() {
 
 #[test]
 fn the_vectors_cover_valid_and_rejected_tokens() {
-    let doc = vectors();
+    let doc = vectors::load("attacks.json");
     let cases = doc["cases"].as_array().expect("cases");
     let valid = cases
         .iter()
@@ -258,7 +252,7 @@ fn assert_dropped(set: &KeySet) {
 
 #[test]
 fn bad_keys_in_the_set_are_dropped_with_reasons() {
-    let doc = vectors();
+    let doc = vectors::load("attacks.json");
     let jwks = serde_json::to_string(&doc["jwks"]).expect("jwks");
     let policy = KeyPolicy {
         algorithms: algorithms(&doc["validator"]["algorithms"]),
@@ -275,7 +269,7 @@ fn bad_keys_in_the_set_are_dropped_with_reasons() {
 
 #[test]
 fn check_config_notes_every_dropped_key_with_its_reason() {
-    let doc = vectors();
+    let doc = vectors::load("attacks.json");
     let jwks = serde_json::to_string(&doc["jwks"]).expect("jwks");
     let env: std::collections::HashMap<&str, &str> = [
         ("ADMIN_AUTH_MODE", "oidc"),

@@ -1,0 +1,76 @@
+"""One rule, one home: the options a binding takes mean what the same environment variable
+means, because both go through the core (record mode spellings, the one-minute TTL floor, role
+names, a fractional ``now``)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from incidentfox_auth import AuthError, ImpersonationSigner, Principal
+
+SECRET = "rules-agree-impersonation-secret-0123456789"
+
+
+class BrokenStore:
+    def record(self, entry: dict[str, Any]) -> None:
+        raise ConnectionError("down")
+
+    def contains(self, jti: str) -> bool:
+        raise ConnectionError("down")
+
+    def revoke(self, jti: str) -> bool:
+        raise ConnectionError("down")
+
+
+def claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return decoded
+
+
+@pytest.mark.parametrize("spelling", ["best_effort", "best-effort", "BEST_EFFORT", " Best-Effort "])
+def test_record_mode_spellings_agree_with_the_environment(spelling: str) -> None:
+    from_env = ImpersonationSigner.from_env(
+        {"IMPERSONATION_JWT_SECRET": SECRET, "IMPERSONATION_JTI_DB_LOGGING": "1",
+         "IMPERSONATION_JTI_RECORD_MODE": spelling},
+        jti_store=BrokenStore(),
+    )
+    direct = ImpersonationSigner(SECRET, jti_store=BrokenStore(), jti_logging=True, record_mode=spelling)
+    for signer in (from_env, direct):
+        # Best effort: the token is returned although the store could not record it.
+        assert signer.mint(org_id="o", team_node_id="t", subject="s").token
+
+
+def test_an_unknown_record_mode_is_refused_alike() -> None:
+    with pytest.raises(AuthError) as e:
+        ImpersonationSigner(SECRET, record_mode="lenient")
+    assert e.value.code == "invalid_config"
+    with pytest.raises(AuthError) as e:
+        ImpersonationSigner.from_env({"IMPERSONATION_JWT_SECRET": SECRET, "IMPERSONATION_JTI_RECORD_MODE": "lenient"})
+    assert e.value.code == "invalid_config"
+
+
+def test_the_ttl_floor_is_one_rule() -> None:
+    from_env = ImpersonationSigner.from_env({"IMPERSONATION_JWT_SECRET": SECRET, "IMPERSONATION_TOKEN_TTL_SECONDS": "5"})
+    direct = ImpersonationSigner(SECRET, ttl_seconds=5)
+    for signer in (from_env, direct):
+        minted = claims(signer.mint(org_id="o", team_node_id="t", subject="s").token)
+        assert minted["exp"] - minted["iat"] == 60
+
+
+def test_a_fractional_now_is_whole_seconds_as_in_node() -> None:
+    minted = ImpersonationSigner(SECRET).mint(org_id="o", team_node_id="t", subject="s", now=1_700_000_000.9)
+    assert claims(minted.token)["iat"] == 1_700_000_000
+    with pytest.raises(AuthError) as e:
+        ImpersonationSigner(SECRET).mint(org_id="o", team_node_id="t", subject="s", now=float("nan"))
+    assert e.value.code == "invalid_config"
+
+
+def test_role_names_come_from_the_core() -> None:
+    assert Principal.with_grants("team", ["team:read"]).role == "team"
+    with pytest.raises(AuthError):
+        Principal.with_grants("Admin", ["admin:*"])
