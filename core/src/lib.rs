@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -47,3 +47,8 @@ pub use team_tokens::{
 };
 pub use time::When;
 pub use verified_cache::VerifiedCacheSettings;
+
+// The repository README's Rust quickstart is a doc test too, without being part of the crate's docs.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadme;
