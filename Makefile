@@ -34,5 +34,5 @@ fuzz: ## run every fuzz target for FUZZ_SECONDS each (default 20)
 soak: ## verify under key rotation, IdP faults and a PostgreSQL restart for SOAK_SECONDS (default 60)
 	SOAK_SECONDS=$${SOAK_SECONDS:-60} scripts/with-postgres.sh $(CARGO) test -p incidentfox-auth --features postgres --test soak -- --nocapture
 
-bench-compare: ## criterion benches + the Python and Node comparisons; writes the README table
+bench-compare: ## criterion benches + the Python and Node comparisons; writes the table in docs/benchmarks.md
 	python3 scripts/bench_compare.py

@@ -4,7 +4,8 @@ Runs, in one go on a quiet machine:
   1. cargo bench (verify, impersonation, cache) — criterion writes target/criterion/*/estimates.json;
   2. benches/compare/python/bench.py — prints markdown tables (ours against PyJWT, authlib, joserfc);
   3. benches/compare/node/bench.mjs — prints markdown tables (ours against jose, fast-jwt, ...);
-then writes the README section between `<!-- bench-compare:start -->` and `<!-- bench-compare:end -->`:
+then writes the section of docs/benchmarks.md between `<!-- bench-compare:start -->` and
+`<!-- bench-compare:end -->`:
 one summary table (µs/op and ops/s per algorithm: the raw aws-lc-rs signature floor, Rust, Python and
 Node, the fastest peer in each language, and each figure as a multiple of the floor), followed by
 each language's full tables. Usage: python3 scripts/bench_compare.py [--quick | --render-only]
@@ -31,6 +32,8 @@ os.environ["CARGO_TARGET_DIR"] = str(TARGET)
 VENV_PY = CACHE / "venv/bin/python"
 ALGS = ["RS256", "ES256", "EdDSA", "HS256"]
 START, END = "<!-- bench-compare:start -->", "<!-- bench-compare:end -->"
+# The page the generated section lives in.
+REPORT = ROOT / "docs/benchmarks.md"
 
 
 def run(cmd: list[str], cwd: pathlib.Path = ROOT) -> str:
@@ -84,25 +87,25 @@ def times(us: float | None, floor: float | None) -> str:
     return f"{us / floor:.2f}×" if us and floor else "—"
 
 
-def from_readme(summary: str) -> str:
-    """A language's full output as the last run wrote it into the README."""
-    text = (ROOT / "README.md").read_text()
+def from_report(summary: str) -> str:
+    """A language's full output as the last run wrote it into docs/benchmarks.md."""
+    text = REPORT.read_text()
     start = text.index(f"<summary>{summary}</summary>") + len(f"<summary>{summary}</summary>")
     return text[start : text.index("</details>", start)].strip()
 
 
 def demoted(markdown: str) -> str:
-    """`markdown` with its headings turned into level-4 ones, so a script's report nested in the
-    README does not add top-level sections to it."""
+    """`markdown` with its headings turned into level-4 ones, so a script's report nested in
+    docs/benchmarks.md does not add top-level sections to it."""
     return re.sub(r"^#{1,3} ", "#### ", markdown, flags=re.MULTILINE)
 
 
 def main() -> int:
     quick = "--quick" in sys.argv
     if "--render-only" in sys.argv:
-        # Rebuild the summary from the last run (criterion's files and the README) without
+        # Rebuild the summary from the last run (criterion's files and docs/benchmarks.md) without
         # measuring again.
-        py, node = from_readme("Python, in full"), from_readme("Node, in full")
+        py, node = from_report("Python, in full"), from_report("Node, in full")
     else:
         crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
         run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "impersonation", "--bench", "cache", *crit])
@@ -149,7 +152,7 @@ def main() -> int:
         pass
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if "--render-only" in sys.argv:
-        text = (ROOT / "README.md").read_text()
+        text = REPORT.read_text()
         found = re.search(r"Measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", text[text.find(START):])
         when = found.group(1) if found else when
     section = [
@@ -183,13 +186,12 @@ def main() -> int:
         "</details>",
         END,
     ]
-    readme = ROOT / "README.md"
-    text = readme.read_text()
+    text = REPORT.read_text()
     if START in text and END in text:
         text = text[: text.index(START)] + "\n".join(section) + text[text.index(END) + len(END) :]
     else:
-        text = text.replace("## Benchmarks\n", "## Benchmarks\n\n" + "\n".join(section) + "\n", 1)
-    readme.write_text(text)
+        text = text.replace("# Benchmarks\n", "# Benchmarks\n\n" + "\n".join(section) + "\n", 1)
+    REPORT.write_text(text)
     print("\n".join(table))
     return 0
 

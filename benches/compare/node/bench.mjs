@@ -374,7 +374,7 @@ const HS_FACTORIES = {
     )
     const opts = { issuer: IMP_ISSUER, audience: IMP_AUDIENCE, algorithms: ['HS256'], requiredClaims: IMP_REQUIRED }
     return {
-      api: '`await jwtVerify(token, cryptoKey, opts)` + today\'s checks',
+      api: '`await jwtVerify(token, cryptoKey, opts)` + the agent runtime\'s checks',
       mode: 'async',
       fn: async (t) => todayChecks((await jose.jwtVerify(t, key, opts)).payload),
     }
@@ -384,13 +384,13 @@ const HS_FACTORIES = {
       key: IMP_SECRET, algorithms: ['HS256'], allowedIss: IMP_ISSUER, allowedAud: IMP_AUDIENCE,
       requiredClaims: [...IMP_REQUIRED, 'iss', 'aud'], cache: false,
     })
-    return { api: '`createVerifier({...})(token)` + today\'s checks', mode: 'sync', fn: (t) => todayChecks(verify(t)) }
+    return { api: '`createVerifier({...})(token)` + the agent runtime\'s checks', mode: 'sync', fn: (t) => todayChecks(verify(t)) }
   },
   jsonwebtoken: async () => {
     const key = createSecretKey(Buffer.from(IMP_SECRET))
     const opts = { algorithms: ['HS256'], issuer: IMP_ISSUER, audience: IMP_AUDIENCE }
     return {
-      api: '`jwt.verify(token, secretKeyObject, opts)` + required claims + today\'s checks',
+      api: '`jwt.verify(token, secretKeyObject, opts)` + required claims + the agent runtime\'s checks',
       mode: 'sync',
       fn: (t) => {
         const claims = jsonwebtoken.verify(t, key, opts)
@@ -405,7 +405,7 @@ const HS_FACTORIES = {
       requiredSpecClaims: ['exp', 'iss', 'aud', 'sub'], validateExp: true,
     }
     return {
-      api: '`verifySync(token, secret, validation)` + required claims + today\'s checks',
+      api: '`verifySync(token, secret, validation)` + required claims + the agent runtime\'s checks',
       mode: 'sync',
       fn: (t) => {
         const claims = noders.verifySync(t, IMP_SECRET, validation)
@@ -589,7 +589,7 @@ async function main() {
   out.push(`- packages: ${OURS} ${pkgVersion('@incidentfox/auth')} (${addon}), jose ${pkgVersion('jose')}, fast-jwt ${pkgVersion('fast-jwt')}, jsonwebtoken ${pkgVersion('jsonwebtoken')}, @node-rs/jsonwebtoken ${pkgVersion('@node-rs/jsonwebtoken')}`)
   out.push(`- timing: loops of about ${opts.seconds} s, the libraries taking turns for ${opts.rounds} rounds; a cell is the median over the rounds, a ratio the median of the per-round ratios; each loop's time includes ${globalThis.gc ? 'a full GC and' : '(no --expose-gc: no forced GC)'} the Node-API finalizers of its garbage`)
   out.push('')
-  out.push('## Full verification, one call at a time (signature, `iss`, `aud`, `exp`, `sub`; impersonation: today\'s rules)')
+  out.push('## Full verification, one call at a time (signature, `iss`, `aud`, `exp`, `sub`; impersonation: the agent runtime\'s rules)')
   out.push('')
   out.push(...verify.rows)
   out.push('')

@@ -638,7 +638,7 @@ def section_admin(t: Tokens, seconds: float, repeats: int, notes: list[str]) -> 
         f"| {fmt_rate(times['local_cached'])} | — | |",
         f"| (b) HTTP `GET /api/v1/auth/me`, one keep-alive `httpx.Client` | {fmt_rate(times['keep_alive'])} "
         f"| **{ka:,.0f}×** | ≥ {ADMIN_TARGET:g}×: {mark(ka >= ADMIN_TARGET)} |",
-        f"| (c) HTTP `GET /api/v1/auth/me`, a new `httpx.Client` per call (today) "
+        f"| (c) HTTP `GET /api/v1/auth/me`, a new `httpx.Client` per call (as the services call it now) "
         f"| {fmt_rate(times['new_client'])} | **{nc:,.0f}×** | — |",
     ]
 
@@ -728,7 +728,7 @@ def main() -> int:
     admin_rows = section_admin(t, args.seconds, args.repeats, notes)
 
     out = [*(f"{line}  " for line in head[:-1]), head[-1], ""]
-    out += ["Full verification (signature, `iss`, `aud`, `exp`, `sub`; impersonation: today's rules), "
+    out += ["Full verification (signature, `iss`, `aud`, `exp`, `sub`; impersonation: the agent runtime's rules), "
             "one token, keys built once:", "", *verify_rows, ""]
     out += ["Two threads (ThreadPoolExecutor, 2 workers) against one:", "", *thread_rows, ""]
     out += ["The verified-token cache (a hit):", "", *cache_rows, ""]
