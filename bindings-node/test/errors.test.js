@@ -8,7 +8,7 @@ const ifx = require('@incidentfox/auth')
 
 const { ERROR_CODES, OidcValidator, PermissionSet, ImpersonationVerifier, explain, errorCodes, isAuthError, errorCode } = ifx
 
-// The README's error table, in the core's declaration order.
+// The table of docs/errors.md, in the core's declaration order.
 const DOCUMENTED = [
   ['token_malformed', 401], ['forbidden_header', 401], ['token_too_large', 401], ['token_expired', 401],
   ['token_not_yet_valid', 401], ['token_issued_in_future', 401], ['invalid_signature', 401],

@@ -21,7 +21,7 @@ from incidentfox_auth import (
     explain,
 )
 
-# The README's error table, in the core's declaration order.
+# The table of docs/errors.md, in the core's declaration order.
 EXPECTED = [
     ("token_malformed", 401),
     ("forbidden_header", 401),
