@@ -5,6 +5,7 @@
 
 pub mod algorithm;
 pub mod b64;
+pub(crate) mod claims;
 pub mod compact;
 pub mod header;
 pub mod json;

@@ -7,8 +7,8 @@ pub mod group_map;
 mod policy;
 mod routes;
 
-pub use decision::{Decision, DenyReason};
-pub use grants::{GrantSource, Grants};
+pub use decision::{Decision, DenyReason, GrantSource};
+pub use grants::Grants;
 pub use group_map::GroupMap;
 pub use policy::{RbacPolicy, DEFAULT_ADMIN_PERMISSIONS};
 pub use routes::{Route, RouteTable, CONFIGURABLE_ROUTES, FIXED_ROUTES};
