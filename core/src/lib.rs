@@ -13,8 +13,10 @@
 pub mod authenticate;
 mod check;
 pub mod config;
+pub mod cookie;
 pub mod error;
 pub mod hooks;
+mod http;
 pub mod impersonation;
 pub mod jose;
 pub mod jti;

@@ -4,8 +4,8 @@
 mod config;
 pub mod cookies;
 mod flow;
-mod http;
 mod return_to;
+mod transport;
 
 pub use config::{LoginConfig, DEFAULT_SCOPES, LOGIN_JWKS_COOLDOWN};
 pub use cookies::SetCookie;

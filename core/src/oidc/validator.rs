@@ -63,7 +63,7 @@ impl OidcValidator {
                 config.jwks,
             )?),
             KeySource::Discovery => {
-                crate::keys::fetch::check_url(&config.issuer)?;
+                crate::http::check_url(&config.issuer)?;
                 Keys::Remote(JwksCache::new(
                     RemoteSource::Discovery(config.issuer.clone()),
                     policy,
