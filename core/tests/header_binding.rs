@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use incidentfox_auth::authenticate::MemoryTeamTokens;
+use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::team_tokens::{generate, StoredTeamToken, StoredTokenKind};
 use incidentfox_auth::{
     AdminAuthenticator, AuthKind, AuthMode, Authenticator, Credentials, ErrorCode, Secret,

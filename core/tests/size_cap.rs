@@ -12,10 +12,10 @@
 mod jwks_server;
 
 use async_trait::async_trait;
-use incidentfox_auth::authenticate::TeamTokenLookup;
 use incidentfox_auth::impersonation::{ImpersonationConfig, ImpersonationVerifier};
 use incidentfox_auth::jose::b64;
 use incidentfox_auth::team_tokens::StoredTeamToken;
+use incidentfox_auth::team_tokens::TeamTokenLookup;
 use incidentfox_auth::time::unix_now;
 use incidentfox_auth::{
     AdminAuthenticator, Algorithm, AuthMode, Authenticator, Credentials, ErrorCode, JwksSettings,

@@ -5,7 +5,6 @@ use super::credential::CredentialShape;
 use super::headers::Credentials;
 use super::mode::AuthMode;
 use super::session_cookie::SessionCookiePolicy;
-use super::team_lookup::TeamTokenLookup;
 use crate::error::{err, ErrorCode, Result};
 use crate::impersonation::{ImpersonationVerifier, ISSUER as IMPERSONATION_ISSUER};
 use crate::jose::b64;
@@ -13,7 +12,9 @@ use crate::oidc::{OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::size_cap;
-use crate::team_tokens::{check_stored, ParsedTeamToken, StoredTokenKind, TokenPepper};
+use crate::team_tokens::{
+    check_stored, ParsedTeamToken, StoredTokenKind, TeamTokenLookup, TokenPepper,
+};
 use crate::time::When;
 use serde::Deserialize;
 use std::borrow::Cow;
