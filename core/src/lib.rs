@@ -1,14 +1,4 @@
 #![doc = include_str!("../../README.md")]
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 pub mod authenticate;
 mod check;

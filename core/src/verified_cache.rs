@@ -189,11 +189,6 @@ impl<T: Send + Sync + 'static> VerifiedCache<T> {
         }
     }
 
-    /// Drops everything.
-    pub fn clear(&self) {
-        self.entries.invalidate_all();
-    }
-
     /// Entries held (after pending evictions run).
     pub fn len(&self) -> u64 {
         self.entries.run_pending_tasks();

@@ -65,17 +65,6 @@ impl Authenticator {
         self
     }
 
-    /// Accepts team and org-admin tokens, found by `lookup` and hashed with `pepper`.
-    pub fn with_team_tokens(
-        mut self,
-        lookup: Arc<dyn TeamTokenLookup>,
-        pepper: TokenPepper,
-    ) -> Self {
-        self.lookup = Some(lookup);
-        self.pepper = Some(pepper);
-        self
-    }
-
     /// Sets (or replaces) the team-token lookup; the pepper comes from [`Self::with_pepper`] or
     /// `from_env()`.
     pub fn with_team_token_lookup(mut self, lookup: Arc<dyn TeamTokenLookup>) -> Self {

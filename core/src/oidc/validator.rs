@@ -180,13 +180,6 @@ impl OidcValidator {
         self.verify_remembered(token, &set, unix_now())
     }
 
-    /// Empties the verified-token cache (e.g. after changing trust out of band).
-    pub fn clear_verified_cache(&self) {
-        if let Some(cache) = &self.verified {
-            cache.clear();
-        }
-    }
-
     /// Tokens held in the verified-token cache.
     pub fn verified_cache_len(&self) -> u64 {
         self.verified.as_ref().map_or(0, VerifiedCache::len)
