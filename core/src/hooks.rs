@@ -561,7 +561,7 @@ mod tests {
     #[test]
     fn check_config_reports_hook_settings() {
         let vars: HashMap<&str, &str> = [(DEADLINE_ENV_VAR, "0")].into_iter().collect();
-        let report = crate::check_env(&vars);
+        let report = crate::check::check_env(&vars);
         assert!(
             report.problems.iter().any(|p| p.contains(DEADLINE_ENV_VAR)),
             "{report:?}"

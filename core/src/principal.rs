@@ -371,7 +371,7 @@ fn bound(what: &str, own: &str, wanted: Option<&str>) -> Result<()> {
 }
 
 /// The refusal of an org-scoped admin outside its org.
-pub(crate) fn org_scope_error(scope: Option<&str>, org_id: Option<&str>) -> crate::Error {
+pub(crate) fn org_scope_error(scope: Option<&str>, org_id: Option<&str>) -> crate::error::Error {
     let scope = crate::text::clip(scope.unwrap_or_default());
     err(
         ErrorCode::PermissionDenied,

@@ -98,7 +98,7 @@ impl TokenPepper {
     }
 }
 
-fn missing_pepper() -> crate::Error {
+fn missing_pepper() -> crate::error::Error {
     err(
         ErrorCode::InvalidConfig,
         format!("{PEPPER_ENV_VAR} is required to hash team tokens"),
@@ -246,7 +246,7 @@ impl fmt::Debug for ParsedTeamToken {
     }
 }
 
-fn malformed(message: &str) -> crate::Error {
+fn malformed(message: &str) -> crate::error::Error {
     err(ErrorCode::TokenMalformed, message)
 }
 
@@ -475,7 +475,7 @@ impl TeamTokenLookup for MemoryTeamTokens {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
+    use crate::error::Error;
     use std::collections::HashMap;
 
     const ID: &str = "3f2a9c1e4b7d4e2f8a1c0d9e8f7a6b5c";

@@ -200,7 +200,7 @@ mod tests {
         );
         for policy in [&SessionCookiePolicy::SafeMethods, &same_origin] {
             let refused = c.token_under(policy).err().map(|e| e.code());
-            assert_eq!(refused, Some(crate::ErrorCode::MissingCredentials));
+            assert_eq!(refused, Some(crate::error::ErrorCode::MissingCredentials));
         }
         let c = post(&[cookie, ("Origin", "https://ui.example.com")]);
         assert_eq!(c.token_under(&same_origin)?, Some("t.s"));

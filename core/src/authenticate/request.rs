@@ -282,7 +282,7 @@ fn names_impersonation_issuer(token: &str) -> bool {
         .is_ok_and(|peek| peek.iss.as_deref() == Some(IMPERSONATION_ISSUER))
 }
 
-fn off(what: &str, variable: &str, mode: AuthMode) -> crate::Error {
+fn off(what: &str, variable: &str, mode: AuthMode) -> crate::error::Error {
     err(
         ErrorCode::InvalidCredentials,
         format!("{what} authentication is off ({variable}={mode})"),

@@ -407,6 +407,6 @@ fn scopes(value: Option<&Value>) -> Result<Vec<&str>> {
     }
 }
 
-fn invalid(claim: &str, why: &str) -> crate::Error {
+fn invalid(claim: &str, why: &str) -> crate::error::Error {
     err(ErrorCode::InvalidClaim, format!("claim `{claim}` {why}"))
 }

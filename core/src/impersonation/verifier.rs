@@ -226,7 +226,7 @@ impl ImpersonationVerifier {
     }
 }
 
-fn not_found(jti: &str) -> crate::Error {
+fn not_found(jti: &str) -> crate::error::Error {
     err(
         ErrorCode::JtiNotFound,
         format!(

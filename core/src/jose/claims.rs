@@ -67,7 +67,7 @@ pub(crate) fn audiences_of(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
 }
 
 /// An `invalid_claim` error naming the claim.
-pub(crate) fn invalid(name: &str, why: &str) -> crate::Error {
+pub(crate) fn invalid(name: &str, why: &str) -> crate::error::Error {
     err(
         ErrorCode::InvalidClaim,
         format!("claim `{}` {why}", clip(name)),
@@ -94,7 +94,7 @@ pub(crate) fn identifier<'a>(name: &str, value: &'a str) -> Result<&'a str> {
 }
 
 /// A `missing_claim` error naming the claim.
-pub(crate) fn missing(name: &str) -> crate::Error {
+pub(crate) fn missing(name: &str) -> crate::error::Error {
     err(
         ErrorCode::MissingClaim,
         format!("claim `{}` is missing", clip(name)),

@@ -133,7 +133,7 @@ fn system_roots() -> Result<RootCertStore> {
     Ok(roots)
 }
 
-fn tls_config(message: impl Into<String>) -> crate::Error {
+fn tls_config(message: impl Into<String>) -> crate::error::Error {
     err(
         ErrorCode::InvalidConfig,
         format!("jti store tls: {}", message.into()),

@@ -120,7 +120,7 @@ struct Snapshot {
 /// State only the fetcher touches, behind the single-flight gate.
 struct Gate {
     last_attempt: Option<Instant>,
-    last_error: Option<crate::Error>,
+    last_error: Option<crate::error::Error>,
     discovered_jwks_uri: Option<Url>,
 }
 

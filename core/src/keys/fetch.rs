@@ -35,7 +35,7 @@ pub struct Fetcher {
     limits: FetchLimits,
 }
 
-fn unavailable(url: &Url, why: impl std::fmt::Display) -> crate::Error {
+fn unavailable(url: &Url, why: impl std::fmt::Display) -> crate::error::Error {
     err(
         ErrorCode::JwksUnavailable,
         format!("fetching `{}` failed: {why}", http::shown(url.as_str())),

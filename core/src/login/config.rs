@@ -446,7 +446,7 @@ mod tests {
         config.cookie_secure = false;
         let e = config.validate().err();
         assert_eq!(
-            e.as_ref().map(crate::Error::code),
+            e.as_ref().map(crate::error::Error::code),
             Some(ErrorCode::InvalidConfig)
         );
         let message = e.map(|e| e.message().to_owned()).unwrap_or_default();

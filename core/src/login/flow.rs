@@ -98,7 +98,7 @@ fn random_token() -> Result<String> {
     Ok(b64::encode(crate::random::bytes::<32>()?))
 }
 
-fn config_error(what: &str, e: impl std::fmt::Display) -> crate::Error {
+fn config_error(what: &str, e: impl std::fmt::Display) -> crate::error::Error {
     err(ErrorCode::InvalidConfig, format!("{what}: {e}"))
 }
 
@@ -344,7 +344,7 @@ impl OidcLogin {
     }
 }
 
-fn state_error(why: &str) -> crate::Error {
+fn state_error(why: &str) -> crate::error::Error {
     err(ErrorCode::InvalidState, why.to_owned())
 }
 
@@ -394,7 +394,7 @@ async fn endpoints(config: &LoginConfig) -> Result<Endpoints> {
             iss_supported: false,
         });
     }
-    let fetcher = crate::keys::fetch::Fetcher::new(crate::keys::fetch::FetchLimits::default())?;
+    let fetcher = crate::keys::Fetcher::new(crate::keys::FetchLimits::default())?;
     let base = config.issuer.trim_end_matches('/');
     let url = crate::http::check_url(&format!("{base}/.well-known/openid-configuration"))?;
     let body = fetcher

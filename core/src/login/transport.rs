@@ -25,7 +25,7 @@ impl std::fmt::Display for TransportError {
 impl std::error::Error for TransportError {}
 
 /// Builds the client.
-pub fn client() -> crate::Result<reqwest::Client> {
+pub fn client() -> crate::error::Result<reqwest::Client> {
     http::client(TIMEOUT)
 }
 

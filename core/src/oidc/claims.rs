@@ -121,7 +121,7 @@ mod tests {
         let config = OidcConfig::new(
             "https://idp",
             "aud",
-            crate::KeySource::Inline(String::new()),
+            crate::oidc::KeySource::Inline(String::new()),
         )
         .with_required_claims(vec!["email".into()]);
         let base =
@@ -158,7 +158,7 @@ mod tests {
         let config = OidcConfig::new(
             "https://idp",
             "aud",
-            crate::KeySource::Inline(String::new()),
+            crate::oidc::KeySource::Inline(String::new()),
         );
         for subject in ["alice\u{0}admin", "alice\nadmin", "", "  ", "a\u{7f}"] {
             let claims =
