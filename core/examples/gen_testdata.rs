@@ -14,7 +14,7 @@
 //! Run with `cargo run -p incidentfox-auth --example gen_testdata`.
 
 use incidentfox_auth::jose::b64;
-use incidentfox_auth::jose::sign::generate_pkcs8;
+use incidentfox_auth::jose::generate_pkcs8;
 use incidentfox_auth::{Algorithm, SigningKey};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};

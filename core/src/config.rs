@@ -9,6 +9,7 @@ use crate::error::{err, ErrorCode, Result};
 use crate::text::clip;
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::time::Duration;
 
 /// Where variables are read from.
 pub trait EnvSource {
@@ -208,18 +209,34 @@ impl<'a> EnvReader<'a> {
         })
     }
 
-    /// A CSV permission list, each item parsed; set-but-empty is an empty list; every malformed
-    /// item is recorded as a problem naming the variable and value.
-    pub fn permissions(&mut self, name: &str, default: &str) -> Vec<crate::Permission> {
+    /// A CSV list, each item read by `parse` (a permission, say); set-but-empty is an empty list;
+    /// every item `parse` refuses is recorded as a problem naming the variable and value. The
+    /// reader knows no item type, so the layers above bring their own parsers.
+    pub fn parsed_list<T>(
+        &mut self,
+        name: &str,
+        default: &str,
+        parse: impl Fn(&str) -> Result<T>,
+    ) -> Vec<T> {
         let csv = self.raw(name).unwrap_or_else(|| default.to_owned());
-        let mut permissions = Vec::new();
+        let mut items = Vec::new();
         for item in split_csv(&csv) {
-            match crate::Permission::parse(&item) {
-                Ok(p) => permissions.push(p),
+            match parse(&item) {
+                Ok(v) => items.push(v),
                 Err(e) => self.problem(format!("{name} value `{}`: {}", clip(&item), e.message())),
             }
         }
-        permissions
+        items
+    }
+
+    /// A duration in seconds, at least `min` (0 where zero turns a cache off); a value no
+    /// `Duration` holds is a problem.
+    pub fn seconds(&mut self, name: &str, default: Duration, min: f64) -> Duration {
+        let value = self.number(name, default.as_secs_f64(), min);
+        Duration::try_from_secs_f64(value).unwrap_or_else(|_| {
+            self.problem(format!("{name} must be a finite number of seconds"));
+            default
+        })
     }
 
     /// A comma-separated list: items trimmed, empty items dropped.

@@ -6,206 +6,127 @@
 
 use std::fmt;
 
-/// Stable, machine-readable reason for a failed decision.
-///
-/// Codes are never renamed; new codes may be added.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
+/// Writes [`ErrorCode`] and every table about it (`ALL`, `as_str`, `http_status`,
+/// `public_message`) from one list, so a code cannot be added to one and forgotten in another.
+macro_rules! error_codes {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $name:literal, $status:literal, $public:literal;
+    )*) => {
+        /// Stable, machine-readable reason for a failed decision.
+        ///
+        /// Codes are never renamed; new codes may be added.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (for tests and bindings that must map them all).
+            pub const ALL: [ErrorCode; [$($name),*].len()] = [$(ErrorCode::$variant),*];
+
+            /// The stable snake_case name, e.g. `token_expired`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+
+            /// The HTTP status a service should answer with.
+            pub const fn http_status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$variant => $status,)*
+                }
+            }
+
+            /// The fixed message an HTTP answer carries for this code. The detail of an
+            /// [`Error`] (a claim, a key id, the text a store or lookup raised, which may name a
+            /// database host, user or query) is for the service's log, never for the caller: see
+            /// [`Error::http_response`].
+            pub const fn public_message(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $public,)*
+                }
+            }
+        }
+    };
+}
+
+// Each code: its variant, its stable name, its HTTP status (401 unless the caller is known but
+// refused, 403; a dependency is down, 503; the service is misconfigured, 500) and the fixed
+// message an HTTP answer carries.
+error_codes! {
     /// The token is not a well-formed compact JWS/JWT.
-    TokenMalformed,
+    TokenMalformed = "token_malformed", 401, "the token is malformed";
     /// The header carries a parameter the library refuses (`jku`, `x5u`, `jwk`, `x5c`, `b64`).
-    ForbiddenHeader,
+    ForbiddenHeader = "forbidden_header", 401, "the token's header is refused";
     /// The token exceeds the configured size cap.
-    TokenTooLarge,
+    TokenTooLarge = "token_too_large", 401, "the token is too large";
     /// `exp` has passed (allowing for leeway).
-    TokenExpired,
+    TokenExpired = "token_expired", 401, "the token has expired";
     /// `nbf` is in the future (allowing for leeway).
-    TokenNotYetValid,
+    TokenNotYetValid = "token_not_yet_valid", 401, "the token is not yet valid";
     /// `iat` is in the future (allowing for leeway).
-    TokenIssuedInFuture,
+    TokenIssuedInFuture = "token_issued_in_future", 401, "the token is issued in the future";
     /// The signature does not verify.
-    InvalidSignature,
+    InvalidSignature = "invalid_signature", 401, "the token's signature does not verify";
     /// The header `alg` is not in the allowlist.
-    AlgorithmNotAllowed,
+    AlgorithmNotAllowed = "algorithm_not_allowed", 401, "the token's algorithm is not allowed";
     /// No usable key carries the token's `kid` for its `alg`.
-    UnknownKeyId,
+    UnknownKeyId = "unknown_key_id", 401, "the token's key is unknown";
     /// `iss` is not the configured issuer.
-    InvalidIssuer,
+    InvalidIssuer = "invalid_issuer", 401, "the token's issuer is not accepted";
     /// `aud` does not overlap the configured audiences.
-    InvalidAudience,
+    InvalidAudience = "invalid_audience", 401, "the token's audience is not accepted";
     /// A required claim is absent.
-    MissingClaim,
+    MissingClaim = "missing_claim", 401, "the token lacks a required claim";
     /// A claim has the wrong type or a disallowed value.
-    InvalidClaim,
+    InvalidClaim = "invalid_claim", 401, "the token has an invalid claim";
     /// The header's `crit` names an extension the library does not understand.
-    UnsupportedCriticalHeader,
+    UnsupportedCriticalHeader = "unsupported_critical_header", 401,
+        "the token names an unsupported critical header";
     /// The token has been revoked.
-    TokenRevoked,
+    TokenRevoked = "token_revoked", 401, "the token has been revoked";
     /// The token's `jti` is not in the allowlist.
-    JtiNotFound,
+    JtiNotFound = "jti_not_found", 401, "the token is not, or no longer, valid";
     /// The principal is authenticated but not an admin.
-    NotAdmin,
+    NotAdmin = "not_admin", 403, "an admin is required";
     /// The principal lacks the required permission.
-    PermissionDenied,
+    PermissionDenied = "permission_denied", 403, "permission denied";
     /// No key set could be obtained (and the last good one is too old).
-    JwksUnavailable,
+    JwksUnavailable = "jwks_unavailable", 503, "the signing keys are unavailable; try again later";
     /// The JTI store could not answer.
-    JtiStoreUnavailable,
+    JtiStoreUnavailable = "jti_store_unavailable", 503,
+        "the token store is unavailable; try again later";
     /// A permission string is malformed.
-    InvalidPermission,
+    InvalidPermission = "invalid_permission", 500, "the service's authentication is misconfigured";
     /// The configuration is invalid.
-    InvalidConfig,
+    InvalidConfig = "invalid_config", 500, "the service's authentication is misconfigured";
     /// A key is unusable.
-    InvalidKey,
+    InvalidKey = "invalid_key", 500, "the service's authentication is misconfigured";
     /// The request carries no credential at all.
-    MissingCredentials,
+    MissingCredentials = "missing_credentials", 401, "no credential was given";
     /// An opaque credential (admin, team or internal-service token) is not recognised.
-    InvalidCredentials,
+    InvalidCredentials = "invalid_credentials", 401, "the credential is not valid";
     /// The caller-supplied team-token lookup could not answer.
-    LookupUnavailable,
+    LookupUnavailable = "lookup_unavailable", 503,
+        "the token lookup is unavailable; try again later";
     /// Login callback: `state` is missing, or differs from the state cookie (CSRF).
-    InvalidState,
+    InvalidState = "invalid_state", 401, "the login state does not match";
     /// Login callback: the ID token's `nonce` differs from the nonce cookie (replay).
-    InvalidNonce,
+    InvalidNonce = "invalid_nonce", 401, "the login nonce does not match";
     /// Login callback: the provider refused the authorization code (replayed, expired, wrong PKCE
     /// verifier) or answered without an ID token.
-    CodeExchangeFailed,
+    CodeExchangeFailed = "code_exchange_failed", 401, "the login could not be completed";
     /// Login callback: the provider reported an error (`?error=access_denied`, ...).
-    LoginDenied,
+    LoginDenied = "login_denied", 401, "the login was denied";
     /// The OpenID Provider could not be reached.
-    ProviderUnavailable,
+    ProviderUnavailable = "provider_unavailable", 503,
+        "the identity provider is unavailable; try again later";
 }
 
 impl ErrorCode {
-    /// Every code, in declaration order (for tests and bindings that must map them all).
-    pub const ALL: [ErrorCode; 31] = [
-        ErrorCode::TokenMalformed,
-        ErrorCode::ForbiddenHeader,
-        ErrorCode::TokenTooLarge,
-        ErrorCode::TokenExpired,
-        ErrorCode::TokenNotYetValid,
-        ErrorCode::TokenIssuedInFuture,
-        ErrorCode::InvalidSignature,
-        ErrorCode::AlgorithmNotAllowed,
-        ErrorCode::UnknownKeyId,
-        ErrorCode::InvalidIssuer,
-        ErrorCode::InvalidAudience,
-        ErrorCode::MissingClaim,
-        ErrorCode::InvalidClaim,
-        ErrorCode::UnsupportedCriticalHeader,
-        ErrorCode::TokenRevoked,
-        ErrorCode::JtiNotFound,
-        ErrorCode::NotAdmin,
-        ErrorCode::PermissionDenied,
-        ErrorCode::JwksUnavailable,
-        ErrorCode::JtiStoreUnavailable,
-        ErrorCode::InvalidPermission,
-        ErrorCode::InvalidConfig,
-        ErrorCode::InvalidKey,
-        ErrorCode::MissingCredentials,
-        ErrorCode::InvalidCredentials,
-        ErrorCode::LookupUnavailable,
-        ErrorCode::InvalidState,
-        ErrorCode::InvalidNonce,
-        ErrorCode::CodeExchangeFailed,
-        ErrorCode::LoginDenied,
-        ErrorCode::ProviderUnavailable,
-    ];
-
-    /// The stable snake_case name, e.g. `token_expired`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::TokenMalformed => "token_malformed",
-            ErrorCode::ForbiddenHeader => "forbidden_header",
-            ErrorCode::TokenTooLarge => "token_too_large",
-            ErrorCode::TokenExpired => "token_expired",
-            ErrorCode::TokenNotYetValid => "token_not_yet_valid",
-            ErrorCode::TokenIssuedInFuture => "token_issued_in_future",
-            ErrorCode::InvalidSignature => "invalid_signature",
-            ErrorCode::AlgorithmNotAllowed => "algorithm_not_allowed",
-            ErrorCode::UnknownKeyId => "unknown_key_id",
-            ErrorCode::InvalidIssuer => "invalid_issuer",
-            ErrorCode::InvalidAudience => "invalid_audience",
-            ErrorCode::MissingClaim => "missing_claim",
-            ErrorCode::InvalidClaim => "invalid_claim",
-            ErrorCode::UnsupportedCriticalHeader => "unsupported_critical_header",
-            ErrorCode::TokenRevoked => "token_revoked",
-            ErrorCode::JtiNotFound => "jti_not_found",
-            ErrorCode::NotAdmin => "not_admin",
-            ErrorCode::PermissionDenied => "permission_denied",
-            ErrorCode::JwksUnavailable => "jwks_unavailable",
-            ErrorCode::JtiStoreUnavailable => "jti_store_unavailable",
-            ErrorCode::InvalidPermission => "invalid_permission",
-            ErrorCode::InvalidConfig => "invalid_config",
-            ErrorCode::InvalidKey => "invalid_key",
-            ErrorCode::MissingCredentials => "missing_credentials",
-            ErrorCode::InvalidCredentials => "invalid_credentials",
-            ErrorCode::LookupUnavailable => "lookup_unavailable",
-            ErrorCode::InvalidState => "invalid_state",
-            ErrorCode::InvalidNonce => "invalid_nonce",
-            ErrorCode::CodeExchangeFailed => "code_exchange_failed",
-            ErrorCode::LoginDenied => "login_denied",
-            ErrorCode::ProviderUnavailable => "provider_unavailable",
-        }
-    }
-
-    /// The HTTP status a service should answer with.
-    pub const fn http_status(self) -> u16 {
-        match self {
-            ErrorCode::NotAdmin | ErrorCode::PermissionDenied => 403,
-            ErrorCode::JwksUnavailable
-            | ErrorCode::JtiStoreUnavailable
-            | ErrorCode::LookupUnavailable
-            | ErrorCode::ProviderUnavailable => 503,
-            ErrorCode::InvalidPermission | ErrorCode::InvalidConfig | ErrorCode::InvalidKey => 500,
-            _ => 401,
-        }
-    }
-
-    /// The fixed message an HTTP answer carries for this code. The detail of an [`Error`] (a
-    /// claim, a key id, the text a store or lookup raised, which may name a database host, user
-    /// or query) is for the service's log, never for the caller: see [`Error::http_response`].
-    pub const fn public_message(self) -> &'static str {
-        match self {
-            ErrorCode::TokenMalformed => "the token is malformed",
-            ErrorCode::ForbiddenHeader => "the token's header is refused",
-            ErrorCode::TokenTooLarge => "the token is too large",
-            ErrorCode::TokenExpired => "the token has expired",
-            ErrorCode::TokenNotYetValid => "the token is not yet valid",
-            ErrorCode::TokenIssuedInFuture => "the token is issued in the future",
-            ErrorCode::InvalidSignature => "the token's signature does not verify",
-            ErrorCode::AlgorithmNotAllowed => "the token's algorithm is not allowed",
-            ErrorCode::UnknownKeyId => "the token's key is unknown",
-            ErrorCode::InvalidIssuer => "the token's issuer is not accepted",
-            ErrorCode::InvalidAudience => "the token's audience is not accepted",
-            ErrorCode::MissingClaim => "the token lacks a required claim",
-            ErrorCode::InvalidClaim => "the token has an invalid claim",
-            ErrorCode::UnsupportedCriticalHeader => {
-                "the token names an unsupported critical header"
-            }
-            ErrorCode::TokenRevoked => "the token has been revoked",
-            ErrorCode::JtiNotFound => "the token is not, or no longer, valid",
-            ErrorCode::NotAdmin => "an admin is required",
-            ErrorCode::PermissionDenied => "permission denied",
-            ErrorCode::JwksUnavailable => "the signing keys are unavailable; try again later",
-            ErrorCode::JtiStoreUnavailable => "the token store is unavailable; try again later",
-            ErrorCode::InvalidPermission | ErrorCode::InvalidConfig | ErrorCode::InvalidKey => {
-                "the service's authentication is misconfigured"
-            }
-            ErrorCode::MissingCredentials => "no credential was given",
-            ErrorCode::InvalidCredentials => "the credential is not valid",
-            ErrorCode::LookupUnavailable => "the token lookup is unavailable; try again later",
-            ErrorCode::InvalidState => "the login state does not match",
-            ErrorCode::InvalidNonce => "the login nonce does not match",
-            ErrorCode::CodeExchangeFailed => "the login could not be completed",
-            ErrorCode::LoginDenied => "the login was denied",
-            ErrorCode::ProviderUnavailable => {
-                "the identity provider is unavailable; try again later"
-            }
-        }
-    }
-
     /// The HTTP answer for this code: see [`Error::http_response`].
     pub fn http_response(self) -> HttpResponse {
         let status = self.http_status();

@@ -15,11 +15,10 @@
 //! thread returns, not merely until its caller stopped waiting, and the threads so held across
 //! the whole process never exceed [`MAX_HOOK_THREADS`].
 
-use crate::authenticate::TeamTokenLookup;
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::jti::{JtiEntry, JtiStore};
-use crate::team_tokens::StoredTeamToken;
+use crate::team_tokens::{StoredTeamToken, TeamTokenLookup};
 use async_trait::async_trait;
 use std::future::Future;
 use std::sync::Arc;
@@ -562,7 +561,7 @@ mod tests {
     #[test]
     fn check_config_reports_hook_settings() {
         let vars: HashMap<&str, &str> = [(DEADLINE_ENV_VAR, "0")].into_iter().collect();
-        let report = crate::check_env(&vars);
+        let report = crate::check::check_env(&vars);
         assert!(
             report.problems.iter().any(|p| p.contains(DEADLINE_ENV_VAR)),
             "{report:?}"

@@ -1,20 +1,12 @@
 #![doc = include_str!("../README.md")]
-#![forbid(unsafe_code)]
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 pub mod authenticate;
 mod check;
 pub mod config;
+pub mod cookie;
 pub mod error;
 pub mod hooks;
+mod http;
 pub mod impersonation;
 pub mod jose;
 pub mod jti;

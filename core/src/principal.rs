@@ -2,7 +2,7 @@
 
 use crate::error::{err, ErrorCode, Result};
 use crate::permissions::Permission;
-use crate::rbac::{Decision, Grants};
+use crate::rbac::{Decision, Grants, RouteTable};
 use serde::Serialize;
 
 /// What the caller may act as.
@@ -287,6 +287,37 @@ impl Principal {
     }
 }
 
+// The route check is written on the table but lives here: the table is part of rbac, which sits
+// below the principal, so only this side may know both.
+impl RouteTable {
+    /// Decides whether `principal` may use `route`: it must be an admin; with
+    /// `require_admin_star` it must hold `admin:*` or `*` literally; and a grant must grant the
+    /// route's permission, unless that check is skipped.
+    ///
+    /// `Err` only for an unknown route; a denial is a [`Decision`] (see
+    /// [`Decision::into_result`]).
+    pub fn authorize(&self, principal: &Principal, route: &str) -> Result<Decision> {
+        self.authorize_for_org(principal, route, None)
+    }
+
+    /// [`authorize`](Self::authorize) for a request acting on organisation `org_id`: an
+    /// org-admin token is allowed only for its own org (`org_scope` otherwise), and a check that
+    /// names no org refuses it. Other admins are not limited by org.
+    pub fn authorize_for_org(
+        &self,
+        principal: &Principal,
+        route: &str,
+        org_id: Option<&str>,
+    ) -> Result<Decision> {
+        self.decide(
+            route,
+            principal.is_admin(),
+            principal.may_act_on_org(org_id),
+            &principal.permissions,
+        )
+    }
+}
+
 /// What a team route needs of its caller, for [`Principal::require_team_member`]. The default
 /// admits a member of any team, read-only ones included, and no anonymous visitor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -353,7 +384,7 @@ fn bound(what: &str, own: &str, wanted: Option<&str>) -> Result<()> {
 }
 
 /// The refusal of an org-scoped admin outside its org.
-pub(crate) fn org_scope_error(scope: Option<&str>, org_id: Option<&str>) -> crate::Error {
+pub(crate) fn org_scope_error(scope: Option<&str>, org_id: Option<&str>) -> crate::error::Error {
     let scope = crate::text::clip(scope.unwrap_or_default());
     err(
         ErrorCode::PermissionDenied,

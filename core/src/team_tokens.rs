@@ -9,16 +9,19 @@
 //! parsing is strict.
 //!
 //! The library never reads the table itself: the caller looks the row up by `token_id` and hands
-//! it to [`check_stored`] as a [`StoredTeamToken`].
+//! it to [`check_stored`] as a [`StoredTeamToken`], or gives the request path a
+//! [`TeamTokenLookup`] that does.
 
 use crate::config::{EnvSource, ProcessEnv};
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::b64;
 use crate::random::{self, lower_hex};
 use crate::secret::Secret;
+use async_trait::async_trait;
 use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::digest::{Context, Digest, SHA256};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
 
 /// The variable holding the pepper, as the services name it today.
@@ -95,7 +98,7 @@ impl TokenPepper {
     }
 }
 
-fn missing_pepper() -> crate::Error {
+fn missing_pepper() -> crate::error::Error {
     err(
         ErrorCode::InvalidConfig,
         format!("{PEPPER_ENV_VAR} is required to hash team tokens"),
@@ -243,7 +246,7 @@ impl fmt::Debug for ParsedTeamToken {
     }
 }
 
-fn malformed(message: &str) -> crate::Error {
+fn malformed(message: &str) -> crate::error::Error {
     err(ErrorCode::TokenMalformed, message)
 }
 
@@ -435,10 +438,44 @@ fn nibble(byte: u8) -> Option<u8> {
     }
 }
 
+// The lookup of stored rows sits with the rows it returns: the request path asks it, and the
+// hooks layer wraps a caller's own.
+
+/// Finds the stored row of a team or org-admin token by its `token_id` (the service's
+/// `team_tokens` table, or wherever it keeps them). `Ok(None)` when there is no such token; an
+/// error is passed through unchanged, so return the code the service should answer with.
+#[async_trait]
+pub trait TeamTokenLookup: Send + Sync + std::fmt::Debug {
+    /// The row for `token_id`, if any.
+    async fn lookup(&self, token_id: &str) -> Result<Option<StoredTeamToken>>;
+}
+
+/// A fixed set of rows in memory (tests, small deployments, the bindings' vector runners).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryTeamTokens {
+    rows: HashMap<String, StoredTeamToken>,
+}
+
+impl MemoryTeamTokens {
+    /// Holds `rows`, keyed by their `token_id`.
+    pub fn new(rows: impl IntoIterator<Item = StoredTeamToken>) -> Self {
+        MemoryTeamTokens {
+            rows: rows.into_iter().map(|r| (r.token_id.clone(), r)).collect(),
+        }
+    }
+}
+
+#[async_trait]
+impl TeamTokenLookup for MemoryTeamTokens {
+    async fn lookup(&self, token_id: &str) -> Result<Option<StoredTeamToken>> {
+        Ok(self.rows.get(token_id).cloned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
+    use crate::error::Error;
     use std::collections::HashMap;
 
     const ID: &str = "3f2a9c1e4b7d4e2f8a1c0d9e8f7a6b5c";

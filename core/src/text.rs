@@ -1,4 +1,5 @@
-//! Helpers for putting user-supplied values into error messages safely.
+//! Text helpers below every layer: putting user-supplied values into error messages safely, and
+//! the one percent-decoder.
 
 /// Longest user-supplied value quoted in a message, in characters.
 const MAX_QUOTED_CHARS: usize = 64;
@@ -17,6 +18,17 @@ pub(crate) fn clip(value: &str) -> String {
     out
 }
 
+/// A plain percent-decode of the whole value (every `%XX`, `+` kept as a plus), or `None` when the
+/// decoded bytes are not UTF-8. Form decoding would be wrong for cookies and paths alike: it stops
+/// at the first `&` and reads `+` as a space. Strict rather than lossy, so a value never turns
+/// into a different text than the one that was encoded.
+pub(crate) fn percent_decode(value: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8()
+        .ok()
+        .map(String::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +38,14 @@ mod tests {
         assert_eq!(clip("abc"), "abc");
         assert_eq!(clip("a\nb"), "a?b");
         assert_eq!(clip(&"x".repeat(100)).chars().count(), MAX_QUOTED_CHARS + 1);
+    }
+
+    #[test]
+    fn decodes_the_whole_value_strictly() {
+        assert_eq!(
+            percent_decode("%2Fa&%0d%0aX+Y").as_deref(),
+            Some("/a&\r\nX+Y")
+        );
+        assert_eq!(percent_decode("%FF"), None);
     }
 }

@@ -38,12 +38,12 @@ impl VerifiedCacheSettings {
     pub fn with_overrides(
         ttl_seconds: Option<f64>,
         max_entries: Option<u64>,
-    ) -> crate::Result<VerifiedCacheSettings> {
+    ) -> crate::error::Result<VerifiedCacheSettings> {
         let mut settings = VerifiedCacheSettings::default();
         if let Some(seconds) = ttl_seconds {
             settings.ttl = Duration::try_from_secs_f64(seconds).map_err(|_| {
                 crate::error::err(
-                    crate::ErrorCode::InvalidConfig,
+                    crate::error::ErrorCode::InvalidConfig,
                     "the verified-token cache ttl must be a non-negative number of seconds",
                 )
             })?;
@@ -187,11 +187,6 @@ impl<T: Send + Sync + 'static> VerifiedCache<T> {
         for k in doomed {
             self.entries.invalidate(&*k);
         }
-    }
-
-    /// Drops everything.
-    pub fn clear(&self) {
-        self.entries.invalidate_all();
     }
 
     /// Entries held (after pending evictions run).

@@ -7,8 +7,8 @@
     clippy::indexing_slicing
 )]
 
-use incidentfox_auth::authenticate::MemoryTeamTokens;
 use incidentfox_auth::rbac::DenyReason;
+use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::team_tokens::{generate, StoredTeamToken, StoredTokenKind, TokenPepper};
 use incidentfox_auth::{AuthKind, Authenticator, Credentials, ErrorCode, Permission, RouteTable};
 use std::collections::HashMap;

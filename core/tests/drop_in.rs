@@ -8,8 +8,9 @@
     clippy::indexing_slicing
 )]
 
-use incidentfox_auth::authenticate::{admin_token_grants, MemoryTeamTokens};
+use incidentfox_auth::authenticate::admin_token_grants;
 use incidentfox_auth::rbac::RbacPolicy;
+use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::team_tokens::{hash_secret, StoredTeamToken, StoredTokenKind, TokenPepper};
 use incidentfox_auth::{AuthKind, Authenticator, Credentials, ErrorCode};
 use serde_json::{json, Map, Value};

@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use incidentfox_auth::authenticate::MemoryTeamTokens;
+use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::team_tokens::{generate, StoredTeamToken, StoredTokenKind};
 use incidentfox_auth::{
     AdminAuthenticator, AuthKind, AuthMode, Authenticator, Credentials, ErrorCode, Secret,
@@ -37,8 +37,9 @@ fn setup() -> (Authenticator, String) {
         .admin_token(Secret::new(ADMIN_TOKEN))
         .build()
         .unwrap();
-    let auth =
-        Authenticator::new(admin).with_team_tokens(Arc::new(MemoryTeamTokens::new([row])), pepper);
+    let auth = Authenticator::new(admin)
+        .with_team_token_lookup(Arc::new(MemoryTeamTokens::new([row])))
+        .with_pepper(pepper);
     (auth, team.token().to_owned())
 }
 

@@ -14,7 +14,7 @@
 #[path = "support/jwks_server.rs"]
 mod jwks_server;
 
-use incidentfox_auth::keys::fetch::FetchLimits;
+use incidentfox_auth::keys::FetchLimits;
 use incidentfox_auth::time::unix_now;
 use incidentfox_auth::{
     Algorithm, Error, ErrorCode, JwksSettings, KeySource, OidcConfig, OidcValidator, SigningKey,

@@ -12,10 +12,10 @@
 mod jwks_server;
 
 use async_trait::async_trait;
-use incidentfox_auth::authenticate::TeamTokenLookup;
 use incidentfox_auth::impersonation::{ImpersonationConfig, ImpersonationVerifier};
 use incidentfox_auth::jose::b64;
 use incidentfox_auth::team_tokens::StoredTeamToken;
+use incidentfox_auth::team_tokens::TeamTokenLookup;
 use incidentfox_auth::time::unix_now;
 use incidentfox_auth::{
     AdminAuthenticator, Algorithm, AuthMode, Authenticator, Credentials, ErrorCode, JwksSettings,
@@ -213,7 +213,8 @@ fn authenticator(server: &JwksServer, lookup: Arc<CountingLookup>) -> Authentica
             )
             .unwrap(),
         )
-        .with_team_tokens(lookup, TokenPepper::new("pepper").unwrap())
+        .with_team_token_lookup(lookup)
+        .with_pepper(TokenPepper::new("pepper").unwrap())
 }
 
 #[tokio::test]
@@ -306,7 +307,8 @@ async fn a_larger_oidc_cap_raises_the_dispatch_cap_for_oidc_only() {
         .unwrap();
     let lookup = Arc::new(CountingLookup::default());
     let auth = Authenticator::new(admin)
-        .with_team_tokens(lookup.clone(), TokenPepper::new("pepper").unwrap());
+        .with_team_token_lookup(lookup.clone())
+        .with_pepper(TokenPepper::new("pepper").unwrap());
     // An OIDC token between the default and the configured cap reaches the validator...
     let oidc = jwt_of_len("ES256", "k1", "https://idp.test", 2 * CAP);
     assert_eq!(

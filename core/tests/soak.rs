@@ -23,7 +23,7 @@ use incidentfox_auth::impersonation::{
     ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, ImpersonationVerifier,
 };
 use incidentfox_auth::jti::{JtiStore, PostgresJtiStore, PostgresSettings};
-use incidentfox_auth::keys::fetch::FetchLimits;
+use incidentfox_auth::keys::FetchLimits;
 use incidentfox_auth::time::unix_now;
 use incidentfox_auth::{
     Algorithm, ErrorCode, JwksSettings, KeySource, OidcConfig, OidcValidator, SigningKey,

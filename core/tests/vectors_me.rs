@@ -7,8 +7,8 @@
     clippy::indexing_slicing
 )]
 
-use incidentfox_auth::authenticate::MemoryTeamTokens;
 use incidentfox_auth::jti::MemoryJtiStore;
+use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::team_tokens::{StoredTeamToken, StoredTokenKind};
 use incidentfox_auth::{Authenticator, Credentials, Principal, Result};
 use serde_json::Value;

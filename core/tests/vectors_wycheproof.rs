@@ -31,7 +31,7 @@ const WYCHEPROOF_ALLOWLIST: &[(&str, u64, &str)] = &[
     // honours the JWK's `alg`, so the key cannot verify this token (unknown_key_id).
     ("jws", 346, "jwk alg PS256 pins the key; token uses PS384"),
     ("jws", 350, "jwk alg PS256 pins the key; token uses PS384"),
-    // ES512 (P-521) is outside the supported algorithms (the README: RS*, PS*, ES256/384, EdDSA).
+    // ES512 (P-521) is outside the supported algorithms (docs/configuration.md: RS*, PS*, ES256/384, EdDSA).
     ("jws", 347, "ES512 is not supported"),
     ("jws", 351, "ES512 is not supported"),
     // Detecting ROCA-weak moduli needs a fingerprint test the library does not carry; the IdP's

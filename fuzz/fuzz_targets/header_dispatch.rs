@@ -1,7 +1,7 @@
 //! Request headers through the authenticator's dispatch: never panics, never an admin by accident.
 #![no_main]
 
-use incidentfox_auth::authenticate::MemoryTeamTokens;
+use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::{Authenticator, Credentials};
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;

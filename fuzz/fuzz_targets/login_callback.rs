@@ -2,7 +2,7 @@
 //! `return_to` is always a same-origin path.
 #![no_main]
 
-use incidentfox_auth::login::cookies::parse_cookie_header;
+use incidentfox_auth::cookie::parse_cookie_header;
 use incidentfox_auth::login::sanitize_return_to;
 use libfuzzer_sys::fuzz_target;
 

@@ -5,6 +5,7 @@ use super::mode::AuthMode;
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::Result;
 use crate::oidc::{OidcConfig, OidcValidator};
+use crate::permissions::Permission;
 use crate::rbac::RbacPolicy;
 use crate::secret::{Secret, ALLOW_SHORT_SECRETS_ENV_VAR};
 use crate::text::clip;
@@ -71,7 +72,8 @@ impl AdminAuthenticator {
             }
         }
         if let Some(secret) = env.text("INTERNAL_SERVICE_SECRET") {
-            let grants = env.permissions("INTERNAL_SERVICE_PERMISSIONS", "admin:*");
+            let grants =
+                env.parsed_list("INTERNAL_SERVICE_PERMISSIONS", "admin:*", Permission::parse);
             match InternalService::new(Secret::new(secret), grants) {
                 Ok(service) => builder = builder.internal_service(service),
                 Err(_) => env.problem(format!(

@@ -1,8 +1,8 @@
 //! The credentials a request carries, read from its headers.
 
 use super::session_cookie::SessionCookiePolicy;
+use crate::cookie::{parse_cookie_header, unescape_value, SESSION_COOKIE};
 use crate::error::Result;
-use crate::login::cookies::{parse_cookie_header, unescape_value, SESSION_COOKIE};
 
 /// The header carrying an admin token.
 pub const ADMIN_TOKEN_HEADER: &str = "X-Admin-Token";
@@ -64,9 +64,11 @@ impl Credentials {
             } else if name.eq_ignore_ascii_case("cookie") {
                 // Every `Cookie` header in order; the first session cookie wins.
                 if found.session_cookie.is_none() {
+                    // A value that does not decode to text is passed on as sent: it is still a
+                    // credential, refused as a malformed token, not read as no cookie at all.
                     found.session_cookie = parse_cookie_header(value)
                         .remove(SESSION_COOKIE)
-                        .map(|v| unescape_value(&v));
+                        .map(|v| unescape_value(&v).unwrap_or(v));
                 }
                 continue;
             } else {
@@ -198,7 +200,7 @@ mod tests {
         );
         for policy in [&SessionCookiePolicy::SafeMethods, &same_origin] {
             let refused = c.token_under(policy).err().map(|e| e.code());
-            assert_eq!(refused, Some(crate::ErrorCode::MissingCredentials));
+            assert_eq!(refused, Some(crate::error::ErrorCode::MissingCredentials));
         }
         let c = post(&[cookie, ("Origin", "https://ui.example.com")]);
         assert_eq!(c.token_under(&same_origin)?, Some("t.s"));

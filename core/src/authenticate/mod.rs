@@ -8,7 +8,6 @@ mod mode;
 mod request;
 mod request_env;
 mod session_cookie;
-mod team_lookup;
 
 pub use admin::{
     admin_token_grants, admin_token_principal, AdminAuthBuilder, AdminAuthenticator,
@@ -22,4 +21,3 @@ pub use request::Authenticator;
 pub(crate) use request_env::read_team_mode;
 pub(crate) use session_cookie::read_session_cookie_policy;
 pub use session_cookie::{SessionCookiePolicy, SESSION_COOKIE_CSRF_VAR};
-pub use team_lookup::{MemoryTeamTokens, TeamTokenLookup};

@@ -5,7 +5,6 @@ use super::credential::CredentialShape;
 use super::headers::Credentials;
 use super::mode::AuthMode;
 use super::session_cookie::SessionCookiePolicy;
-use super::team_lookup::TeamTokenLookup;
 use crate::error::{err, ErrorCode, Result};
 use crate::impersonation::{ImpersonationVerifier, ISSUER as IMPERSONATION_ISSUER};
 use crate::jose::b64;
@@ -13,7 +12,9 @@ use crate::oidc::{OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::size_cap;
-use crate::team_tokens::{check_stored, ParsedTeamToken, StoredTokenKind, TokenPepper};
+use crate::team_tokens::{
+    check_stored, ParsedTeamToken, StoredTokenKind, TeamTokenLookup, TokenPepper,
+};
 use crate::time::When;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -61,17 +62,6 @@ impl Authenticator {
     /// Accepts impersonation and visitor tokens.
     pub fn with_impersonation(mut self, verifier: ImpersonationVerifier) -> Self {
         self.impersonation = Some(verifier);
-        self
-    }
-
-    /// Accepts team and org-admin tokens, found by `lookup` and hashed with `pepper`.
-    pub fn with_team_tokens(
-        mut self,
-        lookup: Arc<dyn TeamTokenLookup>,
-        pepper: TokenPepper,
-    ) -> Self {
-        self.lookup = Some(lookup);
-        self.pepper = Some(pepper);
         self
     }
 
@@ -305,7 +295,7 @@ fn names_impersonation_issuer(token: &str) -> bool {
         .is_ok_and(|peek| peek.iss.as_deref() == Some(IMPERSONATION_ISSUER))
 }
 
-fn off(what: &str, variable: &str, mode: AuthMode) -> crate::Error {
+fn off(what: &str, variable: &str, mode: AuthMode) -> crate::error::Error {
     err(
         ErrorCode::InvalidCredentials,
         format!("{what} authentication is off ({variable}={mode})"),

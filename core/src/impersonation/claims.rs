@@ -3,11 +3,11 @@
 
 use super::config::{ImpersonationConfig, ISSUER};
 use crate::error::{err, ErrorCode, Result};
-use crate::jose::json::{self, Member};
-use crate::jti::JtiEntry;
-use crate::oidc::claims::{
+use crate::jose::claims::{
     audiences_of, check_times_of, identifier, numeric_date_of, string_claim_of,
 };
+use crate::jose::json::{self, Member};
+use crate::jti::JtiEntry;
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
 use crate::text::clip;
@@ -407,6 +407,6 @@ fn scopes(value: Option<&Value>) -> Result<Vec<&str>> {
     }
 }
 
-fn invalid(claim: &str, why: &str) -> crate::Error {
+fn invalid(claim: &str, why: &str) -> crate::error::Error {
     err(ErrorCode::InvalidClaim, format!("claim `{claim}` {why}"))
 }

@@ -144,10 +144,10 @@ impl ImpersonationConfig {
         config.jti_logging = env.flag("IMPERSONATION_JTI_DB_LOGGING", false);
         config.jti_require = env.flag("IMPERSONATION_JTI_DB_REQUIRE", false);
         config.single_use = env.flag("IMPERSONATION_JTI_SINGLE_USE", false);
-        config.verified_cache.ttl = crate::oidc::env::seconds_or_zero(
-            env,
+        config.verified_cache.ttl = env.seconds(
             "IMPERSONATION_VERIFIED_CACHE_TTL_SECONDS",
             config.verified_cache.ttl,
+            0.0,
         );
         let mode = env.text_or("IMPERSONATION_JTI_RECORD_MODE", "strict");
         config.record_mode = RecordMode::from_name(&mode).unwrap_or_else(|| {

@@ -100,7 +100,7 @@ impl ImpersonationVerifier {
     /// [`verify_sync`](Self::verify_sync) as of `now` (Unix seconds), never from the cache.
     pub fn verify_sync_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         self.refuse_if_store_needed()?;
-        self.verify_token_at(token, now)
+        self.verify_signed_at(token, now)
     }
 
     fn refuse_if_store_needed(&self) -> Result<()> {
@@ -119,13 +119,13 @@ impl ImpersonationVerifier {
         size_cap::check(token, MAX_TOKEN_BYTES)?;
         let now = unix_now();
         let Some(cache) = &self.verified else {
-            return self.verify_token_at(token, now);
+            return self.verify_signed_at(token, now);
         };
         let key = TokenKey::of(token);
         if let Some(entry) = cache.get(&key, now) {
             return Ok(entry.value.clone());
         }
-        let fresh = self.verify_token_at(token, now)?;
+        let fresh = self.verify_signed_at(token, now)?;
         let verdict = Verdict {
             value: fresh.clone(),
             valid_until: fresh.expires_at + self.config.leeway_seconds,
@@ -162,7 +162,7 @@ impl ImpersonationVerifier {
     /// only after the signature and every claim passed; its failure fails closed
     /// (`jti_store_unavailable`).
     pub async fn verify_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
-        let verified = self.verify_token_at(token, now)?;
+        let verified = self.verify_signed_at(token, now)?;
         self.check_store(verified).await
     }
 
@@ -189,9 +189,20 @@ impl ImpersonationVerifier {
         Ok(verified)
     }
 
-    /// Signature and claims only, as of `now`; never consults the JTI store (for callers that
-    /// do not require JTIs, or that check them themselves).
-    pub fn verify_token_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
+    /// Signature and claims only, as of `now`: **skips the JTI store**, so a token that was
+    /// never recorded, was revoked or was already used still passes. Only for callers that do
+    /// not require JTIs or that check them themselves (the conformance vectors, say); the name
+    /// says so at every call site, as `jsonwebtoken`'s `dangerous` functions do.
+    pub fn dangerous_verify_without_jti_store_at(
+        &self,
+        token: &str,
+        now: f64,
+    ) -> Result<VerifiedImpersonation> {
+        self.verify_signed_at(token, now)
+    }
+
+    /// Signature and claims as of `now`, without the store: every verify starts here.
+    fn verify_signed_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         size_cap::check(token, MAX_TOKEN_BYTES)?;
         let now = crate::time::checked_instant(now)?;
         let jws = parse_compact(token)?;
@@ -211,7 +222,7 @@ impl ImpersonationVerifier {
     }
 }
 
-fn not_found(jti: &str) -> crate::Error {
+fn not_found(jti: &str) -> crate::error::Error {
     err(
         ErrorCode::JtiNotFound,
         format!(

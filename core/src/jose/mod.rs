@@ -3,14 +3,15 @@
 //! Everything here is shared by OIDC and impersonation tokens, so the strict base64url, duplicate
 //! member, nesting and header rules apply to every JWT the library reads.
 
-pub mod algorithm;
+mod algorithm;
 pub mod b64;
-pub mod compact;
-pub mod header;
+pub(crate) mod claims;
+mod compact;
+mod header;
 pub mod json;
-pub mod sign;
+mod sign;
 
-pub use algorithm::Algorithm;
+pub use algorithm::{Algorithm, KeyKind};
 pub use compact::{parse_compact, CompactJws};
 pub use header::Header;
-pub use sign::SigningKey;
+pub use sign::{generate_pkcs8, SigningKey};

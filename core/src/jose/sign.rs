@@ -36,7 +36,7 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-fn key_error(what: &str) -> crate::Error {
+fn key_error(what: &str) -> crate::error::Error {
     err(ErrorCode::InvalidKey, what)
 }
 

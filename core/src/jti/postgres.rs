@@ -75,7 +75,7 @@ const PURGE_SQL: &str = "DELETE FROM impersonation_jtis WHERE jti IN \
 #[derive(Clone)]
 pub struct PostgresSettings {
     /// A `postgres://user:password@host:port/db` URL or a `key=value` connection string, with
-    /// libpq's `sslmode` and `sslrootcert` (see the README: any mode that encrypts verifies the
+    /// libpq's `sslmode` and `sslrootcert` (see docs/configuration.md: any mode that encrypts verifies the
     /// server's certificate and name).
     pub url: String,
     /// Trust anchors (PEM) for the server's certificate when the URL names none: libpq's

@@ -5,7 +5,7 @@
 //! name, against `sslrootcert` (in the string, or `PGSSLROOTCERT`) when given, else the
 //! system's roots. That is libpq's `verify-full` for all three: libpq's `require` would accept
 //! any certificate, which a man in the middle can present. `prefer` and `allow` (libpq's
-//! opportunistic, unverified encryption) connect without TLS, as `disable` does; the README says
+//! opportunistic, unverified encryption) connect without TLS, as `disable` does; docs/configuration.md says
 //! so. A failed handshake never falls back to plaintext.
 
 use crate::error::{err, ErrorCode, Result};
@@ -133,7 +133,7 @@ fn system_roots() -> Result<RootCertStore> {
     Ok(roots)
 }
 
-fn tls_config(message: impl Into<String>) -> crate::Error {
+fn tls_config(message: impl Into<String>) -> crate::error::Error {
     err(
         ErrorCode::InvalidConfig,
         format!("jti store tls: {}", message.into()),

@@ -12,10 +12,11 @@
 //! This is a single value with explicit freshness states rather than a moka cache: moka's expiry
 //! would evict exactly the stale set that must keep serving during an IdP outage.
 
-use super::fetch::{check_url, FetchLimits, Fetcher};
+use super::fetch::{FetchLimits, Fetcher};
 use super::jwk::KeyPolicy;
 use super::set::KeySet;
 use crate::error::{err, ErrorCode, Result};
+use crate::http::check_url;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -119,7 +120,7 @@ struct Snapshot {
 /// State only the fetcher touches, behind the single-flight gate.
 struct Gate {
     last_attempt: Option<Instant>,
-    last_error: Option<crate::Error>,
+    last_error: Option<crate::error::Error>,
     discovered_jwks_uri: Option<Url>,
 }
 

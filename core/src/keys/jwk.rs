@@ -1,6 +1,6 @@
 //! One JWK turned into ready-to-use verifiers, parsed once when the set loads.
 
-use crate::jose::algorithm::KeyKind;
+use crate::jose::KeyKind;
 use crate::jose::{b64, Algorithm};
 use crate::text::clip;
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};

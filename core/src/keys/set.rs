@@ -2,7 +2,7 @@
 
 use super::jwk::{KeyPolicy, VerifyingKey};
 use crate::error::{err, ErrorCode, Result};
-use crate::jose::algorithm::KeyKind;
+use crate::jose::KeyKind;
 use crate::jose::{json, Algorithm, CompactJws};
 use crate::text::clip;
 use serde_json::Value;
@@ -135,7 +135,7 @@ impl KeySet {
     }
 }
 
-pub(crate) fn unknown_key(kid: Option<&str>, alg: Algorithm) -> crate::Error {
+pub(crate) fn unknown_key(kid: Option<&str>, alg: Algorithm) -> crate::error::Error {
     match kid {
         Some(kid) => err(
             ErrorCode::UnknownKeyId,

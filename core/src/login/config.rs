@@ -190,7 +190,7 @@ impl LoginConfig {
             ));
         } else if discovery {
             // The discovery document is fetched from the issuer: https only (http on loopback).
-            if let Err(e) = crate::keys::fetch::check_url(&self.issuer) {
+            if let Err(e) = crate::http::check_url(&self.issuer) {
                 problems.push(format!("{}: {}", names.issuer, e.message()));
             }
         }
@@ -219,7 +219,7 @@ impl LoginConfig {
             (names.jwks_url, &self.jwks_url),
         ] {
             if let Some(url) = url {
-                if let Err(e) = crate::keys::fetch::check_url(url) {
+                if let Err(e) = crate::http::check_url(url) {
                     problems.push(format!("{name}: {}", e.message()));
                 }
             }
@@ -446,7 +446,7 @@ mod tests {
         config.cookie_secure = false;
         let e = config.validate().err();
         assert_eq!(
-            e.as_ref().map(crate::Error::code),
+            e.as_ref().map(crate::error::Error::code),
             Some(ErrorCode::InvalidConfig)
         );
         let message = e.map(|e| e.message().to_owned()).unwrap_or_default();

@@ -1,7 +1,5 @@
 //! The login cookies: today's names and attributes, plus the nonce and `return_to`.
 
-use std::collections::HashMap;
-
 /// The `state` cookie (today's name): the state, then `.` and the required role when the login
 /// asked for one, so the role belongs to this login attempt and no other.
 pub const STATE_COOKIE: &str = "ifx_oidc_state";
@@ -15,8 +13,6 @@ pub const REQUIRE_ROLE_COOKIE: &str = "ifx_oidc_require_role";
 pub const NONCE_COOKIE: &str = "ifx_oidc_nonce";
 /// Where to go after login (new).
 pub const RETURN_TO_COOKIE: &str = "ifx_oidc_return_to";
-/// The session cookie the web UI sets after login (today's name).
-pub const SESSION_COOKIE: &str = "incidentfox_session_token";
 /// Login cookies live this long, in seconds (as today).
 pub const LOGIN_COOKIE_MAX_AGE: u64 = 600;
 /// The session cookie lives this long, in seconds (7 days, as today).
@@ -91,33 +87,6 @@ impl SetCookie {
     }
 }
 
-/// Cookies from a `Cookie` request header (`a=1; b=2`); the first of a repeated name wins.
-pub fn parse_cookie_header(header: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for pair in header.split(';') {
-        if let Some((name, value)) = pair.split_once('=') {
-            out.entry(name.trim().to_owned())
-                .or_insert_with(|| value.trim().trim_matches('"').to_owned());
-        }
-    }
-    out
-}
-
-/// A cookie value as `encodeURIComponent` (and [`escape_value`]) escape it: every `%XX` of the
-/// whole value decoded, `+` kept as a plus. Form decoding would be wrong here: it stops at the
-/// first `&` and reads `+` as a space. Bytes that are not UTF-8 become U+FFFD.
-pub fn unescape_value(value: &str) -> String {
-    percent_encoding::percent_decode_str(value)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// `value` with every byte but ASCII letters and digits escaped as `%XX`, so any text is a
-/// valid cookie value and [`unescape_value`] gives it back.
-pub fn escape_value(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,33 +104,5 @@ mod tests {
             "ifx_oidc_state=; Path=/api/auth/callback; Max-Age=0; SameSite=Lax; HttpOnly; Secure"
         );
         assert!(!format!("{c:?}").contains("abc"));
-    }
-
-    #[test]
-    fn values_round_trip_through_escaping_whole() {
-        for value in [
-            "/teams/42?tab=agents&x=1",
-            "/a b+c",
-            "/caf\u{e9}",
-            "",
-            "%2F",
-        ] {
-            let escaped = escape_value(value);
-            assert!(escaped
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'%'));
-            assert_eq!(unescape_value(&escaped), value);
-        }
-        // The whole value, not only up to an `&`; a `+` is a plus.
-        assert_eq!(unescape_value("%2Fa&%0d%0aX+Y"), "/a&\r\nX+Y");
-        assert_eq!(unescape_value("%FF"), "\u{fffd}");
-    }
-
-    #[test]
-    fn parses_cookie_headers() {
-        let c = parse_cookie_header("a=1; ifx_oidc_state=xyz ; a=2; junk; q=\"v\"");
-        assert_eq!(c.get("a").map(String::as_str), Some("1"));
-        assert_eq!(c.get("ifx_oidc_state").map(String::as_str), Some("xyz"));
-        assert_eq!(c.get("q").map(String::as_str), Some("v"));
     }
 }

@@ -2,11 +2,12 @@
 
 use super::config::LoginConfig;
 use super::cookies::{
-    escape_value, parse_cookie_header, SetCookie, NONCE_COOKIE, REQUIRE_ROLE_COOKIE,
-    RETURN_TO_COOKIE, SESSION_COOKIE, SESSION_COOKIE_MAX_AGE, STATE_COOKIE, VERIFIER_COOKIE,
+    SetCookie, NONCE_COOKIE, REQUIRE_ROLE_COOKIE, RETURN_TO_COOKIE, SESSION_COOKIE_MAX_AGE,
+    STATE_COOKIE, VERIFIER_COOKIE,
 };
-use super::http;
 use super::return_to::sanitize_return_to;
+use super::transport;
+use crate::cookie::{escape_value, parse_cookie_header, unescape_value, SESSION_COOKIE};
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::b64;
 use crate::oidc::{Identity, KeySource, OidcConfig, OidcValidator};
@@ -97,7 +98,7 @@ fn random_token() -> Result<String> {
     Ok(b64::encode(crate::random::bytes::<32>()?))
 }
 
-fn config_error(what: &str, e: impl std::fmt::Display) -> crate::Error {
+fn config_error(what: &str, e: impl std::fmt::Display) -> crate::error::Error {
     err(ErrorCode::InvalidConfig, format!("{what}: {e}"))
 }
 
@@ -145,7 +146,7 @@ impl OidcLogin {
         Ok(OidcLogin {
             config,
             client,
-            http: http::client()?,
+            http: transport::client()?,
             validator,
             iss_required: iss_supported,
         })
@@ -255,12 +256,9 @@ impl OidcLogin {
             ));
         }
         // Decoded strictly: a value that is not UTF-8 once decoded is no path, so `/`.
-        let return_to = cookie(RETURN_TO_COOKIE).and_then(|v| {
-            percent_encoding::percent_decode_str(v)
-                .decode_utf8()
-                .ok()
-                .map(String::from)
-        });
+        let return_to = cookie(RETURN_TO_COOKIE)
+            .map(String::as_str)
+            .and_then(unescape_value);
         let secure = self.config.cookie_secure;
         let clear_cookies = [
             STATE_COOKIE,
@@ -316,7 +314,7 @@ impl OidcLogin {
     /// The code exchange with the PKCE verifier (and the client secret when configured).
     async fn exchange(&self, code: &str, verifier: &str) -> Result<String> {
         let client = self.http.clone();
-        let send = move |request| http::send(client.clone(), request);
+        let send = move |request| transport::send(client.clone(), request);
         let response = self
             .client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -346,7 +344,7 @@ impl OidcLogin {
     }
 }
 
-fn state_error(why: &str) -> crate::Error {
+fn state_error(why: &str) -> crate::error::Error {
     err(ErrorCode::InvalidState, why.to_owned())
 }
 
@@ -396,9 +394,9 @@ async fn endpoints(config: &LoginConfig) -> Result<Endpoints> {
             iss_supported: false,
         });
     }
-    let fetcher = crate::keys::fetch::Fetcher::new(crate::keys::fetch::FetchLimits::default())?;
+    let fetcher = crate::keys::Fetcher::new(crate::keys::FetchLimits::default())?;
     let base = config.issuer.trim_end_matches('/');
-    let url = crate::keys::fetch::check_url(&format!("{base}/.well-known/openid-configuration"))?;
+    let url = crate::http::check_url(&format!("{base}/.well-known/openid-configuration"))?;
     let body = fetcher
         .get(&url)
         .await
@@ -434,7 +432,7 @@ async fn endpoints(config: &LoginConfig) -> Result<Endpoints> {
     // The code and the keys travel over these: the discovered URLs get the same https (or
     // loopback http) rule as configured ones.
     for url in [&token, &jwks] {
-        crate::keys::fetch::check_url(url)?;
+        crate::http::check_url(url)?;
     }
     Ok(Endpoints {
         authorization: pick(&config.authorization_endpoint, "authorization_endpoint")?,

@@ -1,6 +1,5 @@
 //! `return_to`: where to send the user after login — same-origin absolute paths only.
 
-use percent_encoding::percent_decode_str;
 use url::Url;
 
 /// Where to go when `return_to` is missing or unsafe.
@@ -78,9 +77,8 @@ fn is_safe(value: &str) -> bool {
         if !is_same_origin_path(&current) {
             return false;
         }
-        let decoded = match percent_decode_str(&current).decode_utf8() {
-            Ok(decoded) => decoded.into_owned(),
-            Err(_) => return false,
+        let Some(decoded) = crate::text::percent_decode(&current) else {
+            return false;
         };
         if decoded == current {
             return true;

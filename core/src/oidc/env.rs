@@ -80,23 +80,16 @@ impl OidcConfig {
                 1,
             )));
         }
-        let seconds = |env: &mut EnvReader<'_>, name: &str, default: Duration| {
-            let value = env.number(name, default.as_secs_f64(), 0.001);
-            Duration::try_from_secs_f64(value).unwrap_or_else(|_| {
-                env.problem(format!("{name} must be a finite number of seconds"));
-                default
-            })
-        };
         let mut jwks = config.jwks;
-        jwks.max_age = seconds(env, "OIDC_JWKS_MAX_AGE_SECONDS", jwks.max_age);
-        jwks.cooldown = seconds(env, "OIDC_JWKS_COOLDOWN_SECONDS", jwks.cooldown);
-        jwks.max_stale = seconds(env, "OIDC_JWKS_MAX_STALE_SECONDS", jwks.max_stale);
-        jwks.fetch.timeout = seconds(env, "OIDC_JWKS_TIMEOUT_SECONDS", jwks.fetch.timeout);
+        jwks.max_age = env.seconds("OIDC_JWKS_MAX_AGE_SECONDS", jwks.max_age, 0.001);
+        jwks.cooldown = env.seconds("OIDC_JWKS_COOLDOWN_SECONDS", jwks.cooldown, 0.001);
+        jwks.max_stale = env.seconds("OIDC_JWKS_MAX_STALE_SECONDS", jwks.max_stale, 0.001);
+        jwks.fetch.timeout = env.seconds("OIDC_JWKS_TIMEOUT_SECONDS", jwks.fetch.timeout, 0.001);
         jwks.fetch.max_body_bytes =
             env.number("OIDC_JWKS_MAX_BYTES", jwks.fetch.max_body_bytes, 1024);
         config = config.with_jwks_settings(jwks);
         let mut cache = config.verified_cache;
-        cache.ttl = seconds_or_zero(env, "OIDC_VERIFIED_CACHE_TTL_SECONDS", cache.ttl);
+        cache.ttl = env.seconds("OIDC_VERIFIED_CACHE_TTL_SECONDS", cache.ttl, 0.0);
         cache.max_entries = env.number("OIDC_VERIFIED_CACHE_MAX_ENTRIES", cache.max_entries, 0);
         config = config.with_verified_cache(cache);
         // Field-level problems (HMAC in the allowlist, empty names) join the variable problems.
@@ -105,15 +98,6 @@ impl OidcConfig {
         }
         (env.problems().list().len() == before).then_some(config)
     }
-}
-
-/// A duration in seconds where 0 is allowed (it turns a cache off).
-pub(crate) fn seconds_or_zero(env: &mut EnvReader<'_>, name: &str, default: Duration) -> Duration {
-    let value = env.number(name, default.as_secs_f64(), 0.0);
-    Duration::try_from_secs_f64(value).unwrap_or_else(|_| {
-        env.problem(format!("{name} must be a finite number of seconds"));
-        default
-    })
 }
 
 #[cfg(test)]

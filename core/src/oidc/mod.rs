@@ -1,11 +1,14 @@
 //! OIDC token validation: configuration, claim rules and the validator.
 
-pub mod claims;
-pub mod config;
-pub mod env;
-pub mod validator;
+mod claims;
+mod config;
+mod env;
+mod validator;
 mod verified;
 
 pub use claims::Identity;
-pub use config::{ClaimNames, KeySource, OidcConfig};
+pub use config::{
+    ClaimNames, KeySource, OidcConfig, DEFAULT_LEEWAY_SECONDS, DEFAULT_MAX_TOKEN_BYTES,
+    MAX_MAX_TOKEN_BYTES,
+};
 pub use validator::{OidcValidator, VerifiedToken};

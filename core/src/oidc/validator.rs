@@ -5,9 +5,7 @@ use super::config::{ClaimNames, KeySource, OidcConfig};
 pub use super::verified::VerifiedToken;
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::{json, parse_compact, Algorithm, CompactJws};
-use crate::keys::cache::{CachedSet, RemoteSource};
-use crate::keys::set::unknown_key;
-use crate::keys::{JwksCache, KeyPolicy, KeySet};
+use crate::keys::{unknown_key, CachedSet, JwksCache, KeyPolicy, KeySet, RemoteSource};
 use crate::size_cap;
 use crate::text::clip;
 use crate::time::{unix_now, When};
@@ -63,7 +61,7 @@ impl OidcValidator {
                 config.jwks,
             )?),
             KeySource::Discovery => {
-                crate::keys::fetch::check_url(&config.issuer)?;
+                crate::http::check_url(&config.issuer)?;
                 Keys::Remote(JwksCache::new(
                     RemoteSource::Discovery(config.issuer.clone()),
                     policy,
@@ -187,13 +185,6 @@ impl OidcValidator {
         match when {
             When::Now => self.verify_cached(token),
             When::At(now) => self.verify_cached_at(token, now),
-        }
-    }
-
-    /// Empties the verified-token cache (e.g. after changing trust out of band).
-    pub fn clear_verified_cache(&self) {
-        if let Some(cache) = &self.verified {
-            cache.clear();
         }
     }
 

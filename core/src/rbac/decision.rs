@@ -1,9 +1,35 @@
-//! The outcome of an authorization check, complete enough to log or print.
+//! The outcome of an authorization check, complete enough to log or print, and the source of
+//! each grant that a decision names.
 
-use super::grants::GrantSource;
 use crate::error::{err, ErrorCode, Result};
 use crate::permissions::Permission;
 use serde::Serialize;
+use std::fmt;
+
+/// Why a principal holds a grant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GrantSource {
+    /// `ADMIN_PERMISSIONS_DEFAULT`: every admin gets it.
+    Default,
+    /// A group of the principal, mapped by `ADMIN_GROUP_PERMISSIONS_JSON`.
+    Group(String),
+    /// Fixed by the kind of credential (the break-glass admin token gets `admin:*`; a team token
+    /// gets `team:read` and `team:write`); the value is the `auth_kind`.
+    Credential(String),
+    /// Listed explicitly by the caller (e.g. `explain --grants`).
+    Explicit,
+}
+
+impl fmt::Display for GrantSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GrantSource::Default => f.write_str("default"),
+            GrantSource::Group(name) => write!(f, "group:{name}"),
+            GrantSource::Credential(kind) => f.write_str(kind),
+            GrantSource::Explicit => f.write_str("grants"),
+        }
+    }
+}
 
 /// Why access was denied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,35 +1,9 @@
 //! A principal's grants, each remembering where it came from, so a decision can be explained.
 
-use super::decision::{Decision, DenyReason};
+use super::decision::{Decision, DenyReason, GrantSource};
 use crate::permissions::{Permission, PermissionSet};
 use serde::{Serialize, Serializer};
-use std::fmt;
 use std::sync::Arc;
-
-/// Why a principal holds a grant.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum GrantSource {
-    /// `ADMIN_PERMISSIONS_DEFAULT`: every admin gets it.
-    Default,
-    /// A group of the principal, mapped by `ADMIN_GROUP_PERMISSIONS_JSON`.
-    Group(String),
-    /// Fixed by the kind of credential (the break-glass admin token gets `admin:*`; a team token
-    /// gets `team:read` and `team:write`); the value is the `auth_kind`.
-    Credential(String),
-    /// Listed explicitly by the caller (e.g. `explain --grants`).
-    Explicit,
-}
-
-impl fmt::Display for GrantSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GrantSource::Default => f.write_str("default"),
-            GrantSource::Group(name) => write!(f, "group:{name}"),
-            GrantSource::Credential(kind) => f.write_str(kind),
-            GrantSource::Explicit => f.write_str("grants"),
-        }
-    }
-}
 
 /// Grants in order, without duplicates (the first source of a repeated grant is kept),
 /// compiled for matching.

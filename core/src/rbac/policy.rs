@@ -1,6 +1,7 @@
 //! Who gets which admin permissions: defaults plus the grants of each mapped group.
 
-use super::grants::{GrantSource, Grants};
+use super::decision::GrantSource;
+use super::grants::Grants;
 use super::group_map::{self, GroupMap};
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::Result;
@@ -91,7 +92,11 @@ impl RbacPolicy {
     /// Reads through `env`, recording problems there.
     pub(crate) fn read_env(env: &mut EnvReader<'_>) -> RbacPolicy {
         // Set-but-empty means "no default permissions", as in today's services.
-        let defaults = env.permissions("ADMIN_PERMISSIONS_DEFAULT", DEFAULT_ADMIN_PERMISSIONS);
+        let defaults = env.parsed_list(
+            "ADMIN_PERMISSIONS_DEFAULT",
+            DEFAULT_ADMIN_PERMISSIONS,
+            Permission::parse,
+        );
         let groups = match env.text(group_map::VARIABLE) {
             None => GroupMap::default(),
             Some(document) => GroupMap::parse(&document).unwrap_or_else(|problems| {
@@ -133,7 +138,7 @@ impl RbacPolicy {
         claims: &serde_json::Map<String, serde_json::Value>,
         groups_claim: &str,
     ) -> Result<Grants> {
-        let groups = crate::oidc::claims::groups(claims, groups_claim)?;
+        let groups = crate::jose::claims::groups(claims, groups_claim)?;
         Ok(self.resolve(&groups))
     }
 

@@ -1,10 +1,11 @@
-//! Orchestrator route checks: a named route → required permission table, and `authorize`.
+//! Orchestrator route checks: a named route → required permission table, and the decision on
+//! one route.
 
 use super::decision::{Decision, DenyReason};
+use super::grants::Grants;
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::{err, ErrorCode, Result};
 use crate::permissions::Permission;
-use crate::principal::Principal;
 use crate::text::clip;
 
 /// Routes whose permission comes from an `ORCHESTRATOR_REQUIRED_PERMISSION_*` variable: (route
@@ -170,34 +171,25 @@ impl RouteTable {
             })
     }
 
-    /// Decides whether `principal` may use `route`: it must be an admin; with
-    /// `require_admin_star` it must hold `admin:*` or `*` literally; and a grant must grant the
-    /// route's permission, unless that check is skipped.
-    ///
-    /// `Err` only for an unknown route; a denial is a [`Decision`] (see
-    /// [`Decision::into_result`]).
-    pub fn authorize(&self, principal: &Principal, route: &str) -> Result<Decision> {
-        self.authorize_for_org(principal, route, None)
-    }
-
-    /// [`authorize`](Self::authorize) for a request acting on organisation `org_id`: an
-    /// org-admin token is allowed only for its own org (`org_scope` otherwise), and a check that
-    /// names no org refuses it. Other admins are not limited by org.
-    pub fn authorize_for_org(
+    /// The route check on the facts of a principal, which `authorize` and `authorize_for_org`
+    /// (written beside [`Principal`](crate::Principal)) hand over: the table sits below the
+    /// principal, so it takes the facts rather than the principal. `Err` only for an unknown
+    /// route.
+    pub(crate) fn decide(
         &self,
-        principal: &Principal,
         route: &str,
-        org_id: Option<&str>,
+        is_admin: bool,
+        may_act_on_org: bool,
+        grants: &Grants,
     ) -> Result<Decision> {
         let required = self.required(route)?;
         let named = || required.map(|p| p.as_str().to_owned());
-        if !principal.is_admin() {
+        if !is_admin {
             return Ok(Decision::denied(named(), DenyReason::NotAdmin));
         }
-        if !principal.may_act_on_org(org_id) {
+        if !may_act_on_org {
             return Ok(Decision::denied(named(), DenyReason::OrgScope));
         }
-        let grants = &principal.permissions;
         let star = grants
             .iter()
             .position(|(p, _)| matches!(p.as_str(), "admin:*" | "*"));

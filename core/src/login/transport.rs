@@ -1,6 +1,8 @@
-//! The HTTP client `openidconnect` uses for the code exchange: our reqwest (rustls), no
-//! redirects, a deadline and a body cap, instead of the crate's own reqwest version.
+//! The code exchange's transport for `openidconnect`: the crate's hardened client
+//! (`crate::http`) with the token request's deadline and body cap, instead of `openidconnect`'s
+//! own reqwest version.
 
+use crate::http::{self, describe, BodyError};
 use openidconnect::{HttpRequest, HttpResponse};
 use std::time::Duration;
 
@@ -23,16 +25,8 @@ impl std::fmt::Display for TransportError {
 impl std::error::Error for TransportError {}
 
 /// Builds the client.
-pub fn client() -> crate::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(TIMEOUT)
-        .connect_timeout(TIMEOUT)
-        .user_agent(concat!("incidentfox-auth/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            crate::error::err(crate::ErrorCode::InvalidConfig, format!("http client: {e}"))
-        })
+pub fn client() -> crate::error::Result<reqwest::Client> {
+    http::client(TIMEOUT)
 }
 
 /// Sends one request.
@@ -47,7 +41,7 @@ pub async fn send(
         .body(body)
         .send()
         .await
-        .map_err(|e| TransportError(format!("token request failed: {}", without_url(&e))))?;
+        .map_err(|e| TransportError(format!("token request failed: {}", describe(&e))))?;
     // OAuth error answers are 4xx; a 5xx is the provider (or the proxy in front of it) failing,
     // not refusing the code, so it is reported as a transport failure (`provider_unavailable`).
     if response.status().is_server_error() {
@@ -60,31 +54,15 @@ pub async fn send(
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
     }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+    let bytes = http::read_capped(&mut response, MAX_BODY_BYTES)
         .await
-        .map_err(|e| TransportError(format!("token response: {}", without_url(&e))))?
-    {
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(TransportError(format!(
-                "token response is over {MAX_BODY_BYTES} bytes"
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+        .map_err(|e| match e {
+            BodyError::Over => {
+                TransportError(format!("token response is over {MAX_BODY_BYTES} bytes"))
+            }
+            BodyError::Read(e) => TransportError(format!("token response: {}", describe(&e))),
+        })?;
     builder
         .body(bytes)
         .map_err(|e| TransportError(format!("token response: {e}")))
-}
-
-/// reqwest's message, without the URL (it may carry a code in its query).
-fn without_url(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "transport error".to_owned()
-    }
 }
