@@ -2,7 +2,7 @@
 //! exchange in Node services. `lib/next.js` and `lib/express.js` build the route handlers on it.
 
 use crate::convert::env_map;
-use crate::errors::{invalid_argument, IntoJs};
+use crate::errors::IntoJs;
 use crate::runtime::promise;
 use incidentfox_auth::login::{self, LoginConfig, SetCookie};
 use incidentfox_auth::{Algorithm, Secret};
@@ -171,15 +171,7 @@ fn config(options: OidcLoginOptions) -> incidentfox_auth::Result<LoginConfig> {
         config.cookie_secure = secure;
     }
     if let Some(names) = options.algorithms {
-        let mut parsed = Vec::new();
-        for name in names {
-            parsed.push(
-                Algorithm::from_name(&name).ok_or_else(|| {
-                    invalid_argument(format!("algorithm `{name}` is not supported"))
-                })?,
-            );
-        }
-        config.algorithms = parsed;
+        config.algorithms = Algorithm::parse_list(&names)?;
     }
     if let Some(claim) = options.groups_claim {
         config.groups_claim = claim;

@@ -125,15 +125,7 @@ fn config(mut options: OidcValidatorOptions) -> incidentfox_auth::Result<OidcCon
         .with_audiences(one_or_many(options.audience))
         .with_require_kid(options.require_kid.unwrap_or(true));
     if let Some(names) = options.algorithms {
-        let mut parsed = Vec::new();
-        for name in names {
-            parsed.push(
-                Algorithm::from_name(&name).ok_or_else(|| {
-                    invalid_argument(format!("algorithm `{name}` is not supported"))
-                })?,
-            );
-        }
-        config = config.with_algorithms(parsed);
+        config = config.with_algorithms(Algorithm::parse_list(&names)?);
     }
     if let Some(leeway) = options.leeway {
         config = config.with_leeway(leeway);

@@ -2,7 +2,7 @@
 
 use crate::convert::env_map;
 use crate::errors::{invalid_argument, IntoJs};
-use incidentfox_auth::rbac::GroupMap;
+use incidentfox_auth::rbac::{GroupMap, DEFAULT_ADMIN_PERMISSIONS};
 use incidentfox_auth::{AuthKind, GrantSource, Grants, Permission, Role};
 use napi::Env;
 use napi_derive::napi;
@@ -356,7 +356,7 @@ impl RbacPolicy {
     pub fn new(env: &Env, options: Option<RbacPolicyOptions>) -> napi::Result<Self> {
         let (defaults, groups) =
             options.map_or((None, None), |o| (o.defaults, o.group_permissions));
-        let defaults = defaults.unwrap_or_else(|| vec!["admin:*".to_owned()]);
+        let defaults = defaults.unwrap_or_else(|| vec![DEFAULT_ADMIN_PERMISSIONS.to_owned()]);
         let groups = match groups {
             None => GroupMap::default(),
             // The same parser as ADMIN_GROUP_PERMISSIONS_JSON, so both report problems alike.

@@ -47,3 +47,22 @@ test('role names come from the core', () => {
   assert.equal(Principal.withGrants('team', ['team:read']).role, 'team')
   assert.throws(() => Principal.withGrants('Admin', ['admin:*']))
 })
+
+test('algorithm names are read as the environment reads them', () => {
+  const { Authenticator, OidcValidator } = require('@incidentfox/auth')
+  const options = { issuer: 'https://idp.example', audience: 'svc', jwksUrl: 'https://idp.example/jwks' }
+  new OidcValidator({ ...options, algorithms: ['RS256'] })
+  for (const names of [['rs256'], ['RS256', 'ES512'], ['none']]) {
+    assert.throws(() => new OidcValidator({ ...options, algorithms: names }), { code: 'ERR_INVALID_CONFIG' }, names.join())
+    assert.throws(() => Authenticator.fromEnv({
+      ADMIN_AUTH_MODE: 'oidc', OIDC_ENABLED: '1', OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'svc',
+      OIDC_JWKS_URL: 'https://idp.example/jwks', OIDC_ALG: names.join(','),
+    }), { code: 'ERR_INVALID_CONFIG' }, names.join())
+  }
+})
+
+test('the default admin grant is the core\'s', () => {
+  const { RbacPolicy } = require('@incidentfox/auth')
+  assert.deepEqual(new RbacPolicy().resolve([]), ['admin:*'])
+  assert.deepEqual(RbacPolicy.fromEnv({}).resolve([]), ['admin:*'])
+})

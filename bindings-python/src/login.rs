@@ -1,7 +1,7 @@
 //! `OidcLogin`: the web UI's login flow, for a server-side exchange in Python services.
 
 use crate::convert::{dict, env_map};
-use crate::errors::{invalid_argument, IntoPy};
+use crate::errors::IntoPy;
 use crate::runtime::{awaitable, block_on};
 use incidentfox_auth::login::{self, LoginConfig, LoginResult, SetCookie};
 use incidentfox_auth::{Algorithm, Secret};
@@ -70,14 +70,7 @@ impl OidcLogin {
             config.cookie_secure = secure;
         }
         if let Some(names) = algorithms {
-            config.algorithms = names
-                .iter()
-                .map(|n| {
-                    Algorithm::from_name(n).ok_or_else(|| {
-                        invalid_argument(format!("algorithm `{n}` is not supported"))
-                    })
-                })
-                .collect::<PyResult<_>>()?;
+            config.algorithms = Algorithm::parse_list(&names).py_err()?;
         }
         if let Some(claim) = groups_claim {
             config.groups_claim = claim;

@@ -106,13 +106,7 @@ impl OidcValidator {
             .with_audiences(audiences(audience)?)
             .with_require_kid(require_kid);
         if let Some(names) = algorithms {
-            let mut parsed = Vec::new();
-            for name in names {
-                parsed.push(Algorithm::from_name(&name).ok_or_else(|| {
-                    invalid_argument(format!("algorithm `{name}` is not supported"))
-                })?);
-            }
-            config = config.with_algorithms(parsed);
+            config = config.with_algorithms(Algorithm::parse_list(&names).py_err()?);
         }
         if let Some(leeway) = leeway {
             config = config.with_leeway(leeway);

@@ -2,7 +2,7 @@
 
 use crate::convert::{claims_from_python, env_map, from_python};
 use crate::errors::{invalid_argument, IntoPy};
-use incidentfox_auth::rbac::GroupMap;
+use incidentfox_auth::rbac::{GroupMap, DEFAULT_ADMIN_PERMISSIONS};
 use incidentfox_auth::{AuthKind, GrantSource, Grants, Permission, Role};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -262,7 +262,7 @@ pub struct RbacPolicy {
 #[pymethods]
 impl RbacPolicy {
     #[new]
-    #[pyo3(signature = (defaults=vec!["admin:*".to_owned()], group_permissions=None))]
+    #[pyo3(signature = (defaults=vec![DEFAULT_ADMIN_PERMISSIONS.to_owned()], group_permissions=None))]
     fn new(
         defaults: Vec<String>,
         group_permissions: Option<&Bound<'_, PyAny>>,

@@ -74,3 +74,31 @@ def test_role_names_come_from_the_core() -> None:
     assert Principal.with_grants("team", ["team:read"]).role == "team"
     with pytest.raises(AuthError):
         Principal.with_grants("Admin", ["admin:*"])
+
+
+@pytest.mark.parametrize("names", [["rs256"], ["RS256", "ES512"], ["none"]])
+def test_algorithm_names_are_read_as_the_environment_reads_them(names: list[str]) -> None:
+    from incidentfox_auth import OidcValidator
+
+    OidcValidator(issuer="https://idp.example", audience="svc", jwks_url="https://idp.example/jwks", algorithms=["RS256"])
+    with pytest.raises(AuthError) as e:
+        OidcValidator(issuer="https://idp.example", audience="svc", jwks_url="https://idp.example/jwks", algorithms=names)
+    assert e.value.code == "invalid_config"
+    with pytest.raises(AuthError) as e:
+        authenticator_with_alg(",".join(names))
+    assert e.value.code == "invalid_config"
+
+
+def authenticator_with_alg(alg: str) -> None:
+    from incidentfox_auth import Authenticator
+
+    Authenticator.from_env({
+        "ADMIN_AUTH_MODE": "oidc", "OIDC_ENABLED": "1", "OIDC_ISSUER": "https://idp.example",
+        "OIDC_AUDIENCE": "svc", "OIDC_JWKS_URL": "https://idp.example/jwks", "OIDC_ALG": alg,
+    })
+
+
+def test_the_default_admin_grant_is_the_cores() -> None:
+    from incidentfox_auth import RbacPolicy
+
+    assert RbacPolicy().resolve([]) == RbacPolicy.from_env({}).resolve([]) == ["admin:*"]

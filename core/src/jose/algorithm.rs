@@ -88,6 +88,23 @@ impl Algorithm {
         Algorithm::ALL.into_iter().find(|a| a.as_str() == name)
     }
 
+    /// Parses every name of a configured list, exactly as [`from_name`](Self::from_name); the
+    /// first name that is not a supported algorithm is `invalid_config`, naming it.
+    pub fn parse_list<S: AsRef<str>>(names: &[S]) -> crate::error::Result<Vec<Algorithm>> {
+        names
+            .iter()
+            .map(|name| {
+                let name = name.as_ref();
+                Algorithm::from_name(name).ok_or_else(|| {
+                    crate::error::Error::new(
+                        crate::error::ErrorCode::InvalidConfig,
+                        format!("algorithm `{}` is not supported", crate::text::clip(name)),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Whether this is an HMAC algorithm (a shared secret, not a public key).
     pub const fn is_hmac(self) -> bool {
         matches!(self, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
