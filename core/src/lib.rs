@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -47,3 +47,10 @@ pub use team_tokens::{
 };
 pub use time::When;
 pub use verified_cache::VerifiedCacheSettings;
+
+// The repository's README holds longer Rust examples; they run as doc tests in the workspace. The
+// README sits outside this crate's package, so it is read only under `cfg(doctest)`, which neither
+// `cargo package` nor a downstream build ever sets.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct RepositoryReadme;
