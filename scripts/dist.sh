@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Usage: scripts/dist.sh [--fast]        (make dist)
+#
+# Builds into dist/ every artifact this machine can build, and checks each one as a user would get
+# it. Ends with one tally line ("dist: N passed, N failed").
+#
+#   dist/rust/    `cargo package` of incidentfox-auth, unpacked and built by an empty project that
+#                 depends on it by path and judges two vectors; `cargo publish --dry-run` (no
+#                 warnings); the CLI's file list (its dry run needs the core on crates.io first).
+#   dist/python/  abi3 wheels for manylinux_2_17 x86_64/aarch64 and musllinux_1_2 x86_64/aarch64
+#                 (maturin --zig), and the sdist: `auditwheel show` (tag, no external libraries),
+#                 `twine check --strict`; each wheel installed into an empty venv and run (import +
+#                 vectors) natively, or under qemu-user for aarch64 and musl (a musl Python is
+#                 needed for musl wheels; there is none here, so those are only inspected).
+#   dist/npm/     the per-platform packages for linux x64/arm64 gnu/musl (napi build
+#                 --cross-compile, i.e. cargo-zigbuild), `npm publish --dry-run` of each and of the
+#                 main package, whose optionalDependencies name them; the main tarball installed
+#                 with the host's platform tarball into an empty project, loaded and run.
+#
+# --fast is the subset the test command runs (scripts/test-dist.sh): the host's wheel and the sdist
+# (maturin reuses the test suites' build), auditwheel, twine, the wheel run in an empty venv; the
+# crate's file lists and `cargo publish --dry-run`; the core built with its declared rust-version;
+# `npm publish --dry-run` of the main package and of the host's platform package, and the pair
+# installed and run. No cross builds.
+#
+# The tools (maturin, ziglang, auditwheel, twine) go to a venv under IFX_CACHE; cross targets are
+# added with rustup. macOS and Windows artifacts need those systems (release.yml builds them).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+TALLY_SUITE=dist
+# shellcheck source=SCRIPTDIR/lib/tally.sh
+. "$here/lib/tally.sh"
+
+fast=
+[ "${1:-}" = --fast ] && fast=1
+cache=${IFX_CACHE:-$HOME/.cache/incidentfox-auth}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$cache/target}
+dist=${DIST_DIR:-$root/dist}
+tools=$cache/dist-tools
+vectors=$root/testdata/vectors/attacks.json
+python=${PYTHON:-python3}
+msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$root/Cargo.toml")
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rm -rf "$dist"
+mkdir -p "$dist/rust" "$dist/python" "$dist/npm"
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+
+install_tools() {
+  [ -x "$tools/bin/python" ] || "$python" -m venv "$tools"
+  "$tools/bin/python" -m pip install -q --disable-pip-version-check \
+    'maturin>=1.9,<2' 'ziglang>=0.13' 'auditwheel>=6' 'twine>=6'
+  # cargo-zigbuild (maturin --zig, napi --cross-compile) runs `zig`; the ziglang wheel ships it.
+  printf '#!/bin/sh\nexec "%s" -m ziglang "$@"\n' "$tools/bin/python" > "$tools/bin/zig"
+  chmod +x "$tools/bin/zig"
+}
+require "dist tools (maturin, ziglang, auditwheel, twine)" install_tools
+export PATH="$tools/bin:$PATH"
+
+# ---------------------------------------------------------------------------------------------
+# Rust
+
+# The packages hold the library and its README and licence; the tests, examples and vectors read
+# the repository's testdata/ and stay behind.
+crate_list() {
+  local crate=$1 list=$work/$1.list
+  (cd "$root" && cargo package --no-verify --list --allow-dirty -p "$crate") > "$list"
+  for want in Cargo.toml README.md LICENSE src/lib.rs; do
+    [ "$crate" = incidentfox-auth-cli ] && [ "$want" = src/lib.rs ] && want=src/main.rs
+    grep -qx "$want" "$list" || { echo "$crate: $want is not packaged"; return 1; }
+  done
+  if grep -E '^(tests|examples|benches)/' "$list"; then
+    echo "$crate: the files above are packaged"
+    return 1
+  fi
+}
+check "cargo package --list incidentfox-auth" crate_list incidentfox-auth
+check "cargo package --list incidentfox-auth-cli" crate_list incidentfox-auth-cli
+
+# A dry run verifies the package by building it alone; any warning (metadata, a file outside the
+# package, an ignored target) fails the check.
+publish_dry_run() {
+  (cd "$root" && cargo publish --dry-run --allow-dirty -p incidentfox-auth) 2>&1 | tee "$work/publish.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+  if grep -i '^warning' "$work/publish.log"; then return 1; fi
+  cp "$CARGO_TARGET_DIR/package/incidentfox-auth-$version.crate" "$dist/rust/"
+}
+check "cargo publish --dry-run -p incidentfox-auth (no warnings)" publish_dry_run
+
+# rust-version is a promise: the core is checked with that very toolchain (rustup installs it).
+msrv_check() {
+  rustup toolchain install "$msrv" --profile minimal --no-self-update > /dev/null 2>&1
+  (cd "$root" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/msrv" \
+    cargo "+$msrv" check --locked -q -p incidentfox-auth --all-features)
+}
+check "core builds with rust-version $msrv" msrv_check
+
+if [ -z "$fast" ]; then
+  crate_smoke() {
+    local unpacked=$work/crate
+    mkdir -p "$unpacked"
+    tar -xzf "$dist/rust/incidentfox-auth-$version.crate" -C "$unpacked"
+    mkdir -p "$work/smoke/src"
+    sed "s|CRATE_DIR|$unpacked/incidentfox-auth-$version|" "$here/dist/rust-smoke/Cargo.toml.in" \
+      > "$work/smoke/Cargo.toml"
+    cp "$here/dist/rust-smoke/src/main.rs" "$work/smoke/src/"
+    # The workspace's lock file pins the same versions the test suites use.
+    cp "$root/Cargo.lock" "$work/smoke/"
+    (cd "$work/smoke" && cargo run -q --release -- "$vectors")
+  }
+  check "the packaged crate in an empty project (two vectors)" crate_smoke
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Python
+
+cd "$root/bindings-python" || exit 1
+
+wheel_checks() {
+  local wheel=$1 want_tag=$2
+  auditwheel show "$wheel" | tee "$work/auditwheel.log"
+  grep -q "\"$want_tag\"" "$work/auditwheel.log" || { echo "not $want_tag"; return 1; }
+  # A wheel that needs a library outside the manylinux/musllinux set would name it here.
+  grep -q 'external' "$work/auditwheel.log" && grep -A3 'external' "$work/auditwheel.log" \
+    | grep -q '\.so' && { echo "external libraries"; return 1; }
+  twine check --strict "$wheel"
+}
+
+run_wheel() {
+  local wheel=$1 runner=${2:-}
+  rm -rf "$work/venv"
+  "$python" -m venv "$work/venv"
+  "$work/venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps "$wheel"
+  (cd "$work" && $runner "$work/venv/bin/python" "$here/dist/check_wheel.py" "$vectors")
+}
+
+# No --target: the host's build is then the one scripts/test-python.sh made, and cargo reuses it.
+host_wheel() {
+  maturin build --release --quiet --compatibility manylinux2014 --out "$dist/python"
+}
+require "maturin build (manylinux_2_17 x86_64)" host_wheel
+host=$(ls "$dist"/python/*manylinux*x86_64*.whl)
+check "auditwheel + twine: $(basename "$host")" wheel_checks "$host" manylinux_2_17_x86_64
+check "wheel in an empty venv (import + vectors)" run_wheel "$host"
+
+sdist() {
+  maturin sdist --out "$dist/python" > /dev/null
+  twine check --strict "$dist"/python/*.tar.gz
+}
+check "maturin sdist + twine check" sdist
+
+if [ -z "$fast" ]; then
+  cross_wheel() {
+    local target=$1 compat=$2
+    rustup target add "$target" > /dev/null 2>&1
+    nice -n 19 maturin build --release --quiet --zig --target "$target" --compatibility "$compat" \
+      --out "$dist/python"
+  }
+  for spec in aarch64-unknown-linux-gnu:manylinux2014:manylinux_2_17_aarch64 \
+    x86_64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_x86_64 \
+    aarch64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_aarch64; do
+    IFS=: read -r target compat tag <<< "$spec"
+    if check "maturin build --zig $target" cross_wheel "$target" "$compat"; then
+      wheel=$(ls "$dist"/python/*"$tag"*.whl)
+      check "auditwheel + twine: $(basename "$wheel")" wheel_checks "$wheel" "$tag"
+    fi
+  done
+  # aarch64 glibc: the host's Python cannot load an aarch64 module, so qemu-user runs an aarch64
+  # Python only where one is installed (DIST_AARCH64_PYTHON); none is on this machine, so the
+  # aarch64 and musl wheels are inspected (auditwheel, twine), not run.
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Node
+
+cd "$root/bindings-node" || exit 1
+[ -d node_modules/@napi-rs/cli ] || require "npm ci" npm ci --no-audit --no-fund --loglevel=error
+
+# The packages are assembled in a copy, so the working tree's package.json and npm/ stay as
+# committed (pre-publish writes optionalDependencies into package.json).
+stage=$work/node
+node_targets=(x86_64-unknown-linux-gnu)
+[ -z "$fast" ] && node_targets+=(aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
+
+napi_build() {
+  local target=$1
+  mkdir -p "$work/artifacts"
+  # The host's build is the one scripts/test-node.sh made (same flags, so cargo reuses it).
+  if [ "$target" = x86_64-unknown-linux-gnu ]; then
+    npx napi build --platform --release --output-dir "$work/artifacts" --no-js
+  else
+    rustup target add "$target" > /dev/null 2>&1
+    nice -n 19 npx napi build --platform --release --cross-compile --target "$target" \
+      --output-dir "$work/artifacts" --no-js
+  fi
+}
+for target in "${node_targets[@]}"; do
+  check "napi build $target" napi_build "$target"
+done
+
+stage_packages() {
+  mkdir -p "$stage"
+  cp -r package.json index.js index.d.ts lib "$stage/"
+  cd "$stage"
+  npx --prefix "$root/bindings-node" napi create-npm-dirs --cwd "$stage" > /dev/null
+  npx --prefix "$root/bindings-node" napi artifacts --cwd "$stage" --output-dir "$work/artifacts" > /dev/null
+  npx --prefix "$root/bindings-node" napi pre-publish --cwd "$stage" --skip-optional-publish \
+    --no-gh-release > /dev/null
+  node -e '
+    const pkg = require("./package.json")
+    const opt = Object.keys(pkg.optionalDependencies ?? {})
+    if (opt.length !== pkg.napi.targets.length) throw new Error(`optionalDependencies: ${opt}`)
+    for (const name of opt) if (pkg.optionalDependencies[name] !== pkg.version) throw new Error(name)
+    console.log("optionalDependencies:", opt.join(", "))
+  '
+}
+require "napi create-npm-dirs + artifacts + pre-publish (optionalDependencies)" stage_packages
+
+# A dry run of npm publish prints its warnings as "npm warn"; any fails the check.
+npm_dry_run() {
+  local dir=$1
+  (cd "$dir" && npm publish --dry-run --ignore-scripts --access public) > "$work/npm-publish.log" 2>&1
+  local status=$?
+  cat "$work/npm-publish.log"
+  [ "$status" -eq 0 ] || return 1
+  if grep -i 'npm warn' "$work/npm-publish.log"; then return 1; fi
+  (cd "$dir" && npm pack --silent --pack-destination "$dist/npm") > /dev/null
+}
+check "npm publish --dry-run @incidentfox/auth" npm_dry_run "$stage"
+for target in "${node_targets[@]}"; do
+  case $target in
+    x86_64-unknown-linux-gnu) dir=linux-x64-gnu ;;
+    aarch64-unknown-linux-gnu) dir=linux-arm64-gnu ;;
+    x86_64-unknown-linux-musl) dir=linux-x64-musl ;;
+    aarch64-unknown-linux-musl) dir=linux-arm64-musl ;;
+  esac
+  check "npm publish --dry-run @incidentfox/auth-$dir" npm_dry_run "$stage/npm/$dir"
+done
+
+# A user's project: the main tarball and the host's platform tarball (the registry would resolve
+# the optionalDependency to it), nothing else of the repository.
+npm_project() {
+  mkdir -p "$work/project"
+  cd "$work/project"
+  npm init -y > /dev/null
+  npm install --no-audit --no-fund --loglevel=error --omit=optional \
+    "$dist"/npm/incidentfox-auth-"$version".tgz "$dist"/npm/incidentfox-auth-linux-x64-gnu-"$version".tgz
+  node "$here/dist/check_npm.js" "$vectors"
+}
+check "npm packages installed in an empty project (load + vectors)" npm_project
+
+tally_exit
