@@ -53,8 +53,9 @@ mkdir -p "$dist/rust" "$dist/python" "$dist/npm"
 install_tools() {
   [ -x "$tools/bin/python" ] || "$python" -m venv "$tools"
   "$tools/bin/python" -m pip install -q --disable-pip-version-check \
-    'maturin>=1.9,<2' 'ziglang>=0.13' 'auditwheel>=6' 'twine>=6'
-  # cargo-zigbuild (maturin --zig, napi --cross-compile) runs `zig`; the ziglang wheel ships it.
+    'maturin>=1.9,<2' 'ziglang>=0.13' 'auditwheel>=6' 'twine>=6' 'cargo-zigbuild>=0.19'
+  # maturin --zig and napi --cross-compile (cargo-zigbuild, whose wheel spares napi a `cargo
+  # install`) run `zig`; the ziglang wheel ships it.
   printf '#!/bin/sh\nexec "%s" -m ziglang "$@"\n' "$tools/bin/python" > "$tools/bin/zig"
   chmod +x "$tools/bin/zig"
 }
@@ -187,6 +188,7 @@ cd "$root/bindings-node" || exit 1
 # The packages are assembled in a copy, so the working tree's package.json and npm/ stay as
 # committed (pre-publish writes optionalDependencies into package.json).
 stage=$work/node
+napi=$root/bindings-node/node_modules/.bin/napi
 node_targets=(x86_64-unknown-linux-gnu)
 [ -z "$fast" ] && node_targets+=(aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
 
@@ -195,10 +197,10 @@ napi_build() {
   mkdir -p "$work/artifacts"
   # The host's build is the one scripts/test-node.sh made (same flags, so cargo reuses it).
   if [ "$target" = x86_64-unknown-linux-gnu ]; then
-    npx napi build --platform --release --output-dir "$work/artifacts" --no-js
+    "$napi" build --platform --release --output-dir "$work/artifacts" --no-js
   else
     rustup target add "$target" > /dev/null 2>&1
-    nice -n 19 npx napi build --platform --release --cross-compile --target "$target" \
+    nice -n 19 "$napi" build --platform --release --cross-compile --target "$target" \
       --output-dir "$work/artifacts" --no-js
   fi
 }
@@ -210,10 +212,9 @@ stage_packages() {
   mkdir -p "$stage"
   cp -r package.json index.js index.d.ts lib "$stage/"
   cd "$stage"
-  npx --prefix "$root/bindings-node" napi create-npm-dirs --cwd "$stage" > /dev/null
-  npx --prefix "$root/bindings-node" napi artifacts --cwd "$stage" --output-dir "$work/artifacts" > /dev/null
-  npx --prefix "$root/bindings-node" napi pre-publish --cwd "$stage" --skip-optional-publish \
-    --no-gh-release > /dev/null
+  "$napi" create-npm-dirs --cwd "$stage" > /dev/null
+  "$napi" artifacts --cwd "$stage" --output-dir "$work/artifacts" > /dev/null
+  "$napi" pre-publish --cwd "$stage" --skip-optional-publish > /dev/null
   node -e '
     const pkg = require("./package.json")
     const opt = Object.keys(pkg.optionalDependencies ?? {})
