@@ -73,7 +73,7 @@ crate_list() {
     [ "$crate" = incidentfox-auth-cli ] && [ "$want" = src/lib.rs ] && want=src/main.rs
     grep -qx "$want" "$list" || { echo "$crate: $want is not packaged"; return 1; }
   done
-  if grep -E '^(testdata|target|node_modules)/|\.(json|node|so)$' "$list"; then
+  if grep -E '^(testdata|target|node_modules)/|\.(node|so|whl|tgz)$' "$list"; then
     echo "$crate: the files above are packaged"
     return 1
   fi
@@ -92,6 +92,10 @@ publish_dry_run() {
   [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
   # cargo's own closing line of every dry run is a "warning"; any other is a finding.
   if grep -i '^warning' "$work/publish.log" | grep -v 'aborting upload due to dry run'; then return 1; fi
+  # A verified dry run leaves the .crate in target/package; an unverified one does not.
+  if [ -n "$fast" ]; then
+    (cd "$root" && cargo package --no-verify --allow-dirty -q -p incidentfox-auth)
+  fi
   cp "$CARGO_TARGET_DIR/package/incidentfox-auth-$version.crate" "$dist/rust/"
 }
 check "cargo publish --dry-run -p incidentfox-auth (no warnings)" publish_dry_run
