@@ -9,16 +9,17 @@
 #                 warnings); the CLI's file list (its dry run needs the core on crates.io first).
 #   dist/python/  abi3 wheels for manylinux_2_17 x86_64/aarch64 and musllinux_1_2 x86_64/aarch64
 #                 (maturin --zig), and the sdist: `auditwheel show` (tag, no external libraries),
-#                 `twine check --strict`; each wheel installed into an empty venv and run (import +
-#                 vectors) natively, or under qemu-user for aarch64 and musl (a musl Python is
-#                 needed for musl wheels; there is none here, so those are only inspected).
+#                 `twine check --strict`; x86_64 installed into an empty venv and run (import +
+#                 vectors), aarch64 run by Debian's arm64 CPython under qemu-user; the musl wheels
+#                 are only inspected (no musl CPython comes from these registries).
 #   dist/npm/     the per-platform packages for linux x64/arm64 gnu/musl (napi build
 #                 --cross-compile, i.e. cargo-zigbuild), `npm publish --dry-run` of each and of the
 #                 main package, whose optionalDependencies name them; the main tarball installed
 #                 with the host's platform tarball into an empty project, loaded and run.
 #
-# --fast is the subset the test command runs (scripts/test-dist.sh): the host's wheel and the sdist
-# (maturin reuses the test suites' build), auditwheel, twine, the wheel run in an empty venv; the
+# --fast is the subset the test command runs (scripts/test-dist.sh): the host's wheel (as the test
+# suite builds it, so cargo reuses that build; its manylinux tag is this machine's glibc) and the
+# sdist, auditwheel, twine, the wheel run in an empty venv; the
 # crate's file lists and `cargo publish --dry-run`; the core built with its declared rust-version;
 # `npm publish --dry-run` of the main package and of the host's platform package, and the pair
 # installed and run. No cross builds.
@@ -132,29 +133,65 @@ cd "$root/bindings-python" || exit 1
 wheel_checks() {
   local wheel=$1 want_tag=$2
   auditwheel show "$wheel" | tee "$work/auditwheel.log"
-  grep -q "\"$want_tag\"" "$work/auditwheel.log" || { echo "not $want_tag"; return 1; }
+  grep -qE "\"$want_tag\"" "$work/auditwheel.log" || { echo "not $want_tag"; return 1; }
   # A wheel that needs a library outside the manylinux/musllinux set would name it here.
-  grep -q 'external' "$work/auditwheel.log" && grep -A3 'external' "$work/auditwheel.log" \
-    | grep -q '\.so' && { echo "external libraries"; return 1; }
+  if grep -A5 'external' "$work/auditwheel.log" | grep '\.so'; then
+    echo "external libraries"
+    return 1
+  fi
   twine check --strict "$wheel"
 }
 
 run_wheel() {
-  local wheel=$1 runner=${2:-}
+  local wheel=$1
   rm -rf "$work/venv"
   "$python" -m venv "$work/venv"
   "$work/venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps "$wheel"
-  (cd "$work" && $runner "$work/venv/bin/python" "$here/dist/check_wheel.py" "$vectors")
+  (cd "$work" && "$work/venv/bin/python" "$here/dist/check_wheel.py" "$vectors")
 }
 
-# No --target: the host's build is then the one scripts/test-python.sh made, and cargo reuses it.
-host_wheel() {
-  maturin build --release --quiet --compatibility manylinux2014 --out "$dist/python"
+# An aarch64 CPython from Debian's arm64 packages, unpacked into a folder and run by qemu-user:
+# enough to import an aarch64 wheel and run the vectors. dpkg learns the arm64 architecture only
+# for the download, and forgets it after.
+arm64_python() {
+  local sysroot=$cache/arm64-python added=
+  [ -x "$sysroot/usr/bin/python3.11" ] && return 0
+  command -v qemu-aarch64-static > /dev/null || apt-get install -y -qq qemu-user-static > /dev/null
+  dpkg --print-foreign-architectures | grep -qx arm64 || added=1
+  [ -z "$added" ] || dpkg --add-architecture arm64
+  apt-get update -qq > /dev/null
+  mkdir -p "$work/debs" "$sysroot"
+  (cd "$work/debs" && apt-get download -qq python3.11-minimal:arm64 libpython3.11-minimal:arm64 \
+    libpython3.11-stdlib:arm64 libc6:arm64 libgcc-s1:arm64 zlib1g:arm64 libexpat1:arm64 \
+    libffi8:arm64 libssl3:arm64) 2> /dev/null
+  if [ -n "$added" ]; then
+    dpkg --remove-architecture arm64
+    apt-get update -qq > /dev/null
+  fi
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
 }
-require "maturin build (manylinux_2_17 x86_64)" host_wheel
-host=$(ls "$dist"/python/*manylinux*x86_64*.whl)
-check "auditwheel + twine: $(basename "$host")" wheel_checks "$host" manylinux_2_17_x86_64
+
+run_wheel_aarch64() {
+  local wheel=$1 sysroot=$cache/arm64-python
+  arm64_python
+  rm -rf "$work/site"
+  "$python" -m zipfile -e "$wheel" "$work/site"
+  (cd "$work" && PYTHONPATH="$work/site" qemu-aarch64-static -L "$sysroot" \
+    "$sysroot/usr/bin/python3.11" "$here/dist/check_wheel.py" "$vectors")
+}
+
+# The host's wheel, as scripts/test-python.sh builds it (cargo reuses that build): linked against
+# this machine's glibc, so its tag is a recent manylinux. The release's x86_64 wheel is the
+# manylinux_2_17 one below, linked with zig.
+host_wheel() {
+  mkdir -p "$work/host"
+  maturin build --release --quiet --out "$work/host"
+}
+require "maturin build (host)" host_wheel
+host=$(ls "$work"/host/*.whl)
+check "auditwheel + twine: $(basename "$host")" wheel_checks "$host" 'manylinux_2_[0-9]+_x86_64'
 check "wheel in an empty venv (import + vectors)" run_wheel "$host"
+[ -n "$fast" ] && cp "$host" "$dist/python/"
 
 sdist() {
   maturin sdist --out "$dist/python" > /dev/null
@@ -169,18 +206,21 @@ if [ -z "$fast" ]; then
     nice -n 19 maturin build --release --quiet --zig --target "$target" --compatibility "$compat" \
       --out "$dist/python"
   }
-  for spec in aarch64-unknown-linux-gnu:manylinux2014:manylinux_2_17_aarch64 \
-    x86_64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_x86_64 \
-    aarch64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_aarch64; do
-    IFS=: read -r target compat tag <<< "$spec"
+  # musl wheels are inspected only: no musl CPython comes from these registries to run them.
+  for spec in x86_64-unknown-linux-gnu:manylinux2014:manylinux_2_17_x86_64:native \
+    aarch64-unknown-linux-gnu:manylinux2014:manylinux_2_17_aarch64:qemu \
+    x86_64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_x86_64: \
+    aarch64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_aarch64:; do
+    IFS=: read -r target compat tag run <<< "$spec"
     if check "maturin build --zig $target" cross_wheel "$target" "$compat"; then
       wheel=$(ls "$dist"/python/*"$tag"*.whl)
       check "auditwheel + twine: $(basename "$wheel")" wheel_checks "$wheel" "$tag"
+      case $run in
+        native) check "$tag wheel in an empty venv (import + vectors)" run_wheel "$wheel" ;;
+        qemu) check "$tag wheel under qemu-aarch64 (import + vectors)" run_wheel_aarch64 "$wheel" ;;
+      esac
     fi
   done
-  # aarch64 glibc: the host's Python cannot load an aarch64 module, so qemu-user runs an aarch64
-  # Python only where one is installed (DIST_AARCH64_PYTHON); none is on this machine, so the
-  # aarch64 and musl wheels are inspected (auditwheel, twine), not run.
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -199,8 +239,9 @@ node_targets=(x86_64-unknown-linux-gnu)
 napi_build() {
   local target=$1
   mkdir -p "$work/artifacts"
-  # The host's build is the one scripts/test-node.sh made (same flags, so cargo reuses it).
-  if [ "$target" = x86_64-unknown-linux-gnu ]; then
+  # --fast: the host's build, the one scripts/test-node.sh made (same flags, so cargo reuses it).
+  # Otherwise every target links with zig, as the release does (x86_64 glibc: 2.17).
+  if [ -n "$fast" ]; then
     "$napi" build --platform --release --output-dir "$work/artifacts" --no-js
   else
     rustup target add "$target" > /dev/null 2>&1
