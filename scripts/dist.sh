@@ -61,6 +61,7 @@ install_tools() {
   chmod +x "$tools/bin/zig"
 }
 require "dist tools (maturin, ziglang, auditwheel, twine)" install_tools
+host_path=$PATH
 export PATH="$tools/bin:$PATH"
 
 # ---------------------------------------------------------------------------------------------
@@ -184,9 +185,13 @@ run_wheel_aarch64() {
 # The host's wheel, as scripts/test-python.sh builds it (cargo reuses that build): linked against
 # this machine's glibc, so its tag is a recent manylinux. The release's x86_64 wheel is the
 # manylinux_2_17 one below, linked with zig.
+# The same maturin, PATH and so interpreter as that suite: pyo3's build script reruns when they
+# differ.
 host_wheel() {
+  local maturin=$cache/venv/bin/maturin
+  [ -x "$maturin" ] || maturin=$tools/bin/maturin
   mkdir -p "$work/host"
-  maturin build --release --quiet --out "$work/host"
+  PATH=$host_path "$maturin" build --release --quiet --out "$work/host"
 }
 require "maturin build (host)" host_wheel
 host=$(ls "$work"/host/*.whl)
