@@ -9,7 +9,7 @@
 #                 warnings); the CLI's file list (its dry run needs the core on crates.io first).
 #   dist/python/  abi3 wheels for manylinux_2_17 x86_64/aarch64 and musllinux_1_2 x86_64/aarch64
 #                 (maturin --zig), and the sdist: `auditwheel show` (tag, no external libraries),
-#                 `twine check --strict`; x86_64 installed into an empty venv and run (import +
+#                 `twine check --strict` (musl: by hand, see musl_wheel_checks); x86_64 installed into an empty venv and run (import +
 #                 vectors), aarch64 run by Debian's arm64 CPython under qemu-user; the musl wheels
 #                 are only inspected (no musl CPython comes from these registries).
 #   dist/npm/     the per-platform packages for linux x64/arm64 gnu/musl (napi build
@@ -144,6 +144,25 @@ wheel_checks() {
   twine check --strict "$wheel"
 }
 
+# auditwheel cannot inspect a musl wheel linked by zig on this glibc machine: the module names
+# musl's libc as `libc.so` (musl's loader maps that name to itself), and auditwheel, looking it up
+# among the host's libraries, trips on glibc's libc.so, a linker script. So the musl wheels are
+# checked by hand: the tag, each module an ELF of the right machine whose only needed library is
+# libc.so, no glibc symbol versions; then twine.
+musl_wheel_checks() {
+  local wheel=$1 want_tag=$2 machine=$3 so needed
+  case $(basename "$wheel") in *"$want_tag"*) ;; *) echo "not $want_tag"; return 1 ;; esac
+  rm -rf "$work/musl" && "$python" -m zipfile -e "$wheel" "$work/musl"
+  for so in "$work"/musl/*/*.so; do
+    readelf -h "$so" | grep -q "Machine:.*$machine" || { echo "$so: not $machine"; return 1; }
+    needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+    echo "$(basename "$so"): needs $needed"
+    [ "$needed" = "libc.so " ] || { echo "needs more than musl's libc"; return 1; }
+    if readelf -V "$so" | grep -q GLIBC_; then echo "glibc symbol versions"; return 1; fi
+  done
+  twine check --strict "$wheel"
+}
+
 run_wheel() {
   local wheel=$1
   rm -rf "$work/venv"
@@ -215,12 +234,15 @@ if [ -z "$fast" ]; then
   # musl wheels are inspected only: no musl CPython comes from these registries to run them.
   for spec in x86_64-unknown-linux-gnu:manylinux2014:manylinux_2_17_x86_64:native \
     aarch64-unknown-linux-gnu:manylinux2014:manylinux_2_17_aarch64:qemu \
-    x86_64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_x86_64: \
-    aarch64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_aarch64:; do
+    x86_64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_x86_64:X86-64 \
+    aarch64-unknown-linux-musl:musllinux_1_2:musllinux_1_2_aarch64:AArch64; do
     IFS=: read -r target compat tag run <<< "$spec"
     if check "maturin build --zig $target" cross_wheel "$target" "$compat"; then
       wheel=$(ls "$dist"/python/*"$tag"*.whl)
-      check "auditwheel + twine: $(basename "$wheel")" wheel_checks "$wheel" "$tag"
+      case $target in
+        *-musl) check "musl wheel by hand + twine: $(basename "$wheel")" musl_wheel_checks "$wheel" "$tag" "$run" ;;
+        *) check "auditwheel + twine: $(basename "$wheel")" wheel_checks "$wheel" "$tag" ;;
+      esac
       case $run in
         native) check "$tag wheel in an empty venv (import + vectors)" run_wheel "$wheel" ;;
         qemu) check "$tag wheel under qemu-aarch64 (import + vectors)" run_wheel_aarch64 "$wheel" ;;
@@ -262,7 +284,7 @@ done
 stage_packages() {
   mkdir -p "$stage"
   cp -r package.json index.js index.d.ts lib "$stage/"
-  cd "$stage"
+  cd "$stage" || return 1
   # Only the targets built here: napi artifacts and pre-publish refuse a package whose configured
   # targets lack an addon. The release stages all of package.json's targets.
   node -e '
@@ -312,7 +334,7 @@ done
 # the optionalDependency to it), nothing else of the repository.
 npm_project() {
   mkdir -p "$work/project"
-  cd "$work/project"
+  cd "$work/project" || return 1
   npm init -y > /dev/null
   npm install --no-audit --no-fund --loglevel=error --omit=optional \
     "$dist"/npm/incidentfox-auth-"$version".tgz "$dist"/npm/incidentfox-auth-linux-x64-gnu-"$version".tgz
