@@ -8,7 +8,7 @@ FUZZ_TARGET_DIR ?= $(IFX_CACHE)/fuzz-target
 export IFX_CACHE CARGO_TARGET_DIR FUZZ_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: help test demo fmt lint bench bench-compare fuzz soak
+.PHONY: help test demo fmt lint bench bench-compare fuzz soak dist
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ demo: ## run the main job on embedded defaults (local key, static JWKS, no netwo
 
 test: ## every check: lint, the scripts' own tests, the Rust, Python and Node suites (PostgreSQL, login, CLI, README, demo), a fuzz smoke; a tally per suite
 	scripts/with-postgres.sh scripts/test-all.sh
+
+dist: ## every artifact this machine builds (wheels, sdist, npm packages, crate) into dist/, each checked; docs/install.md
+	scripts/dist.sh
 
 fmt: ## format the code
 	$(CARGO) fmt --all

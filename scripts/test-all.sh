@@ -2,7 +2,7 @@
 # Usage: scripts/test-all.sh [SUITE...]
 #
 # Every suite, in order, even when an earlier one fails (by default: lint.sh, test-scripts.sh,
-# test-rust.sh, test-python.sh, test-node.sh, fuzz.sh; a SUITE is a script in scripts/ or a
+# test-rust.sh, test-python.sh, test-node.sh, test-dist.sh, fuzz.sh; a SUITE is a script in scripts/ or a
 # path). Each ends with a tally line ("<suite>: N passed, N failed") counting every check it ran.
 # At the end this repeats each suite's tally and adds a total; exits non-zero if any suite failed.
 #
@@ -11,7 +11,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "$#" -eq 0 ]; then
-  set -- lint.sh test-scripts.sh test-rust.sh test-python.sh test-node.sh fuzz.sh
+  set -- lint.sh test-scripts.sh test-rust.sh test-python.sh test-node.sh test-dist.sh fuzz.sh
 fi
 status=0
 total_passed=0

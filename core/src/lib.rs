@@ -40,7 +40,9 @@ pub use team_tokens::{
 pub use time::When;
 pub use verified_cache::VerifiedCacheSettings;
 
-// The repository README's Rust quickstart is a doc test too, without being part of the crate's docs.
+// The repository README's Rust quickstart is a doc test too. The README sits outside this
+// crate's package, so it is read only under `cfg(doctest)`, which neither `cargo package` nor a
+// downstream build ever sets.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct RepositoryReadme;
