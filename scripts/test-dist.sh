@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The test command's packaging checks: the fast subset of scripts/dist.sh (the host's wheel and
-# the sdist, the crate's package and dry run, the core on its rust-version, the npm packages' dry
-# runs and install; no cross builds), then actionlint over .github/workflows and a check that
-# release.yml builds every target that bindings-node/package.json and scripts/dist.sh name. Runs
-# after test-python.sh and test-node.sh, whose release builds it reuses. Ends with one tally line
-# ("dist: N passed, N failed"), dist.sh's checks and these together.
+# the sdist, the crate's package and dry run, the npm packages' dry runs and install; no cross
+# builds), then actionlint over .github/workflows and a check that release.yml builds every
+# target that bindings-node/package.json and scripts/dist.sh name. Runs after test-python.sh
+# and test-node.sh, whose release builds it reuses. Ends with one tally line ("dist: N passed, N
+# failed"), dist.sh's checks and these together.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
