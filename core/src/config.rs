@@ -69,6 +69,9 @@ impl Problems {
         if self.0.is_empty() {
             Ok(value)
         } else {
+            for problem in &self.0 {
+                crate::observe::events::config_problem(problem);
+            }
             Err(err(
                 ErrorCode::InvalidConfig,
                 format!("invalid configuration: {}", self.0.join("; ")),

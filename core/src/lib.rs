@@ -12,6 +12,7 @@ pub mod jose;
 pub mod jti;
 pub mod keys;
 pub mod login;
+pub mod observe;
 pub mod oidc;
 pub mod permissions;
 mod principal;

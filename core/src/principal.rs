@@ -1,6 +1,7 @@
 //! The authenticated caller, shaped exactly like today's `GET /api/v1/auth/me` response.
 
 use crate::error::{err, ErrorCode, Result};
+use crate::observe::counters::Kind;
 use crate::permissions::Permission;
 use crate::rbac::{Decision, Grants, RouteTable};
 use serde::Serialize;
@@ -56,6 +57,19 @@ pub enum AuthKind {
 }
 
 impl AuthKind {
+    /// The label this kind's verifications are counted under.
+    pub(crate) const fn counted(self) -> Kind {
+        match self {
+            AuthKind::AdminToken => Kind::AdminToken,
+            AuthKind::OrgAdminToken => Kind::OrgAdminToken,
+            AuthKind::TeamToken => Kind::TeamToken,
+            AuthKind::Oidc => Kind::Oidc,
+            AuthKind::Impersonation => Kind::Impersonation,
+            AuthKind::Visitor => Kind::Visitor,
+            AuthKind::InternalService => Kind::InternalService,
+        }
+    }
+
     /// The snake_case name, as in the `/auth/me` JSON.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -404,6 +418,14 @@ pub(crate) fn org_scope_error(scope: Option<&str>, org_id: Option<&str>) -> crat
 mod tests {
     use super::*;
     use crate::rbac::GrantSource;
+
+    #[test]
+    fn every_kind_is_counted_under_its_own_name() {
+        for kind in AuthKind::ALL {
+            let label = crate::observe::KINDS.get(kind.counted() as usize).copied();
+            assert_eq!(label, Some(kind.as_str()));
+        }
+    }
 
     #[test]
     fn serialises_to_the_auth_me_shape() {

@@ -8,6 +8,8 @@ use super::session_cookie::SessionCookiePolicy;
 use crate::error::{err, ErrorCode, Result};
 use crate::impersonation::{ImpersonationVerifier, ISSUER as IMPERSONATION_ISSUER};
 use crate::jose::b64;
+use crate::observe::counters::{Counters, Kind};
+use crate::observe::{events, Health, Stats};
 use crate::oidc::{OidcValidator, VerifiedToken};
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
@@ -38,6 +40,7 @@ pub struct Authenticator {
     lookup: Option<Arc<dyn TeamTokenLookup>>,
     pepper: Option<TokenPepper>,
     session_cookie: SessionCookiePolicy,
+    counters: Arc<Counters>,
 }
 
 impl Authenticator {
@@ -50,6 +53,7 @@ impl Authenticator {
             lookup: None,
             pepper: None,
             session_cookie: SessionCookiePolicy::AnyRequest,
+            counters: Arc::default(),
         }
     }
 
@@ -127,9 +131,30 @@ impl Authenticator {
     }
 
     async fn authenticate_as_of(&self, credentials: &Credentials, when: When) -> Result<Principal> {
+        let mut presented = Kind::None;
+        let result = self.dispatch(credentials, when, &mut presented).await;
+        self.record(presented, &result);
+        result
+    }
+
+    /// Counts one request's outcome under the kind that passed, or the kind presented.
+    fn record(&self, presented: Kind, result: &Result<Principal>) {
+        self.counters
+            .verifications
+            .record_with(presented, result, |p| p.auth_kind.counted());
+    }
+
+    /// Sends the credential to its verifier, noting in `presented` the kind it was presented as.
+    async fn dispatch(
+        &self,
+        credentials: &Credentials,
+        when: When,
+        presented: &mut Kind,
+    ) -> Result<Principal> {
         let Some(token) = credentials.token_under(&self.session_cookie)? else {
             return match credentials.internal_service.as_deref() {
                 Some(value) => {
+                    *presented = Kind::InternalService;
                     size_cap::check(value, self.max_credential_bytes())?;
                     self.admin.authenticate_internal_service(value)
                 }
@@ -142,9 +167,21 @@ impl Authenticator {
         // Before the shape is read or the issuer peeked at, whichever verifier it would go to.
         size_cap::check(token, self.max_credential_bytes())?;
         match CredentialShape::of(token) {
-            CredentialShape::TokenIdAndSecret => self.team_token(token, when.seconds()).await,
-            CredentialShape::Jwt => self.jwt(token, when).await,
-            _ => self.admin.authenticate_at(token, when.seconds()).await,
+            CredentialShape::TokenIdAndSecret => {
+                *presented = Kind::TeamToken;
+                self.team_token(token, when.seconds()).await
+            }
+            CredentialShape::Jwt => {
+                *presented = match names_impersonation_issuer(token) {
+                    true if self.impersonation.is_some() => Kind::Impersonation,
+                    _ => Kind::Oidc,
+                };
+                self.jwt(token, when).await
+            }
+            _ => {
+                *presented = Kind::AdminToken;
+                self.admin.authenticate_at(token, when.seconds()).await
+            }
         }
     }
 
@@ -156,7 +193,11 @@ impl Authenticator {
             ));
         };
         let parsed = ParsedTeamToken::parse(token)?;
-        let Some(row) = lookup.lookup(parsed.token_id()).await? else {
+        let started = std::time::Instant::now();
+        let row = lookup.lookup(parsed.token_id()).await.inspect_err(|e| {
+            events::lookup_failed(e.code(), started.elapsed());
+        })?;
+        let Some(row) = row else {
             return Err(err(ErrorCode::InvalidCredentials, "invalid team token"));
         };
         check_stored(&parsed, &row, pepper, now)?;
@@ -228,9 +269,40 @@ impl Authenticator {
     /// then does the rest. For callers that hand authentication to another thread (the Node
     /// binding): a repeat request is answered where it is.
     pub fn authenticate_hit(&self, credentials: &Credentials) -> Option<Result<Principal>> {
+        let (presented, answer) = self.answer_hit(credentials)?;
+        self.record(presented, &answer);
+        Some(answer)
+    }
+
+    /// This authenticator's request counts, with its OIDC key set's and JTI store's figures.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.counters.snapshot();
+        stats.jwks = self
+            .admin
+            .oidc()
+            .and_then(|v| v.jwks_cache())
+            .map(crate::keys::JwksCache::stats);
+        stats.jti_store = self
+            .impersonation
+            .as_ref()
+            .and_then(|v| v.stats().jti_store);
+        stats
+    }
+
+    /// Whether the OIDC key set (if remote) is usable and the JTI store (if any) answers.
+    pub async fn health(&self) -> Health {
+        let jwks = self.admin.oidc().and_then(|v| v.health().jwks);
+        let store = match &self.impersonation {
+            Some(verifier) => verifier.health().await.jti_store,
+            None => None,
+        };
+        Health::of(jwks, store)
+    }
+
+    fn answer_hit(&self, credentials: &Credentials) -> Option<(Kind, Result<Principal>)> {
         let token = match credentials.token_under(&self.session_cookie) {
             Ok(token) => token?,
-            Err(refused) => return Some(Err(refused)),
+            Err(refused) => return Some((Kind::None, Err(refused))),
         };
         // An oversized token is never peeked at; `authenticate` refuses it.
         size_cap::check(token, self.max_credential_bytes()).ok()?;
@@ -239,11 +311,13 @@ impl Authenticator {
         }
         if names_impersonation_issuer(token) {
             if let Some(verifier) = &self.impersonation {
-                return verifier.verify_hit(token).map(|v| Ok(v.principal()));
+                return verifier
+                    .verify_hit(token)
+                    .map(|v| (Kind::Impersonation, Ok(v.principal())));
             }
         }
         let verified = self.oidc_validator()?.verify_hit(token)?;
-        Some(self.oidc_principal(&verified))
+        Some((Kind::Oidc, self.oidc_principal(&verified)))
     }
 }
 

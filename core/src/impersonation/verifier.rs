@@ -1,18 +1,22 @@
 //! Verifying impersonation and visitor tokens: HS256 only, today's claim rules, JTI hooks.
 
-use super::claims::{check_claims, VerifiedImpersonation};
+use super::claims::{check_claims, TokenKind, VerifiedImpersonation};
 use super::config::{ImpersonationConfig, MAX_TOKEN_BYTES};
 use super::signer::unavailable;
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::parse_compact;
 use crate::jti::JtiStore;
+use crate::observe::counters::{Counter, Counters, Kind, Latency};
+use crate::observe::{events, Health, JtiStoreStats, Stats, StoreHealth, SLOW_CALL};
 use crate::size_cap;
 use crate::text::clip;
 use crate::time::{unix_now, When};
 use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
 use aws_lc_rs::hmac;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Verifies impersonation and visitor tokens.
 #[derive(Clone)]
@@ -21,7 +25,28 @@ pub struct ImpersonationVerifier {
     key: hmac::Key,
     store: Option<Arc<dyn JtiStore>>,
     verified: Option<Arc<VerifiedCache<VerifiedImpersonation>>>,
+    observed: Arc<Observed>,
 }
+
+/// What a verifier and its clones count.
+#[derive(Debug, Default)]
+struct Observed {
+    counters: Counters,
+    store_calls: Counter,
+    store_failures: Counter,
+    store_latency: Latency,
+}
+
+/// The kind a passed token is counted under.
+fn kind_of(verified: &VerifiedImpersonation) -> Kind {
+    match verified.kind {
+        TokenKind::TeamImpersonation => Kind::Impersonation,
+        TokenKind::Visitor => Kind::Visitor,
+    }
+}
+
+/// The jti a health probe asks the store about; no token carries it.
+const HEALTH_PROBE_JTI: &str = "incidentfox-auth-health-probe";
 
 impl fmt::Debug for ImpersonationVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -58,6 +83,7 @@ impl ImpersonationVerifier {
             key,
             store,
             verified,
+            observed: Arc::default(),
         })
     }
 
@@ -70,8 +96,20 @@ impl ImpersonationVerifier {
     pub async fn verify(&self, token: &str) -> Result<VerifiedImpersonation> {
         // The cache holds the signature and claims verdict only: the JTI store is still asked
         // on every call when required, so a revocation on another replica counts at once.
-        let verified = self.verify_signed_now(token)?;
-        self.check_store(verified).await
+        let result = match self.verify_signed_now(token) {
+            Ok(verified) => self.check_store(verified).await,
+            Err(e) => Err(e),
+        };
+        self.record(result)
+    }
+
+    /// Counts `result` and hands it back.
+    fn record(&self, result: Result<VerifiedImpersonation>) -> Result<VerifiedImpersonation> {
+        self.observed
+            .counters
+            .verifications
+            .record_with(Kind::Impersonation, &result, kind_of);
+        result
     }
 
     /// Verifies `token` now without awaiting anything: signature and claims, through the
@@ -79,8 +117,10 @@ impl ImpersonationVerifier {
     /// (`IMPERSONATION_JTI_DB_REQUIRE` or single use) refuses with `invalid_config`, since only
     /// [`verify`](Self::verify) asks the store.
     pub fn verify_sync(&self, token: &str) -> Result<VerifiedImpersonation> {
-        self.refuse_if_store_needed()?;
-        self.verify_signed_now(token)
+        let result = self
+            .refuse_if_store_needed()
+            .and_then(|()| self.verify_signed_now(token));
+        self.record(result)
     }
 
     /// The verified-token cache's answer for `token` when answering needs no work at all: the
@@ -94,13 +134,21 @@ impl ImpersonationVerifier {
         // An oversized token is not hashed; `verify` refuses it.
         size_cap::check(token, MAX_TOKEN_BYTES).ok()?;
         let entry = cache.get(&TokenKey::of(token), unix_now())?;
-        Some(entry.value.clone())
+        let verified = entry.value.clone();
+        self.observed.counters.cache_hits.inc();
+        self.observed
+            .counters
+            .verifications
+            .record::<()>(kind_of(&verified), &Ok(()));
+        Some(verified)
     }
 
     /// [`verify_sync`](Self::verify_sync) as of `now` (Unix seconds), never from the cache.
     pub fn verify_sync_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
-        self.refuse_if_store_needed()?;
-        self.verify_signed_at(token, now)
+        let result = self
+            .refuse_if_store_needed()
+            .and_then(|()| self.verify_signed_at(token, now));
+        self.record(result)
     }
 
     fn refuse_if_store_needed(&self) -> Result<()> {
@@ -123,8 +171,10 @@ impl ImpersonationVerifier {
         };
         let key = TokenKey::of(token);
         if let Some(entry) = cache.get(&key, now) {
+            self.observed.counters.cache_hits.inc();
             return Ok(entry.value.clone());
         }
+        self.observed.counters.cache_misses.inc();
         let fresh = self.verify_signed_at(token, now)?;
         let verdict = Verdict {
             value: fresh.clone(),
@@ -153,35 +203,94 @@ impl ImpersonationVerifier {
             cache.remove_jti(jti);
         }
         match &self.store {
-            Some(store) => store.revoke(jti).await.map_err(|e| unavailable(&e)),
+            Some(store) => self.store_call("revoke", store.revoke(jti)).await,
             None => Ok(false),
         }
+    }
+
+    /// One JTI store call, counted, timed and reported when it fails or is slow.
+    async fn store_call(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<bool>>,
+    ) -> Result<bool> {
+        let started = Instant::now();
+        let outcome = call.await.map_err(|e| unavailable(&e));
+        let took = started.elapsed();
+        let observed = &self.observed;
+        observed.store_calls.inc();
+        observed.store_latency.observe(took);
+        match &outcome {
+            Err(e) => {
+                observed.store_failures.inc();
+                events::jti_store_failed(operation, e.code(), took);
+            }
+            Ok(_) if took >= SLOW_CALL => events::jti_store_slow(operation, took),
+            Ok(_) => {}
+        }
+        outcome
+    }
+
+    /// This verifier's counters (shared with its clones), with its JTI store's.
+    pub fn stats(&self) -> Stats {
+        let observed = &self.observed;
+        let mut stats = observed.counters.snapshot();
+        stats.jti_store = self.store.as_ref().map(|_| JtiStoreStats {
+            calls: observed.store_calls.get(),
+            failures: observed.store_failures.get(),
+            latency: observed.store_latency.snapshot(),
+        });
+        stats
+    }
+
+    /// Whether the JTI store (if any) answers a probe (`contains` of a jti no token carries).
+    pub async fn health(&self) -> Health {
+        let store = match &self.store {
+            Some(store) => Some(
+                match self
+                    .store_call("contains", store.contains(HEALTH_PROBE_JTI))
+                    .await
+                {
+                    Ok(_) => StoreHealth {
+                        reachable: true,
+                        code: None,
+                    },
+                    Err(e) => StoreHealth {
+                        reachable: false,
+                        code: Some(e.code().as_str()),
+                    },
+                },
+            ),
+            None => None,
+        };
+        Health::of(None, store)
     }
 
     /// Verifies `token` as of `now`, consulting the JTI store when required. The store is asked
     /// only after the signature and every claim passed; its failure fails closed
     /// (`jti_store_unavailable`).
     pub async fn verify_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
-        let verified = self.verify_signed_at(token, now)?;
-        self.check_store(verified).await
+        let result = match self.verify_signed_at(token, now) {
+            Ok(verified) => self.check_store(verified).await,
+            Err(e) => Err(e),
+        };
+        self.record(result)
     }
 
     /// The JTI hooks, after the signature and claims passed.
     async fn check_store(&self, verified: VerifiedImpersonation) -> Result<VerifiedImpersonation> {
         if let Some(store) = &self.store {
             if self.config.single_use {
-                if !store
-                    .consume(&verified.jti)
-                    .await
-                    .map_err(|e| unavailable(&e))?
+                if !self
+                    .store_call("consume", store.consume(&verified.jti))
+                    .await?
                 {
                     return Err(not_found(&verified.jti));
                 }
             } else if self.config.jti_require
-                && !store
-                    .contains(&verified.jti)
-                    .await
-                    .map_err(|e| unavailable(&e))?
+                && !self
+                    .store_call("contains", store.contains(&verified.jti))
+                    .await?
             {
                 return Err(not_found(&verified.jti));
             }

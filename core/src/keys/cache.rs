@@ -17,8 +17,10 @@ use super::jwk::KeyPolicy;
 use super::set::KeySet;
 use crate::error::{err, ErrorCode, Result};
 use crate::http::check_url;
+use crate::observe::counters::{Counter, Latency};
+use crate::observe::{events, JwksHealth, JwksStats};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -133,6 +135,23 @@ struct Inner {
     gate: tokio::sync::Mutex<Gate>,
     refreshing: AtomicBool,
     fetches: AtomicU64,
+    observed: Observed,
+}
+
+/// What the cache counts and remembers for `stats()` and `health()`.
+#[derive(Default)]
+struct Observed {
+    fetches_ok: Counter,
+    fetches_failed: Counter,
+    unknown_kid_refetches: Counter,
+    unknown_kid_refused: Counter,
+    stale_served: Counter,
+    latency: Latency,
+    /// When the last fetch ended and its error code, if it failed.
+    last_fetch: Mutex<Option<(Instant, Option<ErrorCode>)>>,
+    /// The generation whose stale serving was last reported, so an outage logs once per set
+    /// rather than once per request.
+    stale_reported: AtomicU64,
 }
 
 /// A remote JWKS with caching, background refresh, cooldown, single-flight and stale serving.
@@ -178,6 +197,7 @@ impl JwksCache {
                 }),
                 refreshing: AtomicBool::new(false),
                 fetches: AtomicU64::new(0),
+                observed: Observed::default(),
             }),
         })
     }
@@ -195,19 +215,17 @@ impl JwksCache {
 
     /// The current set without touching the network: fresh or within the stale window.
     pub fn cached(&self) -> Result<CachedSet> {
-        match self.snapshot() {
-            Some(snap) if self.age_state(&snap) != Age::Expired => Ok(CachedSet {
-                set: snap.set,
-                generation: snap.generation,
-            }),
-            Some(_) => Err(err(
+        let snap = self.snapshot();
+        match snap.as_ref().map(|s| self.age_state(s)) {
+            Some(Age::Expired) => Err(err(
                 ErrorCode::JwksUnavailable,
                 "cached key set is older than max_age + max_stale",
             )),
-            None => Err(err(
-                ErrorCode::JwksUnavailable,
-                "key set has not been fetched yet",
-            )),
+            Some(age) => match snap {
+                Some(snap) => Ok(self.served(snap, age)),
+                None => Err(not_fetched()),
+            },
+            None => Err(not_fetched()),
         }
     }
 
@@ -242,10 +260,7 @@ impl JwksCache {
                 // While the IdP is slow or down, requests keep being served from the stale set
                 // instead of queueing behind the fetch.
                 Age::Stale if self.spawn_background_refresh(snap.generation) => {
-                    return Ok(CachedSet {
-                        set: snap.set,
-                        generation: snap.generation,
-                    });
+                    return Ok(self.served(snap, Age::Stale));
                 }
                 Age::Stale | Age::Expired => {
                     return self.refresh(Some(snap.generation), Trigger::Expiry).await
@@ -321,7 +336,7 @@ impl JwksCache {
         // Someone fetched while we waited for the gate: use their result.
         if let Some(snap) = &current {
             if Some(snap.generation) != seen {
-                return self.serve(Some(snap.clone()), &gate);
+                return self.serve(Some(snap.clone()), &gate, trigger);
             }
         }
         let cooling = gate
@@ -331,10 +346,20 @@ impl JwksCache {
             Trigger::UnknownKid => cooling,
             Trigger::Expiry | Trigger::Background => cooling && gate.last_error.is_some(),
         };
-        if must_wait {
-            return self.serve(current, &gate);
+        if trigger == Trigger::UnknownKid {
+            let counter = match must_wait {
+                true => &self.inner.observed.unknown_kid_refused,
+                false => &self.inner.observed.unknown_kid_refetches,
+            };
+            counter.inc();
+            events::jwks_unknown_kid(!must_wait);
         }
+        if must_wait {
+            return self.serve(current, &gate, trigger);
+        }
+        let started = Instant::now();
         let outcome = self.fetch(&mut gate).await;
+        self.observe_fetch(&outcome, trigger, started, current.as_ref());
         // The cooldown runs from the end of the attempt: callers queued behind a slow, failing
         // fetch must not each start another one.
         gate.last_attempt = Some(Instant::now());
@@ -352,21 +377,131 @@ impl JwksCache {
             }
             Err(e) => {
                 gate.last_error = Some(e);
-                self.serve(current, &gate)
+                self.serve(current, &gate, trigger)
             }
         }
     }
 
     /// Serves `current` if it is still within the stale window, else the last fetch error.
-    fn serve(&self, current: Option<Snapshot>, gate: &Gate) -> Result<CachedSet> {
-        match current {
-            Some(snap) if self.age_state(&snap) != Age::Expired => Ok(CachedSet {
-                set: snap.set,
-                generation: snap.generation,
-            }),
+    /// A background refresh serves no one, so only the other triggers count as serving.
+    fn serve(&self, current: Option<Snapshot>, gate: &Gate, trigger: Trigger) -> Result<CachedSet> {
+        let age = current.as_ref().map(|s| self.age_state(s));
+        match (current, age) {
+            (Some(snap), Some(age)) if age != Age::Expired => {
+                let age = match trigger {
+                    Trigger::Background => Age::Fresh,
+                    _ => age,
+                };
+                Ok(self.served(snap, age))
+            }
             _ => Err(gate.last_error.clone().unwrap_or_else(|| {
                 err(ErrorCode::JwksUnavailable, "no usable key set is available")
             })),
+        }
+    }
+
+    /// A snapshot handed to a caller, counted and reported when `age` says it is past `max_age`.
+    fn served(&self, snap: Snapshot, age: Age) -> CachedSet {
+        if age == Age::Stale {
+            let observed = &self.inner.observed;
+            observed.stale_served.inc();
+            if observed
+                .stale_reported
+                .swap(snap.generation, Ordering::Relaxed)
+                != snap.generation
+            {
+                let age = snap.fetched_at.elapsed();
+                events::jwks_stale_served(age, age.saturating_sub(self.inner.settings.max_age));
+            }
+        }
+        CachedSet {
+            set: snap.set,
+            generation: snap.generation,
+        }
+    }
+
+    fn observe_fetch(
+        &self,
+        outcome: &Result<KeySet>,
+        trigger: Trigger,
+        started: Instant,
+        serving: Option<&Snapshot>,
+    ) {
+        let observed = &self.inner.observed;
+        let took = started.elapsed();
+        observed.latency.observe(took);
+        let source = self.loggable_source();
+        match outcome {
+            Ok(set) => {
+                observed.fetches_ok.inc();
+                let dropped: Vec<String> = set
+                    .dropped()
+                    .iter()
+                    .map(|d| format!("{}: {}", d.kid.as_deref().unwrap_or("(no kid)"), d.reason))
+                    .collect();
+                events::jwks_fetched(&source, trigger.name(), set.len(), &dropped, took);
+            }
+            Err(e) => {
+                observed.fetches_failed.inc();
+                let serving_age = serving
+                    .filter(|snap| self.age_state(snap) != Age::Expired)
+                    .map(|snap| snap.fetched_at.elapsed());
+                events::jwks_fetch_failed(&source, trigger.name(), e.code(), took, serving_age);
+            }
+        }
+        if let Ok(mut last) = observed.last_fetch.lock() {
+            *last = Some((Instant::now(), outcome.as_ref().err().map(|e| e.code())));
+        }
+    }
+
+    fn loggable_source(&self) -> String {
+        match &self.inner.source {
+            RemoteSource::JwksUrl(url) => events::loggable_url(url),
+            RemoteSource::Discovery(issuer) => match Url::parse(issuer) {
+                Ok(url) => events::loggable_url(&url),
+                Err(_) => "(issuer)".to_owned(),
+            },
+        }
+    }
+
+    /// The cache's counters and the age of the set it serves.
+    pub fn stats(&self) -> JwksStats {
+        let observed = &self.inner.observed;
+        let snap = self.snapshot();
+        let age = snap.as_ref().map(|s| s.fetched_at.elapsed());
+        JwksStats {
+            fetches_ok: observed.fetches_ok.get(),
+            fetches_failed: observed.fetches_failed.get(),
+            unknown_kid_refetches: observed.unknown_kid_refetches.get(),
+            unknown_kid_refused: observed.unknown_kid_refused.get(),
+            stale_served: observed.stale_served.get(),
+            keys: snap.as_ref().map_or(0, |s| s.set.len() as u64),
+            age_seconds: age.map(|a| a.as_secs_f64()),
+            stale_seconds: age.map_or(0.0, |a| {
+                a.saturating_sub(self.inner.settings.max_age).as_secs_f64()
+            }),
+            fetch_latency: observed.latency.snapshot(),
+        }
+    }
+
+    /// Whether the set can serve verification now, how old it is and how the last fetch went.
+    pub fn health(&self) -> JwksHealth {
+        let snap = self.snapshot();
+        let age = snap.as_ref().map(|s| self.age_state(s));
+        let last = self
+            .inner
+            .observed
+            .last_fetch
+            .lock()
+            .ok()
+            .and_then(|last| *last);
+        JwksHealth {
+            usable: matches!(age, Some(a) if a != Age::Expired),
+            stale: matches!(age, Some(Age::Stale | Age::Expired)),
+            age_seconds: snap.map(|s| s.fetched_at.elapsed().as_secs_f64()),
+            last_fetch_ok: last.map(|(_, code)| code.is_none()),
+            last_fetch_code: last.and_then(|(_, code)| code.map(ErrorCode::as_str)),
+            last_fetch_seconds_ago: last.map(|(at, _)| at.elapsed().as_secs_f64()),
         }
     }
 
@@ -400,6 +535,13 @@ impl JwksCache {
     }
 }
 
+fn not_fetched() -> crate::error::Error {
+    err(
+        ErrorCode::JwksUnavailable,
+        "key set has not been fetched yet",
+    )
+}
+
 /// Clears the background-refresh flag when dropped.
 struct RefreshingFlag(Arc<Inner>);
 
@@ -422,4 +564,15 @@ enum Trigger {
     Expiry,
     Background,
     UnknownKid,
+}
+
+impl Trigger {
+    /// The `trigger` field of the key-set events.
+    fn name(self) -> &'static str {
+        match self {
+            Trigger::Expiry => "expiry",
+            Trigger::Background => "background",
+            Trigger::UnknownKid => "unknown_kid",
+        }
+    }
 }

@@ -86,7 +86,17 @@ impl KeySet {
         &self.keys
     }
 
-    /// Keys left out at load, with reasons.
+    /// How many keys are usable.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no key is usable (never true of a loaded set, which refuses to load empty).
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys left out when the set loaded, with why.
     pub fn dropped(&self) -> &[DroppedKey] {
         &self.dropped
     }

@@ -10,6 +10,7 @@ use super::transport;
 use crate::cookie::{escape_value, parse_cookie_header, unescape_value, SESSION_COOKIE};
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::b64;
+use crate::observe::events;
 use crate::oidc::{Identity, KeySource, OidcConfig, OidcValidator};
 use crate::secret::Secret;
 use crate::text::clip;
@@ -162,6 +163,12 @@ impl OidcLogin {
     /// belongs to this attempt only; a value with anything but ASCII letters, digits, `-`, `_`,
     /// `.` and `:`, or longer than 64 bytes, is dropped.
     pub fn begin(&self, return_to: Option<&str>, require_role: Option<&str>) -> Result<LoginStart> {
+        let result = self.start(return_to, require_role);
+        events::login_outcome("begin", result.as_ref().err().map(|e| e.code()));
+        result
+    }
+
+    fn start(&self, return_to: Option<&str>, require_role: Option<&str>) -> Result<LoginStart> {
         let state = random_token()?;
         let nonce = random_token()?;
         let verifier = PkceCodeVerifier::new(random_token()?);
@@ -209,6 +216,12 @@ impl OidcLogin {
     /// `invalid_issuer`. That tells a response of this provider from one another provider sent
     /// to the same callback (a mix-up).
     pub async fn complete(&self, query: &str, cookie_header: &str) -> Result<LoginResult> {
+        let result = self.finish(query, cookie_header).await;
+        events::login_outcome("complete", result.as_ref().err().map(|e| e.code()));
+        result
+    }
+
+    async fn finish(&self, query: &str, cookie_header: &str) -> Result<LoginResult> {
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
                 .into_owned()

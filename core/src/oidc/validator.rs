@@ -6,6 +6,8 @@ pub use super::verified::VerifiedToken;
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::{json, parse_compact, Algorithm, CompactJws};
 use crate::keys::{unknown_key, CachedSet, JwksCache, KeyPolicy, KeySet, RemoteSource};
+use crate::observe::counters::{Counters, Kind};
+use crate::observe::{Health, Stats};
 use crate::size_cap;
 use crate::text::clip;
 use crate::time::{unix_now, When};
@@ -29,7 +31,10 @@ pub struct OidcValidator {
     names: Arc<ClaimNames>,
     keys: Keys,
     verified: Option<VerifiedCache<()>>,
+    counters: Counters,
 }
+
+const OIDC: Kind = Kind::Oidc;
 
 /// A verification's result with the key binding the cache records.
 struct Checked {
@@ -75,6 +80,7 @@ impl OidcValidator {
             config,
             keys,
             verified,
+            counters: Counters::default(),
         })
     }
 
@@ -102,6 +108,12 @@ impl OidcValidator {
     /// Verifies `token` now, fetching keys when needed. A token verified before is answered
     /// from the verified-token cache while it is on time and its key is still in the set.
     pub async fn verify(&self, token: &str) -> Result<VerifiedToken> {
+        let result = self.verify_now(token).await;
+        self.counters.verifications.record(OIDC, &result);
+        result
+    }
+
+    async fn verify_now(&self, token: &str) -> Result<VerifiedToken> {
         // Before anything can drive a fetch (a cold or stale set, an unknown kid).
         size_cap::check(token, self.config.max_token_bytes)?;
         let now = unix_now();
@@ -113,8 +125,10 @@ impl OidcValidator {
                 let CachedSet { set, generation } = cache.current().await?;
                 let key = self.cache_key(token);
                 if let Some(hit) = self.cache_hit(token, key.as_ref(), &set, now) {
+                    self.counters.cache_hits.inc();
                     return Ok(hit);
                 }
+                self.count_miss(key.as_ref());
                 let checked = match self.check(token, &set, now) {
                     // Key selection is the only source of `unknown_key_id`, so a miss is retried
                     // once against a refetched set without selecting twice on the hit path.
@@ -132,6 +146,12 @@ impl OidcValidator {
     /// Verifies `token` as of `now` (Unix seconds), fetching keys when needed. Never answered
     /// from the verified-token cache.
     pub async fn verify_at(&self, token: &str, now: f64) -> Result<VerifiedToken> {
+        let result = self.verify_at_unrecorded(token, now).await;
+        self.counters.verifications.record(OIDC, &result);
+        result
+    }
+
+    async fn verify_at_unrecorded(&self, token: &str, now: f64) -> Result<VerifiedToken> {
         let now = crate::time::checked_instant(now)?;
         let (jws, alg) = self.parse(token)?;
         match &self.keys {
@@ -159,7 +179,10 @@ impl OidcValidator {
             Keys::Remote(cache) => cache.fresh()?.set,
         };
         let key = self.cache_key(token)?;
-        self.cache_hit(token, Some(&key), &set, unix_now())
+        let hit = self.cache_hit(token, Some(&key), &set, unix_now())?;
+        self.counters.cache_hits.inc();
+        self.counters.verifications.record::<()>(OIDC, &Ok(()));
+        Some(hit)
     }
 
     /// [`verify`](Self::verify) for `When::Now`, [`verify_at`](Self::verify_at) otherwise.
@@ -174,9 +197,11 @@ impl OidcValidator {
     /// Verifies `token` now using only keys already loaded; never touches the network. Answered
     /// from the verified-token cache as [`verify`](Self::verify) is.
     pub fn verify_cached(&self, token: &str) -> Result<VerifiedToken> {
-        size_cap::check(token, self.config.max_token_bytes)?;
-        let set = self.cached_key_set()?;
-        self.verify_remembered(token, &set, unix_now())
+        let result = size_cap::check(token, self.config.max_token_bytes)
+            .and_then(|()| self.cached_key_set())
+            .and_then(|set| self.verify_remembered(token, &set, unix_now()));
+        self.counters.verifications.record(OIDC, &result);
+        result
     }
 
     /// [`verify_cached`](Self::verify_cached) or [`verify_cached_at`](Self::verify_cached_at),
@@ -197,10 +222,31 @@ impl OidcValidator {
     fn verify_remembered(&self, token: &str, set: &KeySet, now: f64) -> Result<VerifiedToken> {
         let key = self.cache_key(token);
         if let Some(hit) = self.cache_hit(token, key.as_ref(), set, now) {
+            self.counters.cache_hits.inc();
             return Ok(hit);
         }
+        self.count_miss(key.as_ref());
         let checked = self.check(token, set, now)?;
         Ok(self.remember(key, checked, now))
+    }
+
+    /// A lookup that found nothing usable (only when the cache is on and was asked).
+    fn count_miss(&self, key: Option<&TokenKey>) {
+        if key.is_some() {
+            self.counters.cache_misses.inc();
+        }
+    }
+
+    /// This validator's counters, with its remote key set's.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.counters.snapshot();
+        stats.jwks = self.jwks_cache().map(JwksCache::stats);
+        stats
+    }
+
+    /// Whether the key set can serve verification now (an inline set always can).
+    pub fn health(&self) -> Health {
+        Health::of(self.jwks_cache().map(JwksCache::health), None)
     }
 
     /// The cache key of `token`, when the cache is on and the token is under the size cap (an
@@ -267,10 +313,13 @@ impl OidcValidator {
     /// Verifies `token` as of `now` using only keys already loaded. Never answered from the
     /// verified-token cache.
     pub fn verify_cached_at(&self, token: &str, now: f64) -> Result<VerifiedToken> {
-        let now = crate::time::checked_instant(now)?;
-        let (jws, alg) = self.parse(token)?;
-        let set = self.cached_key_set()?;
-        self.finish(&jws, alg, &set, now)
+        let result = crate::time::checked_instant(now).and_then(|now| {
+            let (jws, alg) = self.parse(token)?;
+            let set = self.cached_key_set()?;
+            self.finish(&jws, alg, &set, now)
+        });
+        self.counters.verifications.record(OIDC, &result);
+        result
     }
 
     /// Parse and finish, keeping the key binding for the cache.
