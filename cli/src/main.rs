@@ -10,6 +10,7 @@ mod demo_impersonation;
 mod demo_rbac;
 mod explain;
 mod hash_team_token;
+mod health;
 mod impersonation_cmd;
 mod oidc_args;
 mod output;
@@ -37,6 +38,8 @@ enum Command {
     Explain(Box<explain::ExplainArgs>),
     /// Check every variable the library reads and print each problem.
     CheckConfig,
+    /// Fetch the key set, probe the JTI store and print whether the service could serve.
+    Health,
     /// Run the main job on embedded defaults: a local key, a static JWKS, no network.
     Demo,
     /// Mint an impersonation (or visitor) token with IMPERSONATION_JWT_SECRET.
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::Explain(args) => explain::run(*args),
         Command::CheckConfig => check_config::run(),
+        Command::Health => health::run(),
         Command::Demo => demo::run(),
         Command::MintImpersonation(args) => impersonation_cmd::mint(*args),
         Command::VerifyImpersonation(args) => impersonation_cmd::verify(*args),

@@ -421,3 +421,46 @@ async fn configuration_problems_are_reported_without_the_secret() {
     );
     assert_redacted(&records, &[short]);
 }
+
+#[tokio::test]
+async fn an_authenticator_counts_requests_by_the_kind_presented_and_passed() {
+    use incidentfox_auth::team_tokens::MemoryTeamTokens;
+    use incidentfox_auth::{Authenticator, Credentials};
+    let (_guard, records) = capture();
+    let admin = "observe-admin-token-value-0123456789";
+    let pepper = "observe-pepper-0123456789abcdef0123456789";
+    let env: HashMap<&str, &str> =
+        HashMap::from([("ADMIN_TOKEN", admin), ("TOKEN_PEPPER", pepper)]);
+    let auth = Authenticator::from_env_source(&env, None)
+        .unwrap()
+        .with_team_token_lookup(Arc::new(MemoryTeamTokens::new([])));
+    let bearer =
+        |t: &str| Credentials::from_headers([("authorization", format!("Bearer {t}").as_str())]);
+    let none = Credentials::from_headers(std::iter::empty::<(&str, &str)>());
+
+    auth.authenticate(&bearer(admin)).await.unwrap();
+    auth.authenticate(&bearer(admin)).await.unwrap();
+    let wrong_admin = "not-the-admin-token-but-long-enough";
+    assert!(auth.authenticate(&bearer(wrong_admin)).await.is_err());
+    let team = "tok_0123456789.secretsecretsecretsecret";
+    assert!(auth.authenticate(&bearer(team)).await.is_err());
+    assert!(auth.authenticate(&none).await.is_err());
+
+    let stats = auth.stats();
+    assert_eq!(stats.verifications_of("admin_token", "ok"), 2);
+    assert_eq!(
+        stats.verifications_of("admin_token", "invalid_credentials"),
+        1
+    );
+    assert_eq!(
+        stats.verifications_of("team_token", "invalid_credentials"),
+        1
+    );
+    assert_eq!(stats.verifications_of("none", "missing_credentials"), 1);
+    assert!(
+        auth.health().await.ready,
+        "nothing remote to be unready about"
+    );
+    assert_eq!(named(&records, "verification").len(), 5);
+    assert_redacted(&records, &[admin, pepper, wrong_admin, team]);
+}

@@ -208,8 +208,15 @@ impl ImpersonationSigner {
     async fn finish(&self, claims: &Value, entry: JtiEntry) -> Result<MintedToken> {
         let token = self.key.sign_claims(claims)?;
         if let (Some(store), true) = (&self.store, self.config.records_at_mint()) {
-            if let Err(e) = store.record(&entry).await {
+            let started = std::time::Instant::now();
+            let recorded = store.record(&entry).await;
+            let took = started.elapsed();
+            if took >= crate::observe::SLOW_CALL {
+                crate::observe::events::jti_store_slow("record", took);
+            }
+            if let Err(e) = recorded {
                 let e = unavailable(&e);
+                crate::observe::events::jti_store_failed("record", e.code(), took);
                 match self.config.record_mode {
                     RecordMode::Strict => return Err(e),
                     RecordMode::BestEffort => {
