@@ -31,7 +31,7 @@ scripts/test-python.sh keeps (PyJWT is in the `test` dependency group of
 bindings-python/pyproject.toml; the venv is $IFX_CACHE/venv, $HOME/.cache/incidentfox-auth/venv
 by default):
 
-    cargo run -p incidentfox-auth --example gen_impersonation_vectors
+    cargo run -p incidentfox-auth-vectors -- impersonation
     $HOME/.cache/incidentfox-auth/venv/bin/python scripts/pyjwt_vectors.py [FILE]
 
 FILE defaults to testdata/vectors/impersonation.json beside this script.
