@@ -84,7 +84,7 @@ pub(super) fn kind_and_scope(x: &Ctx, cases: &mut Vec<Value>) {
                 ("ifx_kind", Some(json!("visitor"))),
             ]),
         )
-        .stricter("a visitor token names its session; today's rules do not require it")
+        .stricter("a visitor token names its session; the agent runtime's rules do not require it")
         .invalid("missing_claim"),
     );
     cases.push(
@@ -98,7 +98,9 @@ pub(super) fn kind_and_scope(x: &Ctx, cases: &mut Vec<Value>) {
                 ("visitor_session_id", Some(json!(SESSION))),
             ]),
         )
-        .stricter("a visitor's subject is its session's; today's rules do not compare them")
+        .stricter(
+            "a visitor's subject is its session's; the agent runtime's rules do not compare them",
+        )
         .invalid("invalid_claim"),
     );
     cases.push(
@@ -110,7 +112,9 @@ pub(super) fn kind_and_scope(x: &Ctx, cases: &mut Vec<Value>) {
                 ("visitor_session_id", Some(json!(SESSION))),
             ]),
         )
-        .stricter("a visitor's subject is its session's; today's rules do not compare them")
+        .stricter(
+            "a visitor's subject is its session's; the agent runtime's rules do not compare them",
+        )
         .invalid("invalid_claim"),
     );
     cases.push(
@@ -119,7 +123,9 @@ pub(super) fn kind_and_scope(x: &Ctx, cases: &mut Vec<Value>) {
             "a team-impersonation token carrying visitor_session_id",
             &crafter.token(&[("visitor_session_id", Some(json!(SESSION)))]),
         )
-        .stricter("visitor_session_id belongs to visitor tokens; today's rules ignore it")
+        .stricter(
+            "visitor_session_id belongs to visitor tokens; the agent runtime's rules ignore it",
+        )
         .invalid("invalid_claim"),
     );
     for (name, claim, value) in [
@@ -139,7 +145,7 @@ pub(super) fn kind_and_scope(x: &Ctx, cases: &mut Vec<Value>) {
                 &format!("`{claim}` is {value:?}"),
                 &crafter.token(&[(claim, Some(json!(value)))]),
             )
-            .stricter("identifiers are non-blank and free of control characters; today's rules only require presence")
+            .stricter("identifiers are non-blank and free of control characters; the agent runtime's rules only require presence")
             .invalid("invalid_claim"),
         );
     }
@@ -189,7 +195,7 @@ pub(super) fn kind_and_scope(x: &Ctx, cases: &mut Vec<Value>) {
             "scope [\"team:read\", 7]",
             &crafter.token(&[("scope", Some(json!(["team:read", 7])))]),
         )
-        .stricter("every scope must be a string; today only looks for team:read")
+        .stricter("every scope must be a string; the agent runtime only looks for team:read")
         .invalid("invalid_claim"),
     );
 }
@@ -255,7 +261,7 @@ pub(super) fn claim_types(x: &Ctx, cases: &mut Vec<Value>) {
             "org_id 42",
             &crafter.token(&[("org_id", Some(json!(42)))]),
         )
-        .stricter("org_id must be a string; today only requires it to be present")
+        .stricter("org_id must be a string; the agent runtime only requires it to be present")
         .invalid("invalid_claim"),
     );
     cases.push(
@@ -264,7 +270,7 @@ pub(super) fn claim_types(x: &Ctx, cases: &mut Vec<Value>) {
             "email 7",
             &crafter.token(&[("email", Some(json!(7)))]),
         )
-        .stricter("email must be a string or null; today does not look at it")
+        .stricter("email must be a string or null; the agent runtime does not look at it")
         .invalid("invalid_claim"),
     );
     cases.push(

@@ -7,8 +7,8 @@
 //! the verifier.
 //!
 //! Run with `cargo run -p incidentfox-auth-vectors -- impersonation`, then
-//! `scripts/pyjwt_vectors.py`, which appends the PyJWT-minted cases and records today's
-//! (PyJWT) verdict for every case. This generator rewrites the whole file, so the script must run
+//! `scripts/pyjwt_vectors.py`, which appends the PyJWT-minted cases and records the agent
+//! runtime's (PyJWT) verdict for every case. This generator rewrites the whole file, so the script must run
 //! after it. One function per family of cases, in the order the file lists them.
 
 mod claims;
@@ -82,7 +82,7 @@ fn valid_impersonation(email: Option<&str>) -> Value {
 }
 
 /// A minted impersonation token's expectation: the verdict plus every claim but the random `jti`,
-/// the claim names in today's order, and `exp - iat`.
+/// the claim names in the config service's order, and `exp - iat`.
 fn minted_impersonation(email: Option<&str>, audience: &str, iat: i64, ttl: i64) -> Value {
     let mut expect = valid_impersonation(email);
     expect["claims"] = json!({
@@ -162,7 +162,7 @@ impl Case {
         self.now = Some(now);
         self
     }
-    /// Today's rules (PyJWT) accept this token; the library refuses it, for `why`.
+    /// The agent runtime's rules (PyJWT) accept this token; the library refuses it, for `why`.
     fn stricter(mut self, why: &str) -> Case {
         self.stricter = Some(why.to_owned());
         self
@@ -386,12 +386,13 @@ pub fn generate() {
             with the exact error code. Minted cases also list `claims` (every claim but the \
             random jti, exact values), `claim_names` (all claims, in order), `exp_minus_iat` and \
             `jti_hex_chars` (the jti is that many lowercase hex digits). `source` is who made the \
-            token: this library (`cargo run -p incidentfox-auth --example \
-            gen_impersonation_vectors`, which rewrites the file) or PyJWT exactly as today's \
-            config_service mints (appended by `scripts/pyjwt_vectors.py`, which also records in \
-            `pyjwt` today's verdict for every case: `valid` or the exception class; and the \
+            token: this library (`cargo run -p incidentfox-auth-vectors -- impersonation`, which \
+            rewrites the file) or PyJWT exactly as the config service mints (appended by \
+            `scripts/pyjwt_vectors.py`, which also records in `pyjwt` the verdict of the agent \
+            runtime's PyJWT rules for every case: `valid` or the exception class; and the \
             PyJWT release in `pyjwt_version`). \
-            `stricter_than_today` says why the library refuses a token today's rules accept; \
+            `stricter_than_today` says why the library refuses a token the agent runtime's rules \
+            accept; \
             elsewhere the two verdicts agree. Do not edit by hand.",
         "now": NOW,
         "secret": SECRET,
