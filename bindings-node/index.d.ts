@@ -58,7 +58,7 @@ export declare class Decision {
   throwIfDenied(): void
 }
 
-/** Mints HS256 team-impersonation and visitor tokens with today's claims. */
+/** Mints HS256 team-impersonation and visitor tokens with the config service's claims. */
 export declare class ImpersonationSigner {
   /** A signer; with `jtiLogging` each minted JTI is recorded in `jtiStore`. */
   constructor(options: ImpersonationOptions)
@@ -73,7 +73,7 @@ export declare class ImpersonationSigner {
   mintVisitor(request: VisitorMintRequest): Promise<MintedToken>
 }
 
-/** Verifies impersonation and visitor tokens: HS256 only, today's claim rules, JTI checks. */
+/** Verifies impersonation and visitor tokens: HS256 only, the agent runtime's claim rules, JTI checks. */
 export declare class ImpersonationVerifier {
   /** A verifier; with `jtiRequire` (or `singleUse`) each token's JTI is checked in `jtiStore`. */
   constructor(options: ImpersonationOptions)
@@ -265,7 +265,7 @@ export declare class Principal {
    * `allowVisitors`, the org and team the request acts on, write access, the permission.
    */
   requireTeamMember(need?: TeamNeed | undefined | null): void
-  /** The `/auth/me` body: snake_case members in today's order, optional ones omitted. */
+  /** The `/auth/me` body: snake_case members in the config service's order, optional ones omitted. */
   toJSON(): { role: 'admin' | 'team'; auth_kind: 'admin_token' | 'team_token' | 'oidc' | 'impersonation' | 'visitor' | 'internal_service'; org_id?: string; team_node_id?: string; subject?: string; email?: string; can_write: boolean; permissions: string[]; visitor_session_id?: string }
 }
 
@@ -290,7 +290,7 @@ export declare class RbacPolicy {
 
 /** Orchestrator routes and their required permissions. */
 export declare class RouteTable {
-  /** Today's routes, changed by `options`. */
+  /** The orchestrator's routes, changed by `options`. */
   constructor(options?: RouteTableOptions | undefined | null)
   /** Reads `ORCHESTRATOR_REQUIRE_ADMIN_STAR` and `ORCHESTRATOR_REQUIRED_PERMISSION_*`. */
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null): RouteTable
@@ -419,7 +419,7 @@ export declare function hashTokenSecret(secret: string, pepper: string): string
  * `IMPERSONATION_*` variables hold them.
  */
 export interface ImpersonationOptions {
-  /** The HS256 key (surrounding whitespace stripped, as today). */
+  /** The HS256 key (surrounding whitespace stripped, as the config service strips it). */
   secret: string
   /** The audience minted and required (default `incidentfox-agent-runtime`). */
   audience?: string
@@ -435,7 +435,7 @@ export interface ImpersonationOptions {
   jtiLogging?: boolean
   /** Require the JTI to be recorded (and not revoked) at verification. */
   jtiRequire?: boolean
-  /** `strict` (default: no token unless recorded) or `best_effort` (today's behaviour). */
+  /** `strict` (default: no token unless recorded) or `best_effort` (the config service's behaviour). */
   recordMode?: 'strict' | 'best_effort'
   /** Each token verifies once. */
   singleUse?: boolean
@@ -534,7 +534,7 @@ export interface LoginResult {
   /** The login cookies, cleared: set them all on the response. */
   clearCookies: Array<LoginCookie>
   /**
-   * Today's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
+   * The web UI's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
    * token.
    */
   sessionCookie: LoginCookie
@@ -565,7 +565,7 @@ export interface MintRequest {
   teamNodeId: string
   /** The admin's subject. */
   subject: string
-  /** The admin's email (`null` in the token when absent, as today). */
+  /** The admin's email (`null` in the token when absent, as the config service writes it). */
   email?: string
   /** A TTL instead of the configured one (raised to 60 when lower). */
   ttlSeconds?: number

@@ -1,25 +1,25 @@
 #!/usr/bin/env python3
-"""PyJWT interop for testdata/vectors/impersonation.json (today's behaviour, both directions).
+"""PyJWT interop for testdata/vectors/impersonation.json (the services' PyJWT behaviour, both directions).
 
 What it does, reading and rewriting the vector file in place:
 
-1. Mints impersonation and visitor tokens with PyJWT exactly as today's config_service does
+1. Mints impersonation and visitor tokens with PyJWT exactly as the config service does
    (claims in the order docs/compatibility.md lists them, `jwt.encode(claims, secret, algorithm="HS256")`, so the header is
    {"alg":"HS256","typ":"JWT"}; jti = uuid4().hex; exp = iat + max(60, TTL); iat fixed relative
    to the file's `now`) and appends them to the cases with "source": "pyjwt" and the
    expectation the documented rules give (PyJWT cases from an earlier run are replaced).
-2. Applies TODAY's verification rules to every case (ours and PyJWT's):
+2. Applies the agent runtime's verification rules to every case (ours and PyJWT's):
        jwt.decode(token, secret, algorithms=["HS256"], audience=[accepted audiences],
                   issuer="incidentfox-config-service", leeway=<config leeway, 0>,
                   options={"require": ["exp", "iat", "sub", "org_id", "team_node_id",
                                        "ifx_kind", "scope", "jti"]})
-   followed by today's two checks: ifx_kind in {team_impersonation, visitor} (else
+   followed by its two checks: ifx_kind in {team_impersonation, visitor} (else
    `InvalidKindError`) and scope (a string is one scope, a list its items) contains team:read
-   (else `MissingScopeError`); these two class names stand for today's post-decode checks.
+   (else `MissingScopeError`); these two class names stand for the agent runtime's post-decode checks.
    The verdict is recorded as "pyjwt": "valid" or the exception class name.
-3. Exits with status 1 when today's verdict and `expect.valid` disagree on a case that is not
-   marked "stricter_than_today" (the library may refuse what today accepts, with a reason; it
-   must never accept what today refuses).
+3. Exits with status 1 when PyJWT's verdict and `expect.valid` disagree on a case that is not
+   marked "stricter_than_today" (the library may refuse what the agent runtime accepts, with a
+   reason; it must never accept what the agent runtime refuses).
 
 Time: PyJWT reads the clock once per decode, in `jwt.api_jwt` (`datetime.now(tz=timezone.utc)`).
 The script replaces `jwt.api_jwt.datetime` with a subclass whose `now()` returns the case's
@@ -31,7 +31,7 @@ scripts/test-python.sh keeps (PyJWT is in the `test` dependency group of
 bindings-python/pyproject.toml; the venv is $IFX_CACHE/venv, $HOME/.cache/incidentfox-auth/venv
 by default):
 
-    cargo run -p incidentfox-auth --example gen_impersonation_vectors
+    cargo run -p incidentfox-auth-vectors -- impersonation
     $HOME/.cache/incidentfox-auth/venv/bin/python scripts/pyjwt_vectors.py [FILE]
 
 FILE defaults to testdata/vectors/impersonation.json beside this script.
@@ -68,14 +68,14 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "testdata/vectors/impers
 
 
 class InvalidKindError(Exception):
-    """Today's check: ifx_kind is team_impersonation or visitor."""
+    """The agent runtime's check: ifx_kind is team_impersonation or visitor."""
 
 
 class MissingScopeError(Exception):
-    """Today's check: scope contains team:read."""
+    """The agent runtime's check: scope contains team:read."""
 
 
-# --- Minting, as today's config_service does.
+# --- Minting, as the config service does.
 
 
 def mint_impersonation(
@@ -223,25 +223,25 @@ def pyjwt_cases(secret: str, default_audience: str, now: int) -> list[dict[str, 
     return [
         case(
             "pyjwt_impersonation_with_email",
-            "today's team impersonation token, TTL 900 s",
+            "the config service's team impersonation token, TTL 900 s",
             mint_impersonation(secret, audience=default_audience, email=EMAIL, ttl=900, iat=iat),
             expect_impersonation(EMAIL, default_audience, iat, 900),
         ),
         case(
             "pyjwt_impersonation_without_email",
-            "today's token for an admin without an email (\"email\": null)",
+            "the config service's token for an admin without an email (\"email\": null)",
             mint_impersonation(secret, audience=default_audience, email=None, ttl=900, iat=iat),
             expect_impersonation(None, default_audience, iat, 900),
         ),
         case(
             "pyjwt_impersonation_ttl_30_raised_to_60",
-            "today raises a 30 s TTL to 60 s",
+            "the config service raises a 30 s TTL to 60 s",
             mint_impersonation(secret, audience=default_audience, email=EMAIL, ttl=30, iat=iat),
             expect_impersonation(EMAIL, default_audience, iat, 60),
         ),
         case(
             "pyjwt_visitor",
-            "today's visitor token, TTL 1800 s",
+            "the config service's visitor token, TTL 1800 s",
             mint_visitor(secret, audience=default_audience, ttl=1800, iat=iat),
             expect_visitor(default_audience, iat, 1800),
         ),
@@ -315,7 +315,7 @@ def pyjwt_cases(secret: str, default_audience: str, now: int) -> list[dict[str, 
     ]
 
 
-# --- Today's verification, at a frozen clock.
+# --- The agent runtime's verification, at a frozen clock.
 
 
 class _FrozenDatetime(_dt.datetime):
@@ -350,7 +350,7 @@ def accepted_audiences(config: dict[str, Any]) -> list[str]:
     return audiences
 
 
-def today_verdict(token: str, secret: str, config: dict[str, Any], now: float) -> str:
+def pyjwt_verdict(token: str, secret: str, config: dict[str, Any], now: float) -> str:
     try:
         with frozen_clock(now):
             claims = jwt.decode(
@@ -368,7 +368,7 @@ def today_verdict(token: str, secret: str, config: dict[str, Any], now: float) -
         scopes = [scope] if isinstance(scope, str) else scope if isinstance(scope, list) else []
         if "team:read" not in scopes:
             raise MissingScopeError(scope)
-    except Exception as e:  # noqa: BLE001 - any refusal is today's verdict
+    except Exception as e:  # noqa: BLE001 - any refusal is PyJWT's verdict
         return type(e).__name__
     return "valid"
 
@@ -378,8 +378,8 @@ def self_check(secret: str, config: dict[str, Any], now: int) -> None:
     token = mint_impersonation(
         secret, audience=config["audience"], email=EMAIL, ttl=60, iat=now - 59
     )
-    at_now = today_verdict(token, secret, config, now)
-    at_exp = today_verdict(token, secret, config, now + 1)
+    at_now = pyjwt_verdict(token, secret, config, now)
+    at_exp = pyjwt_verdict(token, secret, config, now + 1)
     if at_now != "valid" or at_exp != "ExpiredSignatureError":
         raise SystemExit(f"frozen clock not in effect: {at_now} at now, {at_exp} at exp")
 
@@ -400,17 +400,17 @@ def main() -> int:
     failures, notes = [], []
     for c in cases:
         config = {**base_config, **c.get("config", {})}
-        verdict = today_verdict(c["token"], secret, config, c.get("now", now))
+        verdict = pyjwt_verdict(c["token"], secret, config, c.get("now", now))
         c["pyjwt"] = verdict
-        today_valid = verdict == "valid"
+        pyjwt_valid = verdict == "valid"
         expect_valid = c["expect"]["valid"] is True
         stricter = c.get("stricter_than_today")
         if stricter and expect_valid:
             failures.append(f"{c['name']}: marked stricter_than_today but expected valid")
-        elif today_valid != expect_valid:
-            if not (stricter and today_valid):
+        elif pyjwt_valid != expect_valid:
+            if not (stricter and pyjwt_valid):
                 failures.append(
-                    f"{c['name']}: today's rules say {verdict}, expected "
+                    f"{c['name']}: the agent runtime's rules say {verdict}, expected "
                     f"{'valid' if expect_valid else c['expect']['code']}"
                 )
         elif stricter:
@@ -425,7 +425,7 @@ def main() -> int:
     stricter_count = sum("stricter_than_today" in c for c in cases)
     print(
         f"wrote {path}: {len(cases)} cases ({ours} incidentfox-auth, {len(cases) - ours} pyjwt), "
-        f"{stricter_count} stricter than today, PyJWT {jwt.__version__}"
+        f"{stricter_count} stricter than the agent runtime, PyJWT {jwt.__version__}"
     )
     for note in notes:
         print(f"note: {note}")

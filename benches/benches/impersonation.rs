@@ -34,7 +34,7 @@ fn impersonation(c: &mut Criterion) {
     let now = NOW as f64 + 10.0;
     assert!(verifier.verify_sync_at(&token, now).is_ok());
     // The group and name match verify.rs's rows, so `make bench-compare` reads this as the Rust
-    // figure of the HS256 row (an impersonation token of today's claims, 484 bytes).
+    // figure of the HS256 row (an impersonation token of the config service's claims).
     let mut group = c.benchmark_group("HS256");
     group.bench_function("incidentfox-auth verify", |b| {
         b.iter(|| verifier.verify_sync_at(black_box(&token), now).unwrap())

@@ -1,5 +1,5 @@
 'use strict'
-// An Express service authenticated by @incidentfox/auth: today's GET /api/v1/auth/me, an
+// An Express service authenticated by @incidentfox/auth: the config service's GET /api/v1/auth/me, an
 // orchestrator admin route, an admin route with a permission, and a team route.
 //
 //   ADMIN_TOKEN=break-glass-token ORCHESTRATOR_REQUIRE_ADMIN_STAR=0 node examples/express-app.js
@@ -8,7 +8,7 @@
 //   curl -s localhost:3000/api/v1/auth/me -H 'Authorization: Bearer nope'
 //   # 401 {"error":{"code":"invalid_credentials","status":401,"message":"..."}}
 //
-// Every setting comes from today's environment variables (ADMIN_TOKEN, OIDC_*, TOKEN_PEPPER,
+// Every setting comes from the services' environment variables (ADMIN_TOKEN, OIDC_*, TOKEN_PEPPER,
 // IMPERSONATION_*, ORCHESTRATOR_*, ...).
 
 const express = require('express')
@@ -23,7 +23,7 @@ function createApp(authenticator) {
   const app = express()
   app.use(express.json())
 
-  // Who the caller is: today's response, members in today's order.
+  // Who the caller is: the config service's response, members in its order.
   app.get('/api/v1/auth/me', requirePrincipal(), (req, res) => {
     res.json(req.principal)
   })

@@ -7,7 +7,7 @@
 const http = require('./http.js')
 
 /** The login cookie paths and the session cookie are the core's; the query parameters the
- * login route reads (the second spelling is today's). */
+ * login route reads (the second spelling is the web UI's). */
 const RETURN_TO_PARAMS = ['returnTo', 'return_to']
 const REQUIRE_ROLE_PARAMS = ['requireRole', 'require_role']
 
@@ -61,7 +61,7 @@ function firstParam(params, names) {
 const NO_STORE = ['cache-control', 'no-store']
 
 /** `GET /api/auth/login`: the login cookies and a 302 to the provider. `params` is the request's
- * `URLSearchParams`; `?returnTo=` and `?requireRole=` (or today's `return_to`, `require_role`)
+ * `URLSearchParams`; `?returnTo=` and `?requireRole=` (or the web UI's `return_to`, `require_role`)
  * win over the options' defaults. */
 async function startLogin(getLogin, params, options = {}) {
   const login = await getLogin()

@@ -24,7 +24,7 @@ use std::sync::Arc;
 /// `IMPERSONATION_*` variables hold them.
 #[napi(object, object_to_js = false)]
 pub struct ImpersonationOptions<'a> {
-    /// The HS256 key (surrounding whitespace stripped, as today).
+    /// The HS256 key (surrounding whitespace stripped, as the config service strips it).
     pub secret: String,
     /// The audience minted and required (default `incidentfox-agent-runtime`).
     pub audience: Option<String>,
@@ -40,7 +40,7 @@ pub struct ImpersonationOptions<'a> {
     pub jti_logging: Option<bool>,
     /// Require the JTI to be recorded (and not revoked) at verification.
     pub jti_require: Option<bool>,
-    /// `strict` (default: no token unless recorded) or `best_effort` (today's behaviour).
+    /// `strict` (default: no token unless recorded) or `best_effort` (the config service's behaviour).
     #[napi(ts_type = "'strict' | 'best_effort'")]
     pub record_mode: Option<String>,
     /// Each token verifies once.
@@ -238,7 +238,7 @@ pub struct MintRequest {
     pub team_node_id: String,
     /// The admin's subject.
     pub subject: String,
-    /// The admin's email (`null` in the token when absent, as today).
+    /// The admin's email (`null` in the token when absent, as the config service writes it).
     pub email: Option<String>,
     /// A TTL instead of the configured one (raised to 60 when lower).
     pub ttl_seconds: Option<i64>,
@@ -263,7 +263,7 @@ pub struct VisitorMintRequest {
     pub now: Option<f64>,
 }
 
-/// Mints HS256 team-impersonation and visitor tokens with today's claims.
+/// Mints HS256 team-impersonation and visitor tokens with the config service's claims.
 #[napi]
 pub struct ImpersonationSigner {
     inner: imp::ImpersonationSigner,
@@ -339,7 +339,7 @@ impl ImpersonationSigner {
     }
 }
 
-/// Verifies impersonation and visitor tokens: HS256 only, today's claim rules, JTI checks.
+/// Verifies impersonation and visitor tokens: HS256 only, the agent runtime's claim rules, JTI checks.
 #[napi]
 pub struct ImpersonationVerifier {
     inner: imp::ImpersonationVerifier,

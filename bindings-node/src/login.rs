@@ -127,7 +127,7 @@ pub struct LoginResult {
     pub require_role: Either<String, Null>,
     /// The login cookies, cleared: set them all on the response.
     pub clear_cookies: Vec<LoginCookie>,
-    /// Today's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
+    /// The web UI's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
     /// token.
     pub session_cookie: LoginCookie,
 }

@@ -314,7 +314,7 @@ impl Principal {
         };
         self.inner.require_team_member(&need).js(env)
     }
-    /// The `/auth/me` body: snake_case members in today's order, optional ones omitted.
+    /// The `/auth/me` body: snake_case members in the config service's order, optional ones omitted.
     #[napi(
         js_name = "toJSON",
         ts_return_type = "{ role: 'admin' | 'team'; auth_kind: 'admin_token' | 'team_token' | 'oidc' | 'impersonation' | 'visitor' | 'internal_service'; org_id?: string; team_node_id?: string; subject?: string; email?: string; can_write: boolean; permissions: string[]; visitor_session_id?: string }"
@@ -448,7 +448,7 @@ pub struct RouteTable {
 
 #[napi]
 impl RouteTable {
-    /// Today's routes, changed by `options`.
+    /// The orchestrator's routes, changed by `options`.
     #[napi(constructor)]
     pub fn new(env: &Env, options: Option<RouteTableOptions>) -> napi::Result<Self> {
         let (star, routes) = options.map_or((None, None), |o| (o.require_admin_star, o.routes));

@@ -21,9 +21,9 @@ where
 
 /// napi's tokio runtime with one worker fewer than the machine has cores (at least one), unless
 /// `TOKIO_WORKER_THREADS` says otherwise. The JS thread is always busy in a Node server, and the
-/// default (a worker per core) oversubscribes the cores: on two cores, two `await verify` calls
-/// in flight took 56–62 µs each with two workers and 35–47 µs with one, because the workers and
-/// the JS thread kept preempting each other and every wake-up became a context switch.
+/// default (a worker per core) oversubscribes the cores: on two cores, concurrent `await verify`
+/// calls were slower with two workers than with one, because the workers and the JS thread kept
+/// preempting each other and every wake-up became a context switch (docs/benchmarks.md).
 ///
 /// Runs when the addon loads (napi starts its runtime while registering the module, so later
 /// would be too late). If the runtime cannot be built here, napi builds its default one.

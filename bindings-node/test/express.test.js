@@ -1,6 +1,6 @@
 'use strict'
 // The Express helpers against examples/express-app.js over a real HTTP server on loopback:
-// today's GET /api/v1/auth/me, an orchestrator admin route, an admin route with a permission, a
+// the config service's GET /api/v1/auth/me, an orchestrator admin route, an admin route with a permission, a
 // team route, the session cookie, and the error body of every refusal (mirroring
 // bindings-python/tests/test_fastapi.py).
 
@@ -72,7 +72,7 @@ async function assertError(response, status, code) {
   assert.equal(response.headers.get('www-authenticate'), status === 401 ? 'Bearer' : null)
 }
 
-test('me with the admin token, today\'s members in today\'s order', async () => {
+test('me with the admin token, the config service\'s members in its order', async () => {
   const r = await get('/api/v1/auth/me', s.bearer(ADMIN_TOKEN))
   assert.equal(r.status, 200)
   assert.equal(await r.text(), '{"role":"admin","auth_kind":"admin_token","can_write":true,"permissions":["admin:*"]}')

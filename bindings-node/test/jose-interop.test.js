@@ -3,10 +3,10 @@
 //
 // - OIDC: tokens jose signs with RS256, ES256, ES384 and EdDSA (the test keys) verify with
 //   OidcValidator; jose's HS256 and `none` tokens are refused. (We do not mint OIDC tokens.)
-// - Impersonation: tokens our ImpersonationSigner mints pass jose's jwtVerify under today's rules
-//   (HS256, issuer, audience, required claims, no leeway, plus today's two post-decode checks),
-//   and tokens jose mints with today's claims verify with ImpersonationVerifier.
-// Today's rules in jose over the whole impersonation corpus: vectors-impersonation-jose.test.js.
+// - Impersonation: tokens our ImpersonationSigner mints pass jose's jwtVerify under the agent runtime's rules
+//   (HS256, issuer, audience, required claims, no leeway, plus its two post-decode checks),
+//   and tokens jose mints with the config service's claims verify with ImpersonationVerifier.
+// The agent runtime's rules in jose over the whole impersonation corpus: vectors-impersonation-jose.test.js.
 
 const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
@@ -86,22 +86,22 @@ test('a jose token signed by an unknown key is refused', async () => {
   assert.throws(() => validator().verifySync(token, { now: s.NOW }), { code: 'ERR_UNKNOWN_KEY_ID' })
 })
 
-// --- Impersonation: we mint, jose verifies under today's rules.
+// --- Impersonation: we mint, jose verifies under the agent runtime's rules.
 
-async function todaysDecode(token, { secret = SECRET, audience = IMP_AUDIENCE } = {}) {
+async function runtimeDecode(token, { secret = SECRET, audience = IMP_AUDIENCE } = {}) {
   const { jwtVerify } = await jose()
   const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(secret), {
     algorithms: ['HS256'], issuer: IMP_ISSUER, audience, requiredClaims: REQUIRED, clockTolerance: 0,
   })
-  // Today's two checks after decoding.
+  // The agent runtime's two checks after decoding.
   assert.ok(['team_impersonation', 'visitor'].includes(payload.ifx_kind))
   assert.ok((typeof payload.scope === 'string' ? [payload.scope] : payload.scope).includes('team:read'))
   return { payload, protectedHeader }
 }
 
-test('our impersonation tokens verify in jose under today\'s rules', async () => {
+test('our impersonation tokens verify in jose under the agent runtime\'s rules', async () => {
   const minted = await new ImpersonationSigner({ secret: SECRET }).mint({ orgId: 'org-1', teamNodeId: 'team-1', subject: 'okta|admin', email: 'admin@example.com' })
-  const { payload, protectedHeader } = await todaysDecode(minted.token)
+  const { payload, protectedHeader } = await runtimeDecode(minted.token)
   assert.deepEqual(protectedHeader, { alg: 'HS256', typ: 'JWT' })
   assert.deepEqual(Object.keys(payload), ['iss', 'aud', 'sub', 'email', 'org_id', 'team_node_id', 'ifx_kind', 'scope', 'iat', 'exp', 'jti'])
   assert.equal(payload.sub, 'okta|admin')
@@ -117,14 +117,14 @@ test('our impersonation tokens verify in jose under today\'s rules', async () =>
 
 test('our impersonation token without an email writes null, TTL floor 60', async () => {
   const minted = await new ImpersonationSigner({ secret: SECRET }).mint({ orgId: 'o', teamNodeId: 't', subject: 's', ttlSeconds: 30 })
-  const { payload } = await todaysDecode(minted.token)
+  const { payload } = await runtimeDecode(minted.token)
   assert.equal(payload.email, null)
   assert.equal(payload.exp - payload.iat, 60)
 })
 
-test('our visitor tokens verify in jose under today\'s rules', async () => {
+test('our visitor tokens verify in jose under the agent runtime\'s rules', async () => {
   const minted = await new ImpersonationSigner({ secret: SECRET }).mintVisitor({ orgId: 'org-1', teamNodeId: 'team-1', sessionId: 'vs-1' })
-  const { payload } = await todaysDecode(minted.token)
+  const { payload } = await runtimeDecode(minted.token)
   assert.equal(payload.sub, 'visitor:vs-1')
   assert.equal(payload.visitor_session_id, 'vs-1')
   assert.equal(payload.ifx_kind, 'visitor')
@@ -134,13 +134,13 @@ test('our visitor tokens verify in jose under today\'s rules', async () => {
 
 test('our tokens for a custom audience', async () => {
   const minted = await new ImpersonationSigner({ secret: SECRET, audience: 'staging-runtime' }).mint({ orgId: 'o', teamNodeId: 't', subject: 's' })
-  assert.equal((await todaysDecode(minted.token, { audience: 'staging-runtime' })).payload.aud, 'staging-runtime')
-  await assert.rejects(todaysDecode(minted.token), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' })
+  assert.equal((await runtimeDecode(minted.token, { audience: 'staging-runtime' })).payload.aud, 'staging-runtime')
+  await assert.rejects(runtimeDecode(minted.token), { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' })
 })
 
-// --- Impersonation: jose mints with today's claims, we verify.
+// --- Impersonation: jose mints with the config service's claims, we verify.
 
-async function todaysMint({ visitor = false, secret = SECRET, iat = Math.floor(Date.now() / 1000), ttl = 900, audience = IMP_AUDIENCE, email = 'admin@example.com' } = {}) {
+async function configServiceMint({ visitor = false, secret = SECRET, iat = Math.floor(Date.now() / 1000), ttl = 900, audience = IMP_AUDIENCE, email = 'admin@example.com' } = {}) {
   const { SignJWT } = await jose()
   const common = { iss: IMP_ISSUER, aud: audience }
   const claims = visitor
@@ -151,17 +151,17 @@ async function todaysMint({ visitor = false, secret = SECRET, iat = Math.floor(D
 
 test('jose impersonation tokens verify with our verifier', async () => {
   const verifier = new ImpersonationVerifier({ secret: SECRET })
-  const verified = await verifier.verify(await todaysMint())
+  const verified = await verifier.verify(await configServiceMint())
   assert.equal(verified.kind, 'team_impersonation')
   assert.equal(JSON.stringify(verified.principal()), JSON.stringify({
     role: 'team', auth_kind: 'impersonation', org_id: 'org-1', team_node_id: 'team-1', subject: 'okta|admin',
     email: 'admin@example.com', can_write: false, permissions: ['team:read'],
   }))
-  const visitor = await verifier.verify(await todaysMint({ visitor: true }))
+  const visitor = await verifier.verify(await configServiceMint({ visitor: true }))
   assert.equal(visitor.kind, 'visitor')
   assert.equal(visitor.visitorSessionId, 'vs-9')
   assert.deepEqual(visitor.principal().permissions, ['team:read', 'agent:invoke'])
-  assert.equal((await verifier.verify(await todaysMint({ email: null }))).email, null)
+  assert.equal((await verifier.verify(await configServiceMint({ email: null }))).email, null)
 })
 
 test('bad jose impersonation tokens are refused', async () => {
@@ -172,12 +172,12 @@ test('bad jose impersonation tokens are refused', async () => {
     [{ iat: now + 600 }, 'ERR_TOKEN_ISSUED_IN_FUTURE'],
     [{ audience: 'incidentfox-web-ui' }, 'ERR_INVALID_AUDIENCE'],
   ]) {
-    await assert.rejects(new ImpersonationVerifier({ secret: SECRET }).verify(await todaysMint(args)), { code }, JSON.stringify(args))
+    await assert.rejects(new ImpersonationVerifier({ secret: SECRET }).verify(await configServiceMint(args)), { code }, JSON.stringify(args))
   }
 })
 
 test('the legacy audience only with the switch', async () => {
-  const token = await todaysMint({ audience: 'incidentfox-config-service' })
+  const token = await configServiceMint({ audience: 'incidentfox-config-service' })
   await assert.rejects(new ImpersonationVerifier({ secret: SECRET }).verify(token), { code: 'ERR_INVALID_AUDIENCE' })
   assert.equal((await new ImpersonationVerifier({ secret: SECRET, acceptLegacyAudience: true }).verify(token)).orgId, 'org-1')
 })

@@ -1,14 +1,14 @@
 'use strict'
-// Today's verification rules, written with jose, over every case of
+// The agent runtime's verification rules, written with jose, over every case of
 // testdata/vectors/impersonation.json: the Node counterpart of scripts/pyjwt_vectors.py, which
 // records PyJWT's verdict under the same rules in each case's `pyjwt`.
 //
-// Today's rules: HS256 only, issuer incidentfox-config-service, the accepted audiences, no
+// The agent runtime's rules: HS256 only, issuer incidentfox-config-service, the accepted audiences, no
 // leeway unless configured, the eight required claims, then ifx_kind in {team_impersonation,
 // visitor} and scope (a string is one scope) containing team:read.
 //
 // What is asserted, for every case:
-// - the library never accepts a token today's rules refuse in jose;
+// - the library never accepts a token the agent runtime's rules refuse in jose;
 // - where jose and PyJWT both accept and the library refuses, the case says why
 //   (`stricter_than_today`);
 // - jose and PyJWT reach the same verdict, except for the cases in JOSE_DIFFERS_FROM_PYJWT, each
@@ -41,8 +41,8 @@ function acceptedAudiences(config) {
   return audiences
 }
 
-/** 'valid', or the code of jose's refusal (or of today's two post-decode checks). */
-async function todayInJose(token, config, now) {
+/** 'valid', or the code of jose's refusal (or of the agent runtime's two post-decode checks). */
+async function runtimeRulesInJose(token, config, now) {
   const { jwtVerify } = await import('jose')
   try {
     const { payload } = await jwtVerify(token, new TextEncoder().encode(DOC.secret), {
@@ -62,16 +62,16 @@ async function todayInJose(token, config, now) {
   }
 }
 
-test('today\'s rules in jose over every impersonation vector', async () => {
+test('the agent runtime\'s rules in jose over every impersonation vector', async () => {
   const failures = []
   const differs = new Set()
   for (const c of DOC.cases) {
     const config = { ...DOC.config, ...(c.config ?? {}) }
-    const verdict = await todayInJose(c.token, config, c.now ?? DOC.now)
+    const verdict = await runtimeRulesInJose(c.token, config, c.now ?? DOC.now)
     const joseValid = verdict === 'valid'
     const oursValid = c.expect.valid === true
     if (oursValid && !joseValid) {
-      failures.push(`${c.name}: the library accepts what today's rules in jose refuse (${verdict})`)
+      failures.push(`${c.name}: the library accepts what the agent runtime's rules in jose refuse (${verdict})`)
     }
     if (joseValid && !oursValid && c.pyjwt === 'valid' && !c.stricter_than_today) {
       failures.push(`${c.name}: jose accepts, the library refuses (${c.expect.code}) without a stated reason`)

@@ -1,4 +1,4 @@
-"""A FastAPI service authenticated by incidentfox-auth: today's ``GET /api/v1/auth/me`` and one
+"""A FastAPI service authenticated by incidentfox-auth: the config service's ``GET /api/v1/auth/me`` and one
 orchestrator admin route.
 
 Run it (``pip install 'incidentfox-auth[fastapi]' uvicorn``)::
@@ -10,7 +10,7 @@ Run it (``pip install 'incidentfox-auth[fastapi]' uvicorn``)::
         -H 'content-type: application/json' -d '{"org_id": "org-1", "team_node_id": "team-1"}'
     # 401 {"error":{"code":"invalid_credentials","status":401,"message":"..."}}
 
-Every setting comes from today's environment variables (``ADMIN_TOKEN``, ``OIDC_*``,
+Every setting comes from the services' environment variables (``ADMIN_TOKEN``, ``OIDC_*``,
 ``ADMIN_GROUP_PERMISSIONS_JSON``, ``ORCHESTRATOR_*``, ``TOKEN_PEPPER``, ``IMPERSONATION_*``, ...).
 """
 
@@ -48,7 +48,7 @@ def create_app(authenticator: Authenticator | None = None) -> FastAPI:
 
     @app.get("/api/v1/auth/me")
     async def me(principal: Principal = Depends(require_principal())) -> dict[str, Any]:
-        """Who the caller is: today's response, members in today's order."""
+        """Who the caller is: the config service's response, members in its order."""
         return principal.to_dict()
 
     @app.post("/api/v1/admin/provision/team")

@@ -1,4 +1,4 @@
-"""The FastAPI integration against examples/app.py: today's GET /api/v1/auth/me, an orchestrator
+"""The FastAPI integration against examples/app.py: the config service's GET /api/v1/auth/me, an orchestrator
 admin route, a team route, and the error body of every refusal."""
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def assert_error(response: Any, status: int, code: str) -> None:
 def test_me_with_the_admin_token(client: TestClient) -> None:
     r = client.get("/api/v1/auth/me", headers=bearer(ADMIN_TOKEN))
     assert r.status_code == 200
-    # Today's members, in today's order.
+    # The config service's members, in its order.
     assert r.text == '{"role":"admin","auth_kind":"admin_token","can_write":true,"permissions":["admin:*"]}'
 
 

@@ -2,10 +2,10 @@
 
 - OIDC: tokens PyJWT signs with RS256, ES256, ES384 and EdDSA (the test keys) verify with
   ``OidcValidator(jwks_json=...)``; PyJWT's HS256 and ``none`` tokens are refused.
-- Impersonation: tokens our ``ImpersonationSigner`` mints pass today's PyJWT verification
-  (``jwt.decode`` with today's options plus today's two post-decode checks), and tokens PyJWT mints
-  as today's config_service does verify with ``ImpersonationVerifier``.
-- The whole impersonation corpus: today's PyJWT verdict (from ``scripts/pyjwt_vectors.py``, at a
+- Impersonation: tokens our ``ImpersonationSigner`` mints pass the agent runtime's PyJWT verification
+  (``jwt.decode`` with its options plus its two post-decode checks), and tokens PyJWT mints
+  as the config service does verify with ``ImpersonationVerifier``.
+- The whole impersonation corpus: the agent runtime's PyJWT verdict (from ``scripts/pyjwt_vectors.py``, at a
   frozen clock) agrees with the library's on every case not marked ``stricter_than_today``.
 """
 
@@ -121,11 +121,11 @@ def test_a_pyjwt_token_signed_by_an_unknown_key_is_refused() -> None:
     assert e.value.code == "unknown_key_id"
 
 
-# --- Impersonation: we mint, today's PyJWT verifies.
+# --- Impersonation: we mint, the agent runtime's PyJWT verification accepts.
 
 
-def todays_decode(token: str, *, secret: str = SECRET, audiences: list[str] | None = None) -> dict[str, Any]:
-    """Today's agent-runtime verification, at the real clock."""
+def runtime_decode(token: str, *, secret: str = SECRET, audiences: list[str] | None = None) -> dict[str, Any]:
+    """The agent runtime's verification, at the real clock."""
     claims: dict[str, Any] = jwt.decode(
         token,
         secret,
@@ -141,12 +141,12 @@ def todays_decode(token: str, *, secret: str = SECRET, audiences: list[str] | No
     return claims
 
 
-def test_our_impersonation_tokens_verify_under_todays_pyjwt_rules() -> None:
+def test_our_impersonation_tokens_verify_under_the_agent_runtimes_pyjwt_rules() -> None:
     signer = ImpersonationSigner(SECRET)
     minted = signer.mint(org_id="org-1", team_node_id="team-1", subject="okta|admin",
                          email="admin@example.com")
     assert jwt.get_unverified_header(minted.token) == {"alg": "HS256", "typ": "JWT"}
-    claims = todays_decode(minted.token)
+    claims = runtime_decode(minted.token)
     assert list(claims) == [
         "iss", "aud", "sub", "email", "org_id", "team_node_id", "ifx_kind", "scope", "iat", "exp", "jti",
     ]
@@ -160,15 +160,15 @@ def test_our_impersonation_tokens_verify_under_todays_pyjwt_rules() -> None:
 
 def test_our_impersonation_token_without_email_writes_null() -> None:
     minted = ImpersonationSigner(SECRET).mint(org_id="o", team_node_id="t", subject="s", ttl_seconds=30)
-    claims = todays_decode(minted.token)
+    claims = runtime_decode(minted.token)
     assert claims["email"] is None
-    assert claims["exp"] - claims["iat"] == 60  # raised to the 60 s minimum, as today
+    assert claims["exp"] - claims["iat"] == 60  # raised to the 60 s minimum, as the config service does
 
 
-def test_our_visitor_tokens_verify_under_todays_pyjwt_rules() -> None:
+def test_our_visitor_tokens_verify_under_the_agent_runtimes_pyjwt_rules() -> None:
     minted = ImpersonationSigner(SECRET).mint_visitor(org_id="org-1", team_node_id="team-1",
                                                       session_id="vs-1")
-    claims = todays_decode(minted.token)
+    claims = runtime_decode(minted.token)
     assert claims["sub"] == "visitor:vs-1" and claims["visitor_session_id"] == "vs-1"
     assert claims["ifx_kind"] == "visitor" and claims["scope"] == ["team:read", "agent:invoke"]
     assert claims["exp"] - claims["iat"] == 1800
@@ -177,15 +177,15 @@ def test_our_visitor_tokens_verify_under_todays_pyjwt_rules() -> None:
 def test_our_tokens_for_a_custom_audience() -> None:
     minted = ImpersonationSigner(SECRET, audience="staging-runtime").mint(
         org_id="o", team_node_id="t", subject="s")
-    assert todays_decode(minted.token, audiences=["staging-runtime"])["aud"] == "staging-runtime"
+    assert runtime_decode(minted.token, audiences=["staging-runtime"])["aud"] == "staging-runtime"
     with pytest.raises(jwt.InvalidAudienceError):
-        todays_decode(minted.token)
+        runtime_decode(minted.token)
 
 
-# --- Impersonation: today's PyJWT mints, we verify.
+# --- Impersonation: PyJWT mints as the config service does, we verify.
 
 
-def todays_mint(*, visitor: bool = False, secret: str = SECRET, iat: int | None = None,
+def config_service_mint(*, visitor: bool = False, secret: str = SECRET, iat: int | None = None,
                 ttl: int = 900, audience: str = IMP_AUDIENCE, email: str | None = "admin@example.com") -> str:
     iat = int(time.time()) if iat is None else iat
     claims: dict[str, Any]
@@ -208,17 +208,17 @@ def todays_mint(*, visitor: bool = False, secret: str = SECRET, iat: int | None 
 
 def test_pyjwt_impersonation_tokens_verify_with_our_verifier() -> None:
     verifier = ImpersonationVerifier(SECRET)
-    verified = verifier.verify(todays_mint())
+    verified = verifier.verify(config_service_mint())
     assert verified.kind == "team_impersonation"
     assert json.dumps(verified.principal().to_dict()) == json.dumps({
         "role": "team", "auth_kind": "impersonation", "org_id": "org-1", "team_node_id": "team-1",
         "subject": "okta|admin", "email": "admin@example.com", "can_write": False,
         "permissions": ["team:read"],
     })
-    visitor = verifier.verify(todays_mint(visitor=True))
+    visitor = verifier.verify(config_service_mint(visitor=True))
     assert visitor.kind == "visitor" and visitor.visitor_session_id == "vs-9"
     assert visitor.principal().permissions == ["team:read", "agent:invoke"]
-    assert verifier.verify(todays_mint(email=None)).email is None
+    assert verifier.verify(config_service_mint(email=None)).email is None
 
 
 @pytest.mark.parametrize(
@@ -232,22 +232,22 @@ def test_pyjwt_impersonation_tokens_verify_with_our_verifier() -> None:
 )
 def test_bad_pyjwt_impersonation_tokens_are_refused(token_args: dict[str, Any], code: str) -> None:
     with pytest.raises(AuthError) as e:
-        ImpersonationVerifier(SECRET).verify(todays_mint(**token_args))
+        ImpersonationVerifier(SECRET).verify(config_service_mint(**token_args))
     assert e.value.code == code
 
 
 def test_legacy_audience_only_with_the_switch() -> None:
-    token = todays_mint(audience="incidentfox-config-service")
+    token = config_service_mint(audience="incidentfox-config-service")
     with pytest.raises(AuthError) as e:
         ImpersonationVerifier(SECRET).verify(token)
     assert e.value.code == "invalid_audience"
     assert ImpersonationVerifier(SECRET, accept_legacy_audience=True).verify(token).org_id == "org-1"
 
 
-# --- The corpus: today's verdict (PyJWT) against ours.
+# --- The corpus: the agent runtime's verdict (PyJWT) against ours.
 
 
-def todays_rules() -> Any:
+def pyjwt_rules() -> Any:
     path = REPO_ROOT / "scripts" / "pyjwt_vectors.py"
     spec = importlib.util.spec_from_file_location("pyjwt_vectors", path)
     assert spec is not None and spec.loader is not None
@@ -256,14 +256,14 @@ def todays_rules() -> Any:
     return module
 
 
-def test_todays_pyjwt_verdict_agrees_on_every_impersonation_vector() -> None:
-    rules = todays_rules()
+def test_the_agent_runtimes_pyjwt_verdict_agrees_on_every_impersonation_vector() -> None:
+    rules = pyjwt_rules()
     doc = load_vectors("impersonation.json")
     failures = []
     for case in doc["cases"]:
         config = {**doc["config"], **case.get("config", {})}
         now = case.get("now", doc["now"])
-        today = rules.today_verdict(case["token"], doc["secret"], config, now)
+        legacy = rules.pyjwt_verdict(case["token"], doc["secret"], config, now)
         ours = ImpersonationVerifier(
             doc["secret"], audience=config["audience"],
             accept_legacy_audience=config["accept_legacy_audience"],
@@ -273,11 +273,11 @@ def test_todays_pyjwt_verdict_agrees_on_every_impersonation_vector() -> None:
             ours_valid = True
         except AuthError:
             ours_valid = False
-        if (today == "valid") == ours_valid:
+        if (legacy == "valid") == ours_valid:
             continue
-        if today == "valid" and case.get("stricter_than_today"):
+        if legacy == "valid" and case.get("stricter_than_today"):
             continue  # refused on purpose, with the reason in the vector
-        failures.append(f"{case['name']}: today says {today}, the library says "
+        failures.append(f"{case['name']}: PyJWT says {legacy}, the library says "
                         f"{'valid' if ours_valid else 'refused'}")
     report(failures, len(doc["cases"]), "impersonation verdicts")
 

@@ -1,4 +1,4 @@
-//! `mint-impersonation` and `verify-impersonation`: today's short-lived team tokens, from the
+//! `mint-impersonation` and `verify-impersonation`: the config service's short-lived team tokens, from the
 //! `IMPERSONATION_*` variables.
 
 use crate::oidc_args::read_token;
@@ -26,7 +26,7 @@ pub struct MintArgs {
     /// The admin's subject (not needed for a visitor token).
     #[arg(long, required_unless_present = "visitor_session")]
     subject: Option<String>,
-    /// The admin's email (written as null when absent, as today), or the visitor's (no claim
+    /// The admin's email (written as null when absent, as the config service writes it), or the visitor's (no claim
     /// when absent).
     #[arg(long)]
     email: Option<String>,

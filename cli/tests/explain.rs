@@ -31,7 +31,7 @@ fn explain_with_grants_prints_the_decision() {
         json!({"allowed": true, "matched_grant": "admin:*", "source": "grants", "reason": null})
     );
 
-    // No implied trailing wildcard: today's orchestrator relies on it.
+    // No implied trailing wildcard: the orchestrator relies on it.
     let out = bin()
         .env_clear()
         .args([

@@ -1,6 +1,6 @@
 //! Reading configuration from environment variables, collecting every problem before failing.
 //!
-//! Each component's `from_env()` reads today's variable names through an [`EnvSource`], so tests
+//! Each component's `from_env()` reads the services' variable names through an [`EnvSource`], so tests
 //! (and services with their own settings layer) can pass a map instead of the process
 //! environment. Problems are gathered in [`Problems`] and reported together in one
 //! `invalid_config` error; values of secret variables are never quoted.

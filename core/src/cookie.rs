@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-/// The session cookie the web UI sets after login (today's name).
+/// The session cookie the web UI sets after login (the web UI's name for it).
 pub const SESSION_COOKIE: &str = "incidentfox_session_token";
 
 /// Cookies from a `Cookie` request header (`a=1; b=2`); the first of a repeated name wins.

@@ -1,4 +1,4 @@
-//! The authenticated caller, shaped exactly like today's `GET /api/v1/auth/me` response.
+//! The authenticated caller, shaped exactly like the config service's `GET /api/v1/auth/me` response.
 
 use crate::error::{err, ErrorCode, Result};
 use crate::observe::counters::Kind;
@@ -52,7 +52,7 @@ pub enum AuthKind {
     Impersonation,
     /// A visitor token.
     Visitor,
-    /// The internal-service secret (new; today's services accept a fixed header value instead).
+    /// The internal-service secret (new; the services accept a fixed header value instead).
     InternalService,
 }
 
@@ -100,7 +100,7 @@ impl AuthKind {
     }
 
     /// The name `/auth/me` reports: an org-admin token is `admin_token` there (with its
-    /// `org_id`), as the config service answers today; every other kind is its own name.
+    /// `org_id`), as the config service answers; every other kind is its own name.
     pub const fn me_name(self) -> &'static str {
         match self {
             AuthKind::OrgAdminToken => "admin_token",

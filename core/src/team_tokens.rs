@@ -24,7 +24,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::fmt;
 
-/// The variable holding the pepper, as the services name it today.
+/// The variable holding the pepper, as the services name it.
 pub const PEPPER_ENV_VAR: &str = "TOKEN_PEPPER";
 
 /// Length of `token_id`: a UUID v4 as 32 lowercase hex characters, no dashes.
@@ -84,7 +84,7 @@ impl TokenPepper {
     /// variable (never a value).
     ///
     /// The raw value is read directly rather than through `EnvReader::text`, which trims: a
-    /// pepper with surrounding whitespace must hash exactly as the services hash it today.
+    /// pepper with surrounding whitespace must hash exactly as the services hash it.
     pub fn from_env_source(source: &dyn EnvSource) -> Result<Self> {
         match source.var(PEPPER_ENV_VAR) {
             Some(value) => Self::new(value),
@@ -149,7 +149,7 @@ impl fmt::Debug for GeneratedTeamToken {
 
 /// Generates a new token from the system CSPRNG.
 ///
-/// The id is a UUID v4 (version and variant bits set) as 32 lowercase hex, like today's
+/// The id is a UUID v4 (version and variant bits set) as 32 lowercase hex, like the services'
 /// `uuid4().hex`, so it stays indistinguishable from existing ids. Fails only if the system
 /// random number generator does.
 pub fn generate() -> Result<GeneratedTeamToken> {
@@ -160,7 +160,7 @@ pub fn generate() -> Result<GeneratedTeamToken> {
 }
 
 /// The stored hash of a secret: lowercase hex SHA-256 of the secret's UTF-8 bytes followed by
-/// the pepper's, exactly as the services compute it today. Only the secret part of a token is
+/// the pepper's, exactly as the services compute it. Only the secret part of a token is
 /// hashed; the id is the lookup key.
 pub fn hash_secret(secret: &str, pepper: &TokenPepper) -> String {
     lower_hex(secret_digest(secret, pepper).as_ref())
@@ -252,7 +252,7 @@ fn malformed(message: &str) -> crate::error::Error {
 
 /// Whether `parsed`'s secret hashes to `stored_hash`, compared in constant time.
 ///
-/// Today's services compare the hex strings with `!=`, which leaks how many leading characters
+/// The services compare the hex strings with `!=`, which leaks how many leading characters
 /// matched; here both sides are 32-byte digests compared with aws-lc-rs's constant-time check.
 /// A stored hash that is not exactly 64 lowercase hex characters never matches.
 pub fn verify_secret(parsed: &ParsedTeamToken, stored_hash: &str, pepper: &TokenPepper) -> bool {
@@ -614,7 +614,7 @@ mod tests {
 
     #[test]
     fn legacy_shapes_parse_and_hash_their_exact_text() -> Result<()> {
-        // Shapes the services accept today: hand-seeded rows, uppercase ids, shorter and longer
+        // Shapes the services accept: hand-seeded rows, uppercase ids, shorter and longer
         // secrets, the longest parts allowed.
         let long_id = "a".repeat(MAX_TOKEN_ID_LEN);
         let long_secret = "Z".repeat(MAX_SECRET_LEN);

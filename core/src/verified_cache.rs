@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 pub struct VerifiedCacheSettings {
     /// Most tokens held; the least recently used go first.
     pub max_entries: u64,
-    /// Longest an entry lives, whatever the token's `exp` (default 15 s, as the orchestrator's
-    /// admin cache today).
+    /// Longest an entry lives, whatever the token's `exp` (default 15 s, as the
+    /// orchestrator's admin cache keeps the config service's answer).
     pub ttl: Duration,
 }
 

@@ -2,7 +2,7 @@
 //! (`Authorization: Bearer`, then `X-Admin-Token`, then `X-IncidentFox-Team-Token`); its kind
 //! comes from its shape and, for a JWT, its issuer, and it is then verified on its own terms. A
 //! header grants nothing: a credential is worth the same in any of the three, and a valid one
-//! that names another kind than its header's name is not refused (as in today's services).
+//! that names another kind than its header's name is not refused (as in the services).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

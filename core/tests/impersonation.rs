@@ -49,7 +49,7 @@ fn claims_of(token: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn mints_todays_claims_and_verifies_them() {
+async fn mints_the_config_services_claims_and_verifies_them() {
     let (signer, verifier) = pair(ImpersonationConfig::new(SECRET), None);
     let minted = signer.mint(&request()).await.unwrap();
     let claims = claims_of(&minted.token);
@@ -127,7 +127,7 @@ async fn visitors_and_the_ttl_floor() {
         60
     );
     assert_eq!(claims["sub"], "visitor:s-42");
-    // Today's claim order: `email` right after `sub`.
+    // The config service's claim order: `email` right after `sub`.
     let names: Vec<&str> = claims
         .as_object()
         .unwrap()
@@ -236,7 +236,7 @@ async fn required_jtis_are_recorded_checked_and_revocable() {
     assert!(verifier.verify(&minted.token).await.is_ok());
     assert!(
         verifier.verify(&minted.token).await.is_ok(),
-        "reusable until expiry, as today"
+        "reusable until expiry, as in the agent runtime"
     );
     assert!(store.revoke(&minted.jti).await.unwrap());
     assert_eq!(

@@ -1,7 +1,7 @@
 //! The PostgreSQL JTI store against a real server: run under `scripts/with-postgres.sh`.
 //!
 //! Tests share one database and run concurrently; each uses JTIs under its own prefix, and those
-//! that need the table absent or shaped like today's get a fresh database of their own. Stopping
+//! that need the table absent or shaped like the config service's get a fresh database of their own. Stopping
 //! the server is in `jti_postgres_restart.rs`, a separate binary, so it cannot disturb these.
 #![cfg(feature = "postgres")]
 #![allow(
@@ -89,11 +89,11 @@ async fn migrate_is_idempotent_and_safe_to_run_concurrently() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn migrate_leaves_todays_table_and_its_rows_alone() {
+async fn migrate_leaves_the_services_table_and_its_rows_alone() {
     let db = FreshDatabase::create("compat").await;
     let client = raw_client(&db.url).await;
-    // Today's schema exactly as the Alembic migration creates it, foreign key to org_nodes
-    // included, with one row minted by today's service.
+    // The config service's schema exactly as its Alembic migration creates it, foreign key to org_nodes
+    // included, with one row minted by the config service.
     client
         .batch_execute(
             "CREATE TABLE org_nodes (
@@ -149,7 +149,7 @@ async fn migrate_leaves_todays_table_and_its_rows_alone() {
         .get(0);
     assert_eq!(indexes, 3, "migrate added an index to an existing table");
 
-    // The row minted by today's service is honoured, and new rows land beside it.
+    // The row minted by the config service is honoured, and new rows land beside it.
     assert!(store
         .contains("0123456789abcdef0123456789abcdef")
         .await
@@ -163,7 +163,7 @@ async fn migrate_leaves_todays_table_and_its_rows_alone() {
         .await
         .unwrap());
 
-    // Today's foreign key refuses a team that is not in org_nodes: an error, not a lost row.
+    // The config service's foreign key refuses a team that is not in org_nodes: an error, not a lost row.
     let mut stray = entry("00000000000000000000000000000000", 900);
     stray.team_node_id = "no-such-team".into();
     let e = store.record(&stray).await.unwrap_err();

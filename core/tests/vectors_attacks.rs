@@ -7,7 +7,7 @@
 //! Runs the shared attack vectors (`testdata/vectors/attacks.json`) against the OIDC validator.
 //!
 //! The same file is read by the Python and Node suites; every case must give exactly the expected
-//! outcome. Regenerate it with `cargo run -p incidentfox-auth --example gen_testdata`.
+//! outcome. Regenerate it with `cargo run -p incidentfox-auth-vectors -- attacks`.
 
 use incidentfox_auth::keys::KeyPolicy;
 use incidentfox_auth::{Algorithm, ErrorCode, KeySet, KeySource, OidcConfig, OidcValidator};

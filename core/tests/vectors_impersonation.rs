@@ -8,7 +8,7 @@
 //! `ImpersonationVerifier::dangerous_verify_without_jti_store_at`.
 //!
 //! The same file is read by the Python and Node suites. Regenerate it with
-//! `cargo run -p incidentfox-auth --example gen_impersonation_vectors` followed by
+//! `cargo run -p incidentfox-auth-vectors -- impersonation` followed by
 //! `scripts/pyjwt_vectors.py` (which adds the PyJWT-minted cases).
 
 use incidentfox_auth::impersonation::{ImpersonationConfig, ImpersonationVerifier};

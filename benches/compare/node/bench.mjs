@@ -12,7 +12,7 @@
 //    - Impersonation HS256: tokens minted by our `ImpersonationSigner`. Ours:
 //      `verifier.verifySync(token)` (signature and claims; no JTI store is configured), built by
 //      `ImpersonationVerifier.fromEnv` with `IMPERSONATION_VERIFIED_CACHE_TTL_SECONDS=0`. Peers
-//      apply today's rules: HS256 only, issuer `incidentfox-config-service`, audience
+//      apply the agent runtime's rules: HS256 only, issuer `incidentfox-config-service`, audience
 //      `incidentfox-agent-runtime`, required claims, then `ifx_kind` and `scope` (`team:read`).
 //    Every library is called one call at a time on the main thread, through its fastest API:
 //    sync where it has one, else `await` (jose is async only).
@@ -123,8 +123,8 @@ function requireClaims(claims, names) {
   }
 }
 
-// Today's post-decode checks of the agent runtime: ifx_kind and scope.
-function todayChecks(claims) {
+// The agent runtime's post-decode checks: ifx_kind and scope.
+function runtimeChecks(claims) {
   if (!IMP_KINDS.has(claims.ifx_kind)) throw new Error('ifx_kind')
   const scope = claims.scope
   const scopes = typeof scope === 'string' ? [scope] : Array.isArray(scope) ? scope : []
@@ -376,7 +376,7 @@ const HS_FACTORIES = {
     return {
       api: '`await jwtVerify(token, cryptoKey, opts)` + the agent runtime\'s checks',
       mode: 'async',
-      fn: async (t) => todayChecks((await jose.jwtVerify(t, key, opts)).payload),
+      fn: async (t) => runtimeChecks((await jose.jwtVerify(t, key, opts)).payload),
     }
   },
   'fast-jwt': async () => {
@@ -384,7 +384,7 @@ const HS_FACTORIES = {
       key: IMP_SECRET, algorithms: ['HS256'], allowedIss: IMP_ISSUER, allowedAud: IMP_AUDIENCE,
       requiredClaims: [...IMP_REQUIRED, 'iss', 'aud'], cache: false,
     })
-    return { api: '`createVerifier({...})(token)` + the agent runtime\'s checks', mode: 'sync', fn: (t) => todayChecks(verify(t)) }
+    return { api: '`createVerifier({...})(token)` + the agent runtime\'s checks', mode: 'sync', fn: (t) => runtimeChecks(verify(t)) }
   },
   jsonwebtoken: async () => {
     const key = createSecretKey(Buffer.from(IMP_SECRET))
@@ -395,7 +395,7 @@ const HS_FACTORIES = {
       fn: (t) => {
         const claims = jsonwebtoken.verify(t, key, opts)
         requireClaims(claims, IMP_REQUIRED)
-        return todayChecks(claims)
+        return runtimeChecks(claims)
       },
     }
   },
@@ -410,7 +410,7 @@ const HS_FACTORIES = {
       fn: (t) => {
         const claims = noders.verifySync(t, IMP_SECRET, validation)
         requireClaims(claims, IMP_REQUIRED)
-        return todayChecks(claims)
+        return runtimeChecks(claims)
       },
     }
   },

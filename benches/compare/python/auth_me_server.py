@@ -1,7 +1,7 @@
-"""Today's admin check as a service: ``GET /api/v1/auth/me`` verifying the bearer with PyJWT.
+"""The config service's admin check as a service: ``GET /api/v1/auth/me`` verifying the bearer with PyJWT.
 
 Started by ``bench.py`` as a separate process (``python auth_me_server.py PORT``) on 127.0.0.1.
-It stands in for the config service the orchestrator asks today: the RS256 key is built once
+It stands in for the config service the orchestrator asks: the RS256 key is built once
 (``jwt.PyJWK``), the token is verified with issuer, audience and expiry checks, the caller must be
 in the admin group, and the body is the principal JSON (the same shape incidentfox-auth returns).
 """

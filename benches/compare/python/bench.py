@@ -7,12 +7,12 @@ Prints markdown tables (see README.md beside this file):
    OIDC RS256, ES256 and EdDSA tokens (minted here with PyJWT from the fixed keys in
    testdata/keys/keys.json, header with ``kid``), checked for signature, ``iss``, ``aud``, ``exp``
    and ``sub``; and HS256 impersonation tokens (minted by ``ifx.ImpersonationSigner``) checked with
-   today's rules (required claims, issuer, audience, ``ifx_kind`` and ``scope``).
+   the agent runtime's rules (required claims, issuer, audience, ``ifx_kind`` and ``scope``).
 2. Two threads against one on RS256 (ours releases the GIL while it verifies); then a
    verified-token cache hit (the same token again, cache on as by default).
 3. ``import incidentfox_auth`` time: fresh interpreters, minus the interpreter's own start.
 4. The orchestrator's admin check: local ``Authenticator.authenticate`` + ``routes.authorize``
-   against today's HTTP ``GET /api/v1/auth/me`` to a FastAPI app under uvicorn (a separate process),
+   against the config service's HTTP ``GET /api/v1/auth/me`` to a FastAPI app under uvicorn (a separate process),
    with one keep-alive ``httpx.Client`` and with a new client per call.
 
 Timing: ``time.perf_counter`` around a loop sized to ``--seconds`` (default 1.0 s), garbage
@@ -303,10 +303,10 @@ def joserfc_oidc(t: Tokens, alg: str) -> Callable[[str], str]:
 
 
 class ImpersonationRuleError(Exception):
-    """Today's post-decode checks: ifx_kind and scope."""
+    """The agent runtime's post-decode checks: ifx_kind and scope."""
 
 
-def today_checks(claims: dict[str, Any]) -> str:
+def runtime_checks(claims: dict[str, Any]) -> str:
     if claims.get("ifx_kind") not in IMP_KINDS:
         raise ImpersonationRuleError("ifx_kind")
     scope = claims.get("scope")
@@ -334,7 +334,7 @@ def pyjwt_hs256(t: Tokens) -> Callable[[str], str]:
             token, IMP_SECRET, algorithms=["HS256"], audience=IMP_AUDIENCE, issuer=IMP_ISSUER,
             options=opts,
         )
-        return today_checks(claims)
+        return runtime_checks(claims)
 
     return verify
 
@@ -349,7 +349,7 @@ def authlib_hs256(t: Tokens) -> Callable[[str], str]:
     def verify(token: str) -> str:
         claims = jwt_.decode(token, key, claims_options=opts)
         claims.validate()
-        return today_checks(claims)
+        return runtime_checks(claims)
 
     return verify
 
@@ -364,7 +364,7 @@ def joserfc_hs256(t: Tokens) -> Callable[[str], str]:
     def verify(token: str) -> str:
         tok = jrfc_jwt.decode(token, key, algorithms=["HS256"])
         registry.validate(tok.claims)
-        return today_checks(tok.claims)
+        return runtime_checks(tok.claims)
 
     return verify
 
@@ -564,7 +564,7 @@ def section_admin(t: Tokens, seconds: float, repeats: int, notes: list[str]) -> 
             raise RuntimeError("denied")
 
     def orchestrator_check(me: dict[str, Any]) -> None:
-        # today's orchestrator: admin:* or exactly the route's permission
+        # the orchestrator: admin:* or exactly the route's permission
         if me.get("role") != "admin" or not (
             "admin:*" in me["permissions"] or "admin:provision" in me["permissions"]
         ):

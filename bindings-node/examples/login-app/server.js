@@ -13,7 +13,7 @@
 //   WEB_UI_PUBLIC_BASE_URL=http://127.0.0.1:3000 node examples/login-app/server.js
 //   # open http://127.0.0.1:3000/
 //
-// Every setting comes from today's WEB_UI_* variables (and OIDC_ALG, OIDC_GROUPS_CLAIM).
+// Every setting comes from the web UI's WEB_UI_* variables (and OIDC_ALG, OIDC_GROUPS_CLAIM).
 
 const express = require('express')
 const { OidcLogin, OidcValidator, isAuthError } = require('@incidentfox/auth')

@@ -9,7 +9,7 @@ One call per request::
 
     from incidentfox_auth import Authenticator
 
-    authenticator = Authenticator.from_env()          # today's environment variables
+    authenticator = Authenticator.from_env()          # the services' environment variables
     principal = authenticator.authenticate(request.headers)
     principal.to_dict()                               # the GET /api/v1/auth/me body
 

@@ -19,7 +19,7 @@ pub const DEFAULT_ADMIN_GROUP: &str = "incidentfox-config-admin";
 /// The header carrying the internal-service secret.
 pub const INTERNAL_SERVICE_HEADER: &str = "X-Internal-Service";
 
-/// Shortest internal-service secret accepted, in bytes (rules out today's fixed `agent`).
+/// Shortest internal-service secret accepted, in bytes (rules out the services' fixed `agent`).
 pub const MIN_INTERNAL_SERVICE_SECRET_BYTES: usize = MIN_SECRET_BYTES;
 
 /// The internal-service credential: a shared secret and the grants it brings.
@@ -370,8 +370,8 @@ impl AdminAuthenticator {
     }
 
     /// Authenticates the value of the [`INTERNAL_SERVICE_HEADER`] header against the configured
-    /// secret, in constant time. Without a configured secret every value is refused: today's
-    /// fixed `X-Internal-Service: agent` is not a credential.
+    /// secret, in constant time. Without a configured secret every value is refused: the
+    /// services' fixed `X-Internal-Service: agent` is not a credential.
     pub fn authenticate_internal_service(&self, value: &str) -> Result<Principal> {
         let Some(service) = &self.internal_service else {
             return Err(err(

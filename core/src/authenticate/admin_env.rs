@@ -1,4 +1,4 @@
-//! `AdminAuthenticator::from_env()`: today's admin variables plus the internal-service secret.
+//! `AdminAuthenticator::from_env()`: the services' admin variables plus the internal-service secret.
 
 use super::admin::{AdminAuthBuilder, AdminAuthenticator, InternalService};
 use super::mode::AuthMode;

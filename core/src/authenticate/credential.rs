@@ -16,7 +16,7 @@ pub enum CredentialShape {
 }
 
 impl CredentialShape {
-    /// Classifies `credential` by its number of dots, as today's services do.
+    /// Classifies `credential` by its number of dots, as the services do.
     pub fn of(credential: &str) -> CredentialShape {
         if credential.is_empty() {
             return CredentialShape::Empty;

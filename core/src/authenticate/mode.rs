@@ -5,7 +5,7 @@ use std::fmt;
 /// Which kinds of credential are accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum AuthMode {
-    /// Opaque tokens only (today's default).
+    /// Opaque tokens only (the services' default).
     #[default]
     Token,
     /// OIDC tokens only.

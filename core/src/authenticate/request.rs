@@ -22,7 +22,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Authenticates every kind of credential the services accept, with today's dispatch:
+/// Authenticates every kind of credential the services accept, with the services' dispatch:
 ///
 /// - no dot: the break-glass admin token;
 /// - one dot: a team or org-admin token, found through the [`TeamTokenLookup`] and checked
@@ -334,7 +334,7 @@ fn fixed(role: Role, kind: AuthKind, can_write: bool, grants: &[&'static str]) -
 }
 
 /// A team member signed in with OIDC: the token must name its organisation and team (403
-/// otherwise, as today).
+/// otherwise, as the config service answers).
 fn team_oidc_principal(verified: &VerifiedToken) -> Result<Principal> {
     let identity = verified.identity();
     let (Some(org_id), Some(team_node_id)) = (&identity.org_id, &identity.team_node_id) else {

@@ -1,4 +1,4 @@
-//! The claim sets of impersonation and visitor tokens, exactly as today's services write them,
+//! The claim sets of impersonation and visitor tokens, exactly as the config service writes them,
 //! and the checks a verified token must pass.
 
 use super::config::{ImpersonationConfig, ISSUER};
@@ -80,7 +80,7 @@ impl TokenKind {
     }
 }
 
-/// Today's team-impersonation claims, in today's order; `email: null` when unknown.
+/// The config service's team-impersonation claims, in its order; `email: null` when unknown.
 pub(crate) fn impersonation_claims(config: &ImpersonationConfig, entry: &JtiEntry) -> Value {
     json!({
         "iss": ISSUER, "aud": config.audience, "sub": entry.subject, "email": entry.email,
@@ -91,7 +91,7 @@ pub(crate) fn impersonation_claims(config: &ImpersonationConfig, entry: &JtiEntr
     })
 }
 
-/// Today's visitor claims, in today's order; `email` (after `sub`) only when the mint was given
+/// The config service's visitor claims, in its order; `email` (after `sub`) only when the mint was given
 /// one.
 pub(crate) fn visitor_claims(
     config: &ImpersonationConfig,
@@ -247,7 +247,7 @@ impl<'a> Members<'a> {
     }
 }
 
-/// Every claim rule of today's verifier, with strict types: types, required claims, issuer,
+/// Every claim rule of the agent runtime's verifier, with strict types: types, required claims, issuer,
 /// audience, times (leeway 0 by default), `ifx_kind`, `scope`, `jti`. `payload` is the claim
 /// set's JSON: strict (`token_malformed` when it is not), then checked.
 pub(crate) fn check_claims(
@@ -388,7 +388,7 @@ fn check_members(
     })
 }
 
-/// `scope` as today reads it: a string is one scope; a list must hold only strings.
+/// `scope` as the agent runtime reads it: a string is one scope; a list must hold only strings.
 fn scopes(value: Option<&Value>) -> Result<Vec<&str>> {
     match value {
         None => Ok(Vec::new()),

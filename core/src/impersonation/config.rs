@@ -1,4 +1,4 @@
-//! Impersonation settings: today's `IMPERSONATION_*` variables plus a few new knobs.
+//! Impersonation settings: the config service's `IMPERSONATION_*` variables plus a few new knobs.
 
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
 use crate::error::{err, ErrorCode, Result};
@@ -16,7 +16,7 @@ pub const LEGACY_AUDIENCE: &str = "incidentfox-config-service";
 pub const DEFAULT_TTL_SECONDS: i64 = 900;
 /// Visitor TTL when unset, seconds.
 pub const DEFAULT_VISITOR_TTL_SECONDS: i64 = 1800;
-/// Shortest TTL: shorter requests are raised to it, as today.
+/// Shortest TTL: shorter requests are raised to it, as the config service does.
 pub const MIN_TTL_SECONDS: i64 = 60;
 /// Longest TTL when no other maximum is configured, seconds: a day. A longer-lived token is a
 /// bearer credential nobody can take back without the JTI store.
@@ -31,7 +31,7 @@ pub enum RecordMode {
     /// `jti_store_unavailable` and no token (nothing is ever lost).
     #[default]
     Strict,
-    /// Today's behaviour: a failed record is reported to the caller's log hook and the token is
+    /// The config service's behaviour: a failed record is reported to the caller's log hook and the token is
     /// returned anyway.
     BestEffort,
 }
@@ -51,7 +51,7 @@ impl RecordMode {
 /// Settings shared by the signer and the verifier.
 #[derive(Debug, Clone)]
 pub struct ImpersonationConfig {
-    /// The HS256 key (surrounding whitespace stripped, as today).
+    /// The HS256 key (surrounding whitespace stripped, as the config service strips it).
     pub secret: Secret,
     /// The audience minted and required.
     pub audience: String,
@@ -68,7 +68,7 @@ pub struct ImpersonationConfig {
     pub allow_short_secret: bool,
     /// Visitor TTL in seconds (at least [`MIN_TTL_SECONDS`]).
     pub visitor_ttl_seconds: i64,
-    /// Clock leeway at verification (0, as today; at most [`crate::time::MAX_LEEWAY_SECONDS`]).
+    /// Clock leeway at verification (0, as in the agent runtime; at most [`crate::time::MAX_LEEWAY_SECONDS`]).
     pub leeway_seconds: f64,
     /// Record each minted JTI (`IMPERSONATION_JTI_DB_LOGGING`).
     pub jti_logging: bool,
@@ -83,7 +83,7 @@ pub struct ImpersonationConfig {
 }
 
 impl ImpersonationConfig {
-    /// Today's defaults with `secret`, surrounding whitespace stripped as the config service
+    /// The config service's defaults with `secret`, surrounding whitespace stripped as the config service
     /// strips it, so a secret read from a file or a variable with a trailing newline keeps
     /// verifying the tokens minted with it.
     pub fn new(secret: impl Into<Vec<u8>>) -> ImpersonationConfig {
@@ -214,7 +214,7 @@ impl ImpersonationConfig {
     }
 
     /// The lifetime of a token: `requested` or the configured `configured`, raised to
-    /// [`MIN_TTL_SECONDS`] as today, and refused (`invalid_config`) above the maximum.
+    /// [`MIN_TTL_SECONDS`] as the config service does, and refused (`invalid_config`) above the maximum.
     pub(crate) fn lifetime(&self, requested: Option<i64>, configured: i64) -> Result<i64> {
         let ttl = at_least_a_minute(requested.unwrap_or(configured));
         if ttl > self.max_ttl_seconds {
@@ -259,7 +259,7 @@ impl ImpersonationConfig {
     }
 }
 
-/// A TTL variable: a whole number of seconds; under 60 is raised to 60, as today.
+/// A TTL variable: a whole number of seconds; under 60 is raised to 60, as the config service does.
 fn ttl(env: &mut EnvReader<'_>, name: &str, default: i64) -> i64 {
     at_least_a_minute(env.number(name, default, i64::MIN))
 }

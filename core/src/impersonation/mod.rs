@@ -1,4 +1,4 @@
-//! Short-lived HS256 team-impersonation and visitor tokens, as today's config service mints
+//! Short-lived HS256 team-impersonation and visitor tokens, as the config service mints
 //! them and the agent runtime verifies them.
 
 mod claims;

@@ -40,7 +40,7 @@ pub struct ImpersonationRequest {
     pub team_node_id: String,
     /// The admin's subject.
     pub subject: String,
-    /// The admin's email (written as `null` when unknown, as today).
+    /// The admin's email (written as `null` when unknown, as the config service writes it).
     pub email: Option<String>,
     /// A TTL in seconds instead of the configured one (raised to 60 when lower).
     pub ttl_seconds: Option<i64>,
@@ -62,10 +62,10 @@ pub struct VisitorRequest {
     pub ttl_seconds: Option<i64>,
 }
 
-/// Called with the error when best-effort recording fails (today's "log and continue").
+/// Called with the error when best-effort recording fails (the config service's "log and continue").
 pub type RecordFailureHook = Arc<dyn Fn(&Error, &JtiEntry) + Send + Sync>;
 
-/// Mints HS256 impersonation and visitor tokens with today's claims.
+/// Mints HS256 impersonation and visitor tokens with the config service's claims.
 #[derive(Clone)]
 pub struct ImpersonationSigner {
     config: ImpersonationConfig,

@@ -1,4 +1,4 @@
-//! Verifying impersonation and visitor tokens: HS256 only, today's claim rules, JTI hooks.
+//! Verifying impersonation and visitor tokens: HS256 only, the agent runtime's claim rules, JTI hooks.
 
 use super::claims::{check_claims, TokenKind, VerifiedImpersonation};
 use super::config::{ImpersonationConfig, MAX_TOKEN_BYTES};

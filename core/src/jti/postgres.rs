@@ -1,4 +1,4 @@
-//! The PostgreSQL JTI store: today's `impersonation_jtis` table, shared by every replica.
+//! The PostgreSQL JTI store: the config service's `impersonation_jtis` table, shared by every replica.
 //!
 //! Connections come from a deadpool pool; each connection caches its prepared statements. Every
 //! wait is bounded (pool slot, connect, statement), so a database that is down or unreachable makes
@@ -21,7 +21,7 @@ use tokio_postgres::error::SqlState;
 
 /// The variable naming the database, read first.
 const URL_VAR: &str = "IMPERSONATION_JTI_DATABASE_URL";
-/// The service-wide database variable, the fallback (today's services set only this one).
+/// The service-wide database variable, the fallback (the services set only this one).
 const FALLBACK_URL_VAR: &str = "DATABASE_URL";
 /// The pool size variable.
 const POOL_SIZE_VAR: &str = "IMPERSONATION_JTI_DB_POOL_SIZE";
@@ -41,7 +41,7 @@ const PURGE_BATCH: i64 = 10_000;
 /// concurrent `CREATE TABLE IF NOT EXISTS` can still collide in the catalog.
 const MIGRATE_LOCK_KEY: i64 = 0x6966_785f_6a74_6973; // "ifx_jtis"
 
-// The index names are those of today's Alembic migration, so on an existing database the
+// The index names are those of the config service's Alembic migration, so on an existing database the
 // `IF NOT EXISTS` clauses find them and change nothing.
 const MIGRATE_SQL: &str = "\
 CREATE TABLE IF NOT EXISTS impersonation_jtis (
@@ -283,7 +283,7 @@ impl PostgresJtiStore {
     }
 
     /// Creates the `impersonation_jtis` table and its two indexes when missing. Idempotent, safe
-    /// for replicas starting together, and an existing table (today's) is left as it is.
+    /// for replicas starting together, and an existing table (the config service's) is left as it is.
     pub async fn migrate(&self) -> Result<()> {
         const OP: &str = "migrate";
         let mut client = self.client(OP).await?;

@@ -27,7 +27,7 @@ use url::Url;
 /// Freshness and fetch settings of a remote key set.
 #[derive(Debug, Clone, Copy)]
 pub struct JwksSettings {
-    /// How long a fetched set counts as fresh (default 300 s, as today).
+    /// How long a fetched set counts as fresh (default 300 s, as in the services).
     pub max_age: Duration,
     /// Minimum time between fetches triggered by unknown kids or after a failure (default 30 s).
     pub cooldown: Duration,

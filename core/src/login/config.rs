@@ -13,7 +13,7 @@ use url::Url;
 /// a short cooldown picks it up at once while still sparing the provider.
 pub const LOGIN_JWKS_COOLDOWN: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Scopes requested when `WEB_UI_OIDC_SCOPES` is unset (as today).
+/// Scopes requested when `WEB_UI_OIDC_SCOPES` is unset (as in the web UI).
 pub const DEFAULT_SCOPES: &str = "openid email profile groups";
 
 /// How the web UI signs users in.
@@ -47,7 +47,7 @@ pub struct LoginConfig {
 }
 
 impl LoginConfig {
-    /// A configuration with discovery from `issuer` and today's defaults; cookies are `Secure`
+    /// A configuration with discovery from `issuer` and the web UI's defaults; cookies are `Secure`
     /// when `public_base_url` is https.
     pub fn new(
         issuer: impl Into<String>,

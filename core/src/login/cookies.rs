@@ -1,26 +1,26 @@
-//! The login cookies: today's names and attributes, plus the nonce and `return_to`.
+//! The login cookies: the web UI's names and attributes, plus the nonce and `return_to`.
 
-/// The `state` cookie (today's name): the state, then `.` and the required role when the login
+/// The `state` cookie (the web UI's name): the state, then `.` and the required role when the login
 /// asked for one, so the role belongs to this login attempt and no other.
 pub const STATE_COOKIE: &str = "ifx_oidc_state";
-/// The PKCE verifier cookie (today's name).
+/// The PKCE verifier cookie (the web UI's name).
 pub const VERIFIER_COOKIE: &str = "ifx_oidc_verifier";
-/// Today's required-role cookie. No longer set: a cookie of its own outlived the login that set
+/// The web UI's required-role cookie. No longer set: a cookie of its own outlived the login that set
 /// it and applied to the next one. Still cleared at the callback, so one an earlier version set
 /// goes away.
 pub const REQUIRE_ROLE_COOKIE: &str = "ifx_oidc_require_role";
-/// The nonce cookie (new: today's flow has no nonce).
+/// The nonce cookie (new: the web UI's flow has no nonce).
 pub const NONCE_COOKIE: &str = "ifx_oidc_nonce";
 /// Where to go after login (new).
 pub const RETURN_TO_COOKIE: &str = "ifx_oidc_return_to";
-/// Login cookies live this long, in seconds (as today).
+/// Login cookies live this long, in seconds (as in the web UI).
 pub const LOGIN_COOKIE_MAX_AGE: u64 = 600;
-/// The session cookie lives this long, in seconds (7 days, as today).
+/// The session cookie lives this long, in seconds (7 days, as in the web UI).
 pub const SESSION_COOKIE_MAX_AGE: u64 = 7 * 24 * 3600;
 /// The path of the login cookies: only the callback ever sees them.
 pub const CALLBACK_PATH: &str = "/api/auth/callback";
 
-/// A cookie to set (or clear, with max-age 0), with today's attributes.
+/// A cookie to set (or clear, with max-age 0), with the web UI's attributes.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SetCookie {
     /// Name.
@@ -92,7 +92,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn todays_attributes() {
+    fn the_web_uis_attributes() {
         let c = SetCookie::login(STATE_COOKIE, "abc".into(), false);
         assert_eq!(
             c.header_value(),

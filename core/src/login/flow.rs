@@ -71,7 +71,7 @@ impl std::fmt::Debug for LoginResult {
 }
 
 impl LoginResult {
-    /// Today's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
+    /// The web UI's session cookie (`incidentfox_session_token`, path `/`, 7 days) holding the ID
     /// token.
     pub fn session_cookie(&self) -> SetCookie {
         SetCookie {
@@ -94,7 +94,7 @@ pub struct OidcLogin {
     iss_required: bool,
 }
 
-/// A random value as 43 base64url characters (32 bytes), like today's state and verifier.
+/// A random value as 43 base64url characters (32 bytes), like the web UI's state and verifier.
 fn random_token() -> Result<String> {
     Ok(b64::encode(crate::random::bytes::<32>()?))
 }

@@ -1,4 +1,4 @@
-//! What an OIDC validator checks, with the defaults of today's services.
+//! What an OIDC validator checks, with the services' current defaults.
 
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::Algorithm;
@@ -26,7 +26,7 @@ pub enum KeySource {
     Discovery,
 }
 
-/// Names of the claims the identity is read from (defaults as today's services).
+/// Names of the claims the identity is read from (defaults as in the services).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimNames {
     /// Subject claim (`OIDC_SUBJECT_CLAIM`, default `sub`).
@@ -81,7 +81,7 @@ pub struct OidcConfig {
     pub allowed_typ: Option<Vec<String>>,
     /// When set, tokens whose `iat` is older than this are rejected (`iat` then required).
     pub max_age: Option<Duration>,
-    /// Whether the header must carry a `kid` (default true, as today).
+    /// Whether the header must carry a `kid` (default true, as in the services).
     pub require_kid: bool,
     /// Size cap, checked before decoding.
     pub max_token_bytes: usize,

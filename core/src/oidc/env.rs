@@ -1,4 +1,4 @@
-//! `OidcConfig::from_env()`: today's `OIDC_*` variables, plus a few new tuning knobs.
+//! `OidcConfig::from_env()`: the services' `OIDC_*` variables, plus a few new tuning knobs.
 
 use super::config::{ClaimNames, KeySource, OidcConfig};
 use crate::config::{EnvReader, EnvSource, ProcessEnv};
@@ -118,7 +118,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_todays_variables() {
+    fn reads_the_services_variables() {
         let config = load(&[
             ("OIDC_ENABLED", "1"),
             ("OIDC_ISSUER", "https://idp.example.com"),

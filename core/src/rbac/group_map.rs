@@ -1,6 +1,6 @@
 //! `ADMIN_GROUP_PERMISSIONS_JSON`: group → permissions, parsed strictly.
 //!
-//! Today's services fall back to `{}` when the JSON is invalid; with the default `admin:*` that
+//! The services fall back to `{}` when the JSON is invalid; with the default `admin:*` that
 //! quietly leaves every admin a superuser while the operator believes groups restrict them. Here
 //! every problem is reported at load, naming the group and the value.
 
@@ -176,7 +176,7 @@ mod tests {
     }
 
     #[test]
-    fn refuses_what_today_silently_ignores() {
+    fn refuses_what_the_services_silently_ignore() {
         for bad in [
             "",
             "not json",

@@ -50,7 +50,7 @@ impl std::fmt::Debug for RbacPolicy {
 }
 
 impl Default for RbacPolicy {
-    /// Today's defaults: every admin gets `admin:*`, no group mapping.
+    /// The services' defaults: every admin gets `admin:*`, no group mapping.
     fn default() -> Self {
         RbacPolicy::new(vec![Permission::known("admin:*")], GroupMap::default())
     }
@@ -91,7 +91,7 @@ impl RbacPolicy {
 
     /// Reads through `env`, recording problems there.
     pub(crate) fn read_env(env: &mut EnvReader<'_>) -> RbacPolicy {
-        // Set-but-empty means "no default permissions", as in today's services.
+        // Set-but-empty means "no default permissions", as in the services.
         let defaults = env.parsed_list(
             "ADMIN_PERMISSIONS_DEFAULT",
             DEFAULT_ADMIN_PERMISSIONS,

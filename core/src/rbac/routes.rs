@@ -9,7 +9,7 @@ use crate::permissions::Permission;
 use crate::text::clip;
 
 /// Routes whose permission comes from an `ORCHESTRATOR_REQUIRED_PERMISSION_*` variable: (route
-/// name, variable, today's default).
+/// name, variable, the orchestrator's default).
 pub const CONFIGURABLE_ROUTES: [(&str, &str, &str); 3] = [
     (
         "provision_team",
@@ -28,7 +28,7 @@ pub const CONFIGURABLE_ROUTES: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// Routes with a fixed permission, as in today's orchestrator.
+/// Routes with a fixed permission, as in the orchestrator.
 pub const FIXED_ROUTES: [(&str, &str); 5] = [
     ("pipeline_trigger", "admin:pipeline:trigger"),
     ("cronjobs_sync", "admin:cronjobs:sync"),
@@ -54,7 +54,7 @@ pub struct RouteTable {
 }
 
 impl Default for RouteTable {
-    /// Today's routes and defaults, with `require_admin_star` on.
+    /// The orchestrator's routes and defaults, with `require_admin_star` on.
     fn default() -> Self {
         let configurable = CONFIGURABLE_ROUTES
             .iter()

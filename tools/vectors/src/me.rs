@@ -1,22 +1,17 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 //! Generates `testdata/vectors/me.json`: credential + configuration → the `/auth/me` JSON (or
 //! the error code), for the Rust, Python and Node suites alike.
 //!
 //! Tokens are signed with the keys of `testdata/keys/keys.json` at a fixed clock, and each
 //! expectation is written from the documented rules, not read back from the library.
 //!
-//! Run with `cargo run -p incidentfox-auth --example gen_me_vectors`.
+//! Run with `cargo run -p incidentfox-auth-vectors -- me`. One function per family of cases, in
+//! the order the file lists them.
 
 use incidentfox_auth::impersonation::{
     ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, VisitorRequest,
 };
 use incidentfox_auth::jose::b64;
-use incidentfox_auth::team_tokens::{generate, hash_secret, TokenPepper};
+use incidentfox_auth::team_tokens::{generate as generate_team_token, hash_secret, TokenPepper};
 use incidentfox_auth::{Algorithm, SigningKey};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
@@ -30,7 +25,47 @@ const PEPPER: &str = "team-token-pepper-for-tests";
 const IMPERSONATION_SECRET: &str = "impersonation-secret-for-me-vectors-0123456789";
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+    crate::testdata()
+}
+
+/// The keys, the base environment and the claims the families share.
+struct Ctx {
+    rs: SigningKey,
+    es: SigningKey,
+    admin_groups: Value,
+    base_env: Value,
+    none: Value,
+}
+
+impl Ctx {
+    fn new() -> Ctx {
+        let keys: Value =
+            serde_json::from_slice(&std::fs::read(root().join("keys/keys.json")).unwrap()).unwrap();
+        let jwks = json!({"keys": [keys["rs256"]["public_jwk"], keys["es256"]["public_jwk"]]});
+        Ctx {
+            rs: key(&keys, "rs256"),
+            es: key(&keys, "es256"),
+            admin_groups: json!({"groups": ["incidentfox-config-admin", "sre"]}),
+            base_env: json!({
+                "ADMIN_AUTH_MODE": "both",
+                "ADMIN_TOKEN": ADMIN_TOKEN,
+                "OIDC_ENABLED": "1",
+                "OIDC_ISSUER": ISSUER,
+                "OIDC_AUDIENCE": AUDIENCE,
+                "OIDC_ALG": "RS256,ES256",
+                "OIDC_JWKS_JSON": jwks.to_string(),
+                "ADMIN_GROUP_PERMISSIONS_JSON": r#"{"sre": ["admin:provision", "admin:agent:run"], "readers": "admin:provision:read, admin:pipeline:read"}"#,
+                "TOKEN_PEPPER": PEPPER,
+                "IMPERSONATION_JWT_SECRET": IMPERSONATION_SECRET,
+            }),
+            none: json!({}),
+        }
+    }
+
+    /// A token signed by `k` with the standard claims plus `extra`.
+    fn sign(&self, k: &SigningKey, extra: Value) -> String {
+        k.sign_claims(&claims(extra)).unwrap()
+    }
 }
 
 fn key(keys: &Value, name: &str) -> SigningKey {
@@ -91,7 +126,7 @@ fn team_row(
     revoked_at: Option<i64>,
     expires_at: Option<i64>,
 ) -> (String, Value) {
-    let token = generate().unwrap();
+    let token = generate_team_token().unwrap();
     let row = json!({
         "org_id": "org-1", "team_node_id": team, "token_id": token.token_id(),
         "token_hash": token.stored_hash(pepper), "revoked_at": revoked_at,
@@ -100,29 +135,59 @@ fn team_row(
     (token.token().to_owned(), row)
 }
 
-#[tokio::main]
-async fn main() {
-    let keys: Value =
-        serde_json::from_slice(&std::fs::read(root().join("keys/keys.json")).unwrap()).unwrap();
-    let rs = key(&keys, "rs256");
-    let es = key(&keys, "es256");
-    let jwks = json!({"keys": [keys["rs256"]["public_jwk"], keys["es256"]["public_jwk"]]});
-    let sign = |k: &SigningKey, extra: Value| k.sign_claims(&claims(extra)).unwrap();
-    let admin_groups = json!({"groups": ["incidentfox-config-admin", "sre"]});
-    let base_env = json!({
-        "ADMIN_AUTH_MODE": "both",
-        "ADMIN_TOKEN": ADMIN_TOKEN,
-        "OIDC_ENABLED": "1",
-        "OIDC_ISSUER": ISSUER,
-        "OIDC_AUDIENCE": AUDIENCE,
-        "OIDC_ALG": "RS256,ES256",
-        "OIDC_JWKS_JSON": jwks.to_string(),
-        "ADMIN_GROUP_PERMISSIONS_JSON": r#"{"sre": ["admin:provision", "admin:agent:run"], "readers": "admin:provision:read, admin:pipeline:read"}"#,
-        "TOKEN_PEPPER": PEPPER,
-        "IMPERSONATION_JWT_SECRET": IMPERSONATION_SECRET,
-    });
-    let none = json!({});
+/// Writes `me.json`.
+pub fn generate() {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run());
+}
+
+async fn run() {
+    let x = Ctx::new();
     let mut c = Cases(Vec::new());
+    admin(&x, &mut c);
+    let team_tokens = team_tokens(&x, &mut c);
+    impersonation(&x, &mut c).await;
+    team_oidc(&x, &mut c);
+
+    let doc = json!({
+        "description": "Credentials and configuration -> the GET /api/v1/auth/me JSON. For each \
+            case: take `base_env`, apply the case's `env` on top (a value replaces the base value), \
+            build the authenticator from exactly that environment with an \
+            in-memory JTI store and a team-token lookup holding the rows of `team_tokens` \
+            (`kind` team or org_admin; times in Unix seconds, null = never), then authenticate the \
+            request at `now`. The request's headers are: `Authorization: Bearer <credential>` when \
+            `credential` is present (no header when it is empty), `X-Internal-Service: \
+            <internal_service>` when that is present, or exactly `headers` (names are \
+            case-insensitive). `expect` is either {me: <exact JSON, members in this order, optional \
+            members omitted>} or {error: <code>} (an error while building the authenticator \
+            counts). Generated by `cargo run -p incidentfox-auth-vectors -- me` from \
+            testdata/keys/keys.json; do not edit by hand.",
+        "now": NOW,
+        "base_env": x.base_env,
+        "team_tokens": team_tokens,
+        "cases": c.0,
+    });
+    let path = root().join("vectors/me.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+    println!(
+        "wrote {} ({} cases)",
+        path.display(),
+        doc["cases"].as_array().map_or(0, Vec::len)
+    );
+}
+
+/// Admin credentials: the break-glass token, admin OIDC tokens and the internal-service header.
+fn admin(x: &Ctx, c: &mut Cases) {
+    let Ctx {
+        rs,
+        es,
+        admin_groups,
+        none,
+        ..
+    } = x;
 
     let admin_me = json!({"role": "admin", "auth_kind": "admin_token", "can_write": true, "permissions": ["admin:*"]});
     c.me(
@@ -172,22 +237,22 @@ async fn main() {
     c.me(
         "oidc admin: defaults then mapped groups",
         none.clone(),
-        &sign(&rs, admin_groups.clone()),
+        &x.sign(rs, admin_groups.clone()),
         json!({"role": "admin", "auth_kind": "oidc", "subject": "alice", "email": "alice@example.com",
                "can_write": true, "permissions": ["admin:*", "admin:provision", "admin:agent:run"]}),
     );
     c.me(
         "oidc admin with an empty default gets only mapped groups",
         json!({"ADMIN_PERMISSIONS_DEFAULT": ""}),
-        &sign(&es, json!({"groups": ["incidentfox-config-admin", "readers", "sre", "readers"]})),
+        &x.sign(es, json!({"groups": ["incidentfox-config-admin", "readers", "sre", "readers"]})),
         json!({"role": "admin", "auth_kind": "oidc", "subject": "alice", "email": "alice@example.com",
                "can_write": true, "permissions": ["admin:provision:read", "admin:pipeline:read", "admin:provision", "admin:agent:run"]}),
     );
     c.me(
         "oidc admin in the admin group only gets the default",
         json!({"ADMIN_PERMISSIONS_DEFAULT": "admin:provision:read"}),
-        &sign(
-            &rs,
+        &x.sign(
+            rs,
             json!({"groups": "incidentfox-config-admin", "email": null}),
         ),
         json!({"role": "admin", "auth_kind": "oidc", "subject": "alice", "can_write": true,
@@ -196,53 +261,53 @@ async fn main() {
     c.me(
         "groups come from the configured claim, not `groups`",
         json!({"OIDC_GROUPS_CLAIM": "cognito:groups", "ADMIN_PERMISSIONS_DEFAULT": ""}),
-        &sign(&rs, json!({"groups": ["incidentfox-config-admin", "sre"], "cognito:groups": ["incidentfox-config-admin", "readers"]})),
+        &x.sign(rs, json!({"groups": ["incidentfox-config-admin", "sre"], "cognito:groups": ["incidentfox-config-admin", "readers"]})),
         json!({"role": "admin", "auth_kind": "oidc", "subject": "alice", "email": "alice@example.com",
                "can_write": true, "permissions": ["admin:provision:read", "admin:pipeline:read"]}),
     );
     c.me(
         "groups through a json pointer",
         json!({"OIDC_GROUPS_CLAIM": "/realm_access/roles", "ADMIN_PERMISSIONS_DEFAULT": ""}),
-        &sign(&rs, json!({"realm_access": {"roles": ["incidentfox-config-admin", "sre"]}})),
+        &x.sign(rs, json!({"realm_access": {"roles": ["incidentfox-config-admin", "sre"]}})),
         json!({"role": "admin", "auth_kind": "oidc", "subject": "alice", "email": "alice@example.com",
                "can_write": true, "permissions": ["admin:provision", "admin:agent:run"]}),
     );
     c.me(
         "custom admin group, subject and email claims, org and team",
         json!({"OIDC_ADMIN_GROUP": "platform-admins", "OIDC_SUBJECT_CLAIM": "oid", "OIDC_EMAIL_CLAIM": "upn"}),
-        &sign(&rs, json!({"groups": ["platform-admins"], "oid": "u-42", "upn": "u42@example.com", "org_id": "org-1", "team_node_id": "team-9"})),
+        &x.sign(rs, json!({"groups": ["platform-admins"], "oid": "u-42", "upn": "u42@example.com", "org_id": "org-1", "team_node_id": "team-9"})),
         json!({"role": "admin", "auth_kind": "oidc", "org_id": "org-1", "team_node_id": "team-9", "subject": "u-42",
                "email": "u42@example.com", "can_write": true, "permissions": ["admin:*"]}),
     );
     c.error(
         "oidc user outside the admin group",
         none.clone(),
-        &sign(&rs, json!({"groups": ["sre"]})),
+        &x.sign(rs, json!({"groups": ["sre"]})),
         "not_admin",
     );
     c.error(
         "oidc user with no groups claim",
         none.clone(),
-        &sign(&rs, json!({})),
+        &x.sign(rs, json!({})),
         "not_admin",
     );
     c.error(
         "admin group matching is case-sensitive",
         none.clone(),
-        &sign(&rs, json!({"groups": ["IncidentFox-Config-Admin"]})),
+        &x.sign(rs, json!({"groups": ["IncidentFox-Config-Admin"]})),
         "not_admin",
     );
     c.error(
         "oidc token refused in token mode",
         json!({"ADMIN_AUTH_MODE": "token"}),
-        &sign(&rs, admin_groups.clone()),
+        &x.sign(rs, admin_groups.clone()),
         "invalid_credentials",
     );
     c.error(
         "expired oidc token",
         none.clone(),
-        &sign(
-            &rs,
+        &x.sign(
+            rs,
             json!({"groups": ["incidentfox-config-admin"], "exp": NOW - 31}),
         ),
         "token_expired",
@@ -250,8 +315,8 @@ async fn main() {
     c.error(
         "wrong audience",
         none.clone(),
-        &sign(
-            &rs,
+        &x.sign(
+            rs,
             json!({"groups": ["incidentfox-config-admin"], "aud": "incidentfox-agent-runtime"}),
         ),
         "invalid_audience",
@@ -259,7 +324,7 @@ async fn main() {
     c.error(
         "a non-list groups claim",
         none.clone(),
-        &sign(&rs, json!({"groups": 7})),
+        &x.sign(rs, json!({"groups": 7})),
         "invalid_claim",
     );
     c.error(
@@ -301,7 +366,7 @@ async fn main() {
         json!({"me": {"role": "admin", "auth_kind": "internal_service", "subject": "internal-service", "can_write": true, "permissions": ["admin:agent:run"]}}),
     );
     c.internal(
-        "today's fixed `agent` value is refused",
+        "the services' fixed `agent` value is refused",
         internal_env.clone(),
         "agent",
         json!({"error": "invalid_credentials"}),
@@ -318,8 +383,11 @@ async fn main() {
         "agent",
         json!({"error": "invalid_config"}),
     );
+}
 
-    // Team and org-admin tokens, found through the lookup built from `team_tokens`.
+/// Team and org-admin tokens, found through the lookup built from `team_tokens`; returns those rows.
+fn team_tokens(x: &Ctx, c: &mut Cases) -> Vec<Value> {
+    let Ctx { none, .. } = x;
     let pepper = TokenPepper::new(PEPPER).unwrap();
     let (team, team_row_v) = team_row(&pepper, "team", Some("team-1"), None, Some(NOW + 86_400));
     let (org_admin, org_row) = team_row(&pepper, "org_admin", None, None, None);
@@ -445,8 +513,12 @@ async fn main() {
         &org_admin,
         "invalid_credentials",
     );
+    vec![team_row_v, org_row, revoked_row, expired_row, legacy_row]
+}
 
-    // Impersonation and visitor tokens, minted at the fixed clock.
+/// Impersonation and visitor tokens, minted at the fixed clock.
+async fn impersonation(x: &Ctx, c: &mut Cases) {
+    let Ctx { none, .. } = x;
     let signer =
         ImpersonationSigner::new(ImpersonationConfig::new(IMPERSONATION_SECRET), None).unwrap();
     let request = ImpersonationRequest {
@@ -523,10 +595,15 @@ async fn main() {
         &imp,
         "invalid_audience",
     );
+}
 
-    // Team members signed in with OIDC.
-    let member = sign(
-        &rs,
+/// Team members signed in with OIDC.
+fn team_oidc(x: &Ctx, c: &mut Cases) {
+    let Ctx {
+        rs, admin_groups, ..
+    } = x;
+    let member = x.sign(
+        rs,
         json!({"groups": ["sre"], "org_id": "org-1", "team_node_id": "team-7"}),
     );
     c.me("team oidc member when TEAM_AUTH_MODE=both", json!({"TEAM_AUTH_MODE": "both"}), &member,
@@ -535,10 +612,10 @@ async fn main() {
     c.error(
         "team oidc member without a team_node_id",
         json!({"TEAM_AUTH_MODE": "oidc"}),
-        &sign(&rs, json!({"groups": ["sre"], "org_id": "org-1"})),
+        &x.sign(rs, json!({"groups": ["sre"], "org_id": "org-1"})),
         "permission_denied",
     );
-    c.me("an admin-group member is an admin even when team oidc is on", json!({"TEAM_AUTH_MODE": "oidc"}), &sign(&rs, admin_groups.clone()),
+    c.me("an admin-group member is an admin even when team oidc is on", json!({"TEAM_AUTH_MODE": "oidc"}), &x.sign(rs, admin_groups.clone()),
         json!({"role": "admin", "auth_kind": "oidc", "subject": "alice", "email": "alice@example.com",
                "can_write": true, "permissions": ["admin:*", "admin:provision", "admin:agent:run"]}));
     c.error(
@@ -546,31 +623,5 @@ async fn main() {
         json!({"TEAM_AUTH_MODE": "sometimes"}),
         ADMIN_TOKEN,
         "invalid_config",
-    );
-
-    let doc = json!({
-        "description": "Credentials and configuration -> the GET /api/v1/auth/me JSON. For each \
-            case: take `base_env`, apply the case's `env` on top (a value replaces the base value), \
-            build the authenticator from exactly that environment with an \
-            in-memory JTI store and a team-token lookup holding the rows of `team_tokens` \
-            (`kind` team or org_admin; times in Unix seconds, null = never), then authenticate the \
-            request at `now`. The request's headers are: `Authorization: Bearer <credential>` when \
-            `credential` is present (no header when it is empty), `X-Internal-Service: \
-            <internal_service>` when that is present, or exactly `headers` (names are \
-            case-insensitive). `expect` is either {me: <exact JSON, members in this order, optional \
-            members omitted>} or {error: <code>} (an error while building the authenticator \
-            counts). Generated by `cargo run -p incidentfox-auth --example gen_me_vectors` from \
-            testdata/keys/keys.json; do not edit by hand.",
-        "now": NOW,
-        "base_env": base_env,
-        "team_tokens": [team_row_v, org_row, revoked_row, expired_row, legacy_row],
-        "cases": c.0,
-    });
-    let path = root().join("vectors/me.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
-    println!(
-        "wrote {} ({} cases)",
-        path.display(),
-        doc["cases"].as_array().map_or(0, Vec::len)
     );
 }
