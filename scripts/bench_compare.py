@@ -4,11 +4,16 @@ Runs, in one go on a quiet machine:
   1. cargo bench (verify, impersonation, cache) — criterion writes target/criterion/*/estimates.json;
   2. benches/compare/python/bench.py — prints markdown tables (ours against PyJWT, authlib, joserfc);
   3. benches/compare/node/bench.mjs — prints markdown tables (ours against jose, fast-jwt, ...);
-then writes the section of docs/benchmarks.md between `<!-- bench-compare:start -->` and
-`<!-- bench-compare:end -->`:
-one summary table (µs/op and ops/s per algorithm: the raw aws-lc-rs signature floor, Rust, Python and
-Node, the fastest peer in each language, and each figure as a multiple of the floor), followed by
-each language's full tables. Usage: python3 scripts/bench_compare.py [--quick | --render-only]
+three times (`--runs N`), then writes the section of docs/benchmarks.md between
+`<!-- bench-compare:start -->` and `<!-- bench-compare:end -->`:
+one summary table (per algorithm: the raw aws-lc-rs signature floor, Rust, Python and Node, the
+fastest peer in each language; each cell the median of the runs with their spread, and its multiple
+of the floor), the targets with the median of each run's ratio, and the last run's full tables.
+
+A run whose raw signature floor is more than 10% away from the runs' median floor for any algorithm
+measured a machine that was busy with something else: it is discarded and another run is made, up
+to twice the runs asked for; with fewer valid runs than asked, nothing is written.
+Usage: python3 scripts/bench_compare.py [--quick] [--runs N] | --render-only
 """
 
 from __future__ import annotations
@@ -75,6 +80,31 @@ def verification_table(markdown: str) -> dict[str, dict[str, float]]:
     return {}
 
 
+def ratios(markdown: str) -> dict[str, tuple[float, str, float]]:
+    """The first verification table's verdict cells: {alg: (ours ÷ fastest peer, peer, target)}."""
+    found: dict[str, tuple[float, str, float]] = {}
+    for line in markdown.splitlines():
+        m = re.search(r"\*\*([\d.]+)×\*\* \(vs ([^)]+)\)\s*\|\s*≥ ([\d.]+)×", line)
+        alg = next((a for a in ALGS if a in line.split("|")[1]), None) if line.startswith("|") else None
+        if m and alg and alg not in found:
+            found[alg] = (float(m.group(1)), m.group(2), float(m.group(3)))
+    return found
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def spread(values: list[float | None]) -> tuple[float | None, float | None, float | None]:
+    """(median, min, max) of the values present."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None, None, None
+    return median(present), min(present), max(present)
+
+
 def fmt(us: float | None) -> str:
     if us is None:
         return "—"
@@ -87,63 +117,133 @@ def times(us: float | None, floor: float | None) -> str:
     return f"{us / floor:.2f}×" if us and floor else "—"
 
 
-def from_report(summary: str) -> str:
-    """A language's full output as the last run wrote it into docs/benchmarks.md."""
-    text = REPORT.read_text()
-    start = text.index(f"<summary>{summary}</summary>") + len(f"<summary>{summary}</summary>")
-    return text[start : text.index("</details>", start)].strip()
-
-
 def demoted(markdown: str) -> str:
     """`markdown` with its headings turned into level-4 ones, so a script's report nested in
     docs/benchmarks.md does not add top-level sections to it."""
     return re.sub(r"^#{1,3} ", "#### ", markdown, flags=re.MULTILINE)
 
 
+def criterion_figures() -> dict[str, float | None]:
+    """The criterion medians one run wrote, read before the next run overwrites them."""
+    figures: dict[str, float | None] = {
+        "hit": criterion_us("verified cache hit (RS256 token)"),
+        "hit_es": criterion_us("verified cache hit (ES256 token)"),
+        "hit_read": criterion_us("verified cache hit, identity read (RS256 token)"),
+        "hit_off": criterion_us("verified cache hit (RS256 token), counting off"),
+    }
+    for alg in ALGS:
+        figures[f"floor {alg}"] = criterion_us(alg, "raw aws-lc-rs signature check")
+        figures[f"rust {alg}"] = criterion_us(alg, "incidentfox-auth verify")
+    return figures
+
+
+def one_run(quick: bool) -> dict:
+    crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
+    run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "impersonation", "--bench", "cache", *crit])
+    figures = criterion_figures()
+    py = run([str(VENV_PY), "benches/compare/python/bench.py", *(["--quick"] if quick else [])])
+    # --expose-gc as `npm run bench` runs it: each timed loop then pays for its own garbage.
+    node = run(["node", "--expose-gc", "bench.mjs", *(["--quick"] if quick else [])], cwd=ROOT / "benches/compare/node")
+    return {"criterion": figures, "python": py, "node": node}
+
+
+def noisy(runs: list[dict]) -> list[dict]:
+    """The runs whose floor is more than 10% from the median floor of some algorithm."""
+    bad = []
+    for alg in ALGS:
+        floors = [r["criterion"].get(f"floor {alg}") for r in runs]
+        mid = spread(floors)[0]
+        if mid is None:
+            continue
+        bad += [r for r, f in zip(runs, floors) if f is not None and abs(f - mid) > 0.10 * mid]
+    return [r for r in runs if any(r is b for b in bad)]
+
+
+def cell(values: list[float | None], floor: float | None) -> str:
+    mid, low, high = spread(values)
+    if mid is None:
+        return "—"
+    text = fmt(mid)
+    if len([v for v in values if v is not None]) > 1 and low is not None and high is not None:
+        text += f" [{fmt_short(low)}–{fmt_short(high)}]"
+    return f"{text} · {times(mid, floor)}" if floor else text
+
+
+def fmt_short(us: float) -> str:
+    return f"{us:.1f}" if us >= 1 else f"{us * 1000:.0f} ns"
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
+    wanted = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else (1 if quick else 3)
     if "--render-only" in sys.argv:
-        # Rebuild the summary from the last run (criterion's files and docs/benchmarks.md) without
-        # measuring again.
-        py, node = from_report("Python, in full"), from_report("Node, in full")
-    else:
-        crit = ["--", "--warm-up-time", "1", "--measurement-time", "1" if quick else "4"]
-        run(["cargo", "bench", "-p", "incidentfox-auth-benches", "--bench", "verify", "--bench", "impersonation", "--bench", "cache", *crit])
-        if not VENV_PY.exists():
-            sys.exit(f"{VENV_PY} is missing: run scripts/test-python.sh first (it builds the release wheel into it)")
-        pip = [str(VENV_PY), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        run([*pip, "pip>=25.1"])
-        run([*pip, "--group", f"{ROOT / 'bindings-python/pyproject.toml'}:bench"])
-        py = run([str(VENV_PY), "benches/compare/python/bench.py", *(["--quick"] if quick else [])])
-        node_dir = ROOT / "benches/compare/node"
-        if not (node_dir / "node_modules").exists():
-            # `npm install`, not `npm ci`: benches/compare/node/README.md says why.
-            run(["npm", "install", "--no-audit", "--no-fund"], cwd=node_dir)
-        # --expose-gc as `npm run bench` runs it: each timed loop then pays for its own garbage.
-        node = run(["node", "--expose-gc", "bench.mjs", *(["--quick"] if quick else [])], cwd=node_dir)
-    python_rows, node_rows = verification_table(py), verification_table(node)
+        sys.exit("--render-only needs the runs' raw results, which are not kept: run again")
+    if not VENV_PY.exists():
+        sys.exit(f"{VENV_PY} is missing: run scripts/test-python.sh first (it builds the release wheel into it)")
+    pip = [str(VENV_PY), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    run([*pip, "pip>=25.1"])
+    run([*pip, "--group", f"{ROOT / 'bindings-python/pyproject.toml'}:bench"])
+    node_dir = ROOT / "benches/compare/node"
+    if not (node_dir / "node_modules").exists():
+        # `npm install`, not `npm ci`: benches/compare/node/README.md says why.
+        run(["npm", "install", "--no-audit", "--no-fund"], cwd=node_dir)
 
-    hit = criterion_us("verified cache hit (RS256 token)")
-    hit_es = criterion_us("verified cache hit (ES256 token)")
-    hit_read = criterion_us("verified cache hit, identity read (RS256 token)")
+    runs: list[dict] = []
+    discarded = 0
+    while True:
+        valid = [r for r in runs if not any(r is n for n in noisy(runs))]
+        if len(valid) >= wanted or len(runs) >= 2 * wanted:
+            break
+        print(f"run {len(runs) + 1} ({len(valid)} valid of {wanted} wanted)", file=sys.stderr, flush=True)
+        runs.append(one_run(quick))
+    discarded = len(runs) - len(valid)
+    if len(valid) < wanted:
+        print(f"only {len(valid)} of {len(runs)} runs had a steady floor; nothing written", file=sys.stderr)
+        return 1
+
+    crit = [r["criterion"] for r in valid]
+    py_rows = [verification_table(r["python"]) for r in valid]
+    node_rows = [verification_table(r["node"]) for r in valid]
     table = [
         "| algorithm | raw signature floor (Rust) | Rust full verify | Python | fastest Python peer | Node | fastest Node peer |",
         "|---|---|---|---|---|---|---|",
     ]
     ceilings = []
     for alg in ALGS:
-        floor = criterion_us(alg, "raw aws-lc-rs signature check")
-        rust = criterion_us(alg, "incidentfox-auth verify")
-        p, n = python_rows.get(alg, {}), node_rows.get(alg, {})
-        p_ours, n_ours = p.get("incidentfox-auth"), n.get("incidentfox-auth")
-        p_peer = min((v for k, v in p.items() if k != "incidentfox-auth"), default=None)
-        n_peer = min((v for k, v in n.items() if k != "incidentfox-auth"), default=None)
-        cells = [alg, fmt(floor)]
-        for value in (rust, p_ours, p_peer, n_ours, n_peer):
-            cells.append(f"{fmt(value)} · {times(value, floor)}" if floor else fmt(value))
+        floors = [c.get(f"floor {alg}") for c in crit]
+        floor = spread(floors)[0]
+        columns: list[list[float | None]] = [[c.get(f"rust {alg}") for c in crit]]
+        for rows in (py_rows, node_rows):
+            columns.append([r.get(alg, {}).get("incidentfox-auth") for r in rows])
+            columns.append([
+                min((v for k, v in r.get(alg, {}).items() if k != "incidentfox-auth"), default=None)
+                for r in rows
+            ])
+        cells = [alg, cell(floors, None)] + [cell(values, floor) for values in columns]
         table.append("| " + " | ".join(cells) + " |")
-        if floor and n_peer:
-            ceilings.append(f"{alg} {n_peer / floor:.2f}×")
+        node_peer = spread(columns[4])[0]
+        if floor and node_peer:
+            ceilings.append(f"{alg} {node_peer / floor:.2f}×")
+
+    targets = [
+        "| language | algorithm | ours ÷ fastest peer: median [spread] | fastest peer | target | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for language, key in (("Python", "python"), ("Node", "node")):
+        per_run = [ratios(r[key]) for r in valid]
+        for alg in ALGS:
+            found = [p[alg] for p in per_run if alg in p]
+            if not found:
+                continue
+            mid, low, high = spread([f[0] for f in found])
+            target = found[-1][2]
+            peers = sorted({f[1] for f in found})
+            verdict = "met" if mid is not None and mid >= target else "**missed**"
+            targets.append(
+                f"| {language} | {alg} | {mid:.2f}× [{low:.2f}–{high:.2f}] | {', '.join(peers)} | ≥ {target}× | {verdict} |"
+            )
+
+    hits = {k: spread([c.get(k) for c in crit])[0] for k in ("hit", "hit_es", "hit_read", "hit_off")}
     machine = platform.processor() or platform.machine()
     try:
         model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
@@ -151,37 +251,41 @@ def main() -> int:
     except (OSError, StopIteration):
         pass
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    if "--render-only" in sys.argv:
-        text = REPORT.read_text()
-        found = re.search(r"Measured (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", text[text.find(START):])
-        when = found.group(1) if found else when
     section = [
         START,
-        f"Measured {when} on {machine} with `make bench-compare`{' (quick)' if quick else ''}. "
-        "Each figure is the median time per verification (ops/s in brackets) and, after the dot, its "
-        "multiple of the raw aws-lc-rs signature check with a pre-parsed key (HS256 has no Rust floor "
-        "row). No verified-token cache in these rows; a cache hit in Rust takes "
-        f"{fmt(hit)} for the 634-byte RS256 token (half of it the SHA-256 of the token), "
-        f"{fmt(hit_es)} for a 400-byte ES256 one, and {fmt(hit_read)} when the claims are read "
-        "back (a hit keeps only the verdict; the claims are parsed from the token on first use).",
+        f"Measured {when} on {machine} with `make bench-compare`{' (quick)' if quick else ''}: "
+        f"{len(valid)} complete runs in one sitting"
+        + (f" ({discarded} more discarded: their signature floor moved by more than 10%)" if discarded else "")
+        + ". Each figure is the median of the runs' medians, with the runs' range in brackets (µs), "
+        "then its multiple of the raw aws-lc-rs signature check with a pre-parsed key (HS256 has no "
+        "Rust floor row). No verified-token cache in these rows; a cache hit in Rust takes "
+        f"{fmt(hits['hit'])} for the 634-byte RS256 token (half of it the SHA-256 of the token; "
+        f"{fmt(hits['hit_off'])} with every counter switched off), {fmt(hits['hit_es'])} for a "
+        f"400-byte ES256 one, and {fmt(hits['hit_read'])} when the claims are read back (a hit keeps "
+        "only the verdict; the claims are parsed from the token on first use).",
         "",
         *table,
         "",
+        "Targets: each run's ratio is ours ÷ the fastest peer of that run; the verdict is the median's.",
+        "",
+        *targets,
+        "",
         # Our Node call cannot take less than the signature check it makes, so the fastest Node
         # peer ÷ the floor bounds the ratio the Node targets ask for.
-        "The most that ours ÷ the fastest Node peer could be in this run, were everything but the "
-        f"signature check free (fastest Node peer ÷ floor): {', '.join(ceilings) or '—'}. The floor is "
-        "criterion's, measured minutes before the Node run.",
+        "The most that ours ÷ the fastest Node peer could be, were everything but the signature check "
+        f"free (median fastest Node peer ÷ median floor): {', '.join(ceilings) or '—'}.",
+        "",
+        "The full tables below are the last run's; their verdicts are that run's alone.",
         "",
         "<details><summary>Python, in full</summary>",
         "",
-        demoted(py.strip()),
+        demoted(valid[-1]["python"].strip()),
         "",
         "</details>",
         "",
         "<details><summary>Node, in full</summary>",
         "",
-        demoted(node.strip()),
+        demoted(valid[-1]["node"].strip()),
         "",
         "</details>",
         END,
@@ -192,7 +296,7 @@ def main() -> int:
     else:
         text = text.replace("# Benchmarks\n", "# Benchmarks\n\n" + "\n".join(section) + "\n", 1)
     REPORT.write_text(text)
-    print("\n".join(table))
+    print("\n".join(table + [""] + targets))
     return 0
 
 

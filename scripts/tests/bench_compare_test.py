@@ -1,0 +1,31 @@
+"""The pure parts of scripts/bench_compare.py: reading each language's table, the median and
+spread of several runs, and which runs a moving signature floor invalidates."""
+
+import importlib.util
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+spec = importlib.util.spec_from_file_location("bench_compare", ROOT / "scripts/bench_compare.py")
+bc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bc)
+
+NODE = """
+| token | @incidentfox/auth | jose | fast-jwt | ours ÷ fastest peer | target |
+|---|---|---|---|---|---|
+| OIDC RS256 | 28.9k/s · 34.6 µs | 4.1k/s · 242.1 µs | 16.5k/s · 60.5 µs | **1.74×** (vs fast-jwt) | ≥ 1.4×: met |
+| Impersonation HS256 | 94.1k/s · 10.6 µs | 5.8k/s · 171.8 µs | 41.3k/s · 24.2 µs | **2.28×** (vs fast-jwt) | ≥ 2×: met |
+"""
+
+rows = bc.verification_table(NODE)
+assert rows["RS256"] == {"incidentfox-auth": 34.6, "jose": 242.1, "fast-jwt": 60.5}, rows
+assert bc.ratios(NODE) == {"RS256": (1.74, "fast-jwt", 1.4), "HS256": (2.28, "fast-jwt", 2.0)}
+assert bc.spread([3.0, None, 1.0, 2.0]) == (2.0, 1.0, 3.0)
+assert bc.median([1.0, 2.0, 3.0, 10.0]) == 2.5
+steady = [{"criterion": {"floor RS256": f}} for f in (27.0, 27.6, 26.8)]
+assert bc.noisy(steady) == []
+moved = steady + [{"criterion": {"floor RS256": 31.0}}]
+assert bc.noisy(moved) == [moved[3]]
+assert bc.cell([1.0, 2.0, 3.0], 1.0).endswith("[1.0–3.0] · 2.00×")
+print("bench_compare: ok")
+sys.exit(0)
