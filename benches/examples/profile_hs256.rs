@@ -23,14 +23,21 @@ fn main() {
         .build()
         .unwrap();
     let now = 1_800_000_000;
-    let token = runtime.block_on(signer.mint_at(&request, now)).unwrap().token;
+    let token = runtime
+        .block_on(signer.mint_at(&request, now))
+        .unwrap()
+        .token;
     let rounds: usize = std::env::args()
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
     let started = std::time::Instant::now();
     for _ in 0..rounds {
-        black_box(verifier.verify_sync_at(black_box(&token), now as f64 + 10.0).unwrap());
+        black_box(
+            verifier
+                .verify_sync_at(black_box(&token), now as f64 + 10.0)
+                .unwrap(),
+        );
     }
     let per = started.elapsed().as_secs_f64() / rounds as f64;
     println!("{:.3} µs per verification", per * 1e6);

@@ -190,7 +190,7 @@ async fn a_key_set_outage_is_fetched_failed_stale_then_recovered() {
     assert_eq!(jwks.stale_served, 3);
     assert_eq!((jwks.fetches_ok, jwks.fetches_failed), (1, 1));
     assert!(jwks.stale_seconds > 0.0);
-    let health = v.health();
+    let health = v.health().await;
     assert!(health.ready, "a stale set still serves");
     let jh = health.jwks.unwrap();
     assert_eq!(
@@ -208,7 +208,7 @@ async fn a_key_set_outage_is_fetched_failed_stale_then_recovered() {
     assert_eq!((jwks.fetches_ok, jwks.fetches_failed), (2, 1));
     assert_eq!(jwks.stale_seconds, 0.0);
     assert_eq!(jwks.fetch_latency.count, 3);
-    assert!(v.health().jwks.unwrap().last_fetch_ok.unwrap());
+    assert!(v.health().await.jwks.unwrap().last_fetch_ok.unwrap());
     // Five verifications, all passed; four answered from the verified-token cache.
     assert_eq!(stats.verifications_of("oidc", "ok"), 5);
     assert_eq!(stats.verifications.len(), 1);
@@ -216,6 +216,31 @@ async fn a_key_set_outage_is_fetched_failed_stale_then_recovered() {
     assert_eq!(stats.verified_cache.misses, 1);
     assert_eq!(named(&records, "verification").len(), 5);
     assert_redacted(&records, &[&t]);
+}
+
+#[tokio::test]
+async fn health_fetches_a_key_set_never_fetched_so_a_new_replica_becomes_ready() {
+    let a = key("a");
+    let server = JwksServer::start(&jwks_of(&[&a])).await;
+    let v = remote(&server, settings(Duration::from_secs(30), ms(300)));
+    assert_eq!(server.jwks_hits(), 0);
+    let health = v.health().await;
+    assert!(health.ready);
+    assert_eq!(server.jwks_hits(), 1);
+    // Fresh: probing again costs the IdP nothing.
+    assert!(v.health().await.ready);
+    assert_eq!(server.jwks_hits(), 1);
+    // An IdP that is down keeps a new replica unready, and the probes keep to the cooldown.
+    let down = JwksServer::start(&jwks_of(&[&a])).await;
+    down.set_fault(Fault::Status(503));
+    let cold = remote(
+        &down,
+        settings(Duration::from_secs(30), Duration::from_secs(30)),
+    );
+    for _ in 0..5 {
+        assert!(!cold.health().await.ready);
+    }
+    assert_eq!(down.jwks_hits(), 1);
 }
 
 #[tokio::test]

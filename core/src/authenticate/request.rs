@@ -291,7 +291,10 @@ impl Authenticator {
 
     /// Whether the OIDC key set (if remote) is usable and the JTI store (if any) answers.
     pub async fn health(&self) -> Health {
-        let jwks = self.admin.oidc().and_then(|v| v.health().jwks);
+        let jwks = match self.admin.oidc() {
+            Some(validator) => validator.health().await.jwks,
+            None => None,
+        };
         let store = match &self.impersonation {
             Some(verifier) => verifier.health().await.jti_store,
             None => None,

@@ -244,9 +244,20 @@ impl OidcValidator {
         stats
     }
 
-    /// Whether the key set can serve verification now (an inline set always can).
-    pub fn health(&self) -> Health {
-        Health::of(self.jwks_cache().map(JwksCache::health), None)
+    /// Whether the key set can serve verification (an inline set always can). A remote set that
+    /// was never fetched, or is past serving, is fetched first (within the cooldown, as any
+    /// verification would), so a readiness probe makes a new replica ready without waiting for a
+    /// request that the unready replica would never be sent.
+    pub async fn health(&self) -> Health {
+        let jwks = match self.jwks_cache() {
+            Some(cache) => {
+                // A failure is what the health then reports; it is not this call's error.
+                let _ = cache.current().await;
+                Some(cache.health())
+            }
+            None => None,
+        };
+        Health::of(jwks, None)
     }
 
     /// The cache key of `token`, when the cache is on and the token is under the size cap (an
