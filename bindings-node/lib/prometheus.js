@@ -40,8 +40,7 @@ function isSource(source) {
  * `Authenticator`) with `options.registry` (default: prom-client's `register`). An
  * authenticator's families include its key set's and JTI store's, so one source is usually
  * enough; a second source in the same registry throws prom-client's "already registered" (use
- * a registry per source and `Registry.merge` with other labels if needed). Returns the metrics
- * registered (each `registry.removeSingleMetric(metric.name)` removes one).
+ * a registry per source). Returns the metrics registered.
  */
 function registerMetrics(source, options = {}) {
   if (!isSource(source)) {
