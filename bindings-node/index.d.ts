@@ -28,6 +28,21 @@ export declare class Authenticator {
    */
   authenticateHit(headers: Array<[string, string]>, method?: string | undefined | null): Principal | null
   /**
+   * A snapshot of this authenticator's counters (the core's `Stats`, snake_case
+   * members): requests by credential kind and outcome, and the figures of its OIDC key set and
+   * JTI store.
+   */
+  stats(): import('./lib/types').Stats
+  /**
+   * Whether the OIDC key set (when remote) can serve and the JTI store (when there is one)
+   * answers one probe call in time (`ready`): for a readiness probe.
+   */
+  health(): Promise<import('./lib/types').Health>
+  /** The counters as Prometheus metric families (`incidentfox_auth_*`). */
+  metricFamilies(): import('./lib/types').MetricFamily[]
+  /** The counters as OpenMetrics text (ending `# EOF`). */
+  openmetrics(): string
+  /**
    * The grants of an admin with these claims (verified elsewhere), the groups read from the
    * configured `OIDC_GROUPS_CLAIM`.
    */
@@ -79,6 +94,17 @@ export declare class ImpersonationVerifier {
   constructor(options: ImpersonationOptions)
   /** Reads the `IMPERSONATION_*` variables (`env`, else the process environment). */
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null, options?: StoreOptions | undefined | null): ImpersonationVerifier
+  /**
+   * A snapshot of this verifier's counters (the core's `Stats`, snake_case members):
+   * verifications by outcome, verified-token cache lookups, its JTI store's calls.
+   */
+  stats(): import('./lib/types').Stats
+  /** Whether the JTI store (when there is one) answers one probe call in time (`ready`). */
+  health(): Promise<import('./lib/types').Health>
+  /** The counters as Prometheus metric families (`incidentfox_auth_*`). */
+  metricFamilies(): import('./lib/types').MetricFamily[]
+  /** The counters as OpenMetrics text (ending `# EOF`). */
+  openmetrics(): string
   /**
    * The verified-token cache's answer for `token` when it needs no work at all (cached, on
    * time, and this verifier asks no JTI store when it verifies), or `null`. `verify` tries
@@ -173,6 +199,20 @@ export declare class OidcValidator {
   verifiedCacheLen(): number
   /** Verifies `token`, fetching keys when needed, off the main thread. */
   verify(token: string, options?: VerifyOptions | undefined | null): Promise<import('./lib/verified').VerifiedToken>
+  /**
+   * A snapshot of this validator's counters (the core's `Stats`, snake_case members):
+   * verifications by kind and outcome, verified-token cache lookups, the key set's fetches.
+   */
+  stats(): import('./lib/types').Stats
+  /**
+   * Whether the key set can serve (`ready`), its age and last fetch: for a readiness probe.
+   * Synchronous: a validator has nothing to probe over the network.
+   */
+  health(): import('./lib/types').Health
+  /** The counters as Prometheus metric families (`incidentfox_auth_*`). */
+  metricFamilies(): import('./lib/types').MetricFamily[]
+  /** The counters as OpenMetrics text (ending `# EOF`). */
+  openmetrics(): string
   /**
    * Verifies with the keys already loaded (always, for an inline key set); never touches the
    * network.
@@ -389,6 +429,9 @@ export interface ErrorHttpResponse {
   body: string
 }
 
+/** Events dropped because the JS thread's queue was full (or the sink was closing). */
+export declare function eventsDropped(): number
+
 /** The decision for `required` against explicit `grants` (source `grants`). */
 export declare function explain(grants: Array<string>, required: string): Decision
 
@@ -557,6 +600,14 @@ export interface MemoryJtiStoreOptions {
   capacity?: number
 }
 
+/**
+ * Every metric family (name, type, help; no samples) the core exposes for an object with a
+ * remote key set (`jwks`) and a JTI store (`jtiStore`) or without them: what a registry that
+ * names its metrics up front (prom-client) registers, including the families that only have
+ * samples later (the key set's age, before the first fetch).
+ */
+export declare function metricCatalog(jwks: boolean, jtiStore: boolean): Array<{ name: string, type: 'counter' | 'gauge' | 'histogram', help: string }>
+
 /** Who a team-impersonation token speaks for. */
 export interface MintRequest {
   /** The organisation. */
@@ -679,6 +730,19 @@ export interface RouteTableOptions {
   /** Routes to add or change: name → required permission (`null` skips the check). */
   routes?: Record<string, string | null>
 }
+
+/**
+ * Forwards events at `level` and above: `off`, `error`, `warn`, `info` (the default), `debug`
+ * or `trace`.
+ */
+export declare function setEventLevel(level: string): void
+
+/**
+ * Hands the library's events to `sink`, called with `{ area, event, level, fields }` on the JS
+ * thread. The first environment to register keeps the events (the main thread, which loads
+ * the package first) until it closes; `lib/observe.js` registers when the package loads.
+ */
+export declare function setEventSink(sink: (event: { area: string, event: string, level: string, fields: Record<string, unknown> }) => void): void
 
 /** A grant and where it came from. */
 export interface SourcedGrant {

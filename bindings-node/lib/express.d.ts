@@ -1,7 +1,7 @@
 // Express (or plain `http`) middleware of @incidentfox/auth.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Authenticator, LoginResult, Principal } from '../index'
+import type { Authenticator, ImpersonationVerifier, LoginResult, OidcValidator, Principal } from '../index'
 import type { LoginSource } from './types'
 
 /** Where the helpers log the detail of a refusal (console, pino, winston, ...). */
@@ -127,3 +127,21 @@ export declare function loginRoute(login: LoginSource, options?: LoginRouteOptio
  * cookie and redirects 302 to the sanitised return-to path; a refusal is answered with its
  * status and `{"error": {"code", "status", "message"}}`. */
 export declare function callbackRoute(login: LoginSource, options?: CallbackRouteOptions): Middleware
+
+/** What a metrics or health endpoint reports on. */
+export type ObservedSource = Authenticator | OidcValidator | ImpersonationVerifier
+
+/** The content type of the OpenMetrics text. */
+export declare const OPENMETRICS_CONTENT_TYPE: 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+
+/**
+ * `GET /metrics`: the OpenMetrics text of `source` (default: the configured authenticator), with
+ * content type `application/openmetrics-text; version=1.0.0; charset=utf-8`.
+ */
+export declare function metricsHandler(source?: ObservedSource | null): Middleware
+
+/**
+ * `GET /healthz`: `source.health()` (default: the configured authenticator) as JSON, 200 when
+ * `ready`, else 503, for a readiness probe.
+ */
+export declare function healthHandler(source?: ObservedSource | null): Middleware

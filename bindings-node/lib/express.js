@@ -3,6 +3,9 @@
 // put the principal on `req.principal` (and `res.locals.principal`), or answer 401/403/503/500
 // with {"error": {"code", "status", "message"}}.
 //
+// Operations: `metricsHandler(source)` for `GET /metrics` (OpenMetrics text) and
+// `healthHandler(source)` for a readiness probe (`GET /healthz`: the health JSON, 200 or 503).
+//
 // The web UI's sign-in: `loginRoute(login)` for `GET /api/auth/login` and `callbackRoute(login)`
 // for `GET /api/auth/callback` (see lib/login.js).
 
@@ -163,12 +166,48 @@ function callbackRoute(login, options = {}) {
   return route((req, res, url) => flow.finishLogin(getLogin, url.search, header(req, 'cookie'), options, [req, res]))
 }
 
+// A package error (a configuration problem when the shared authenticator is first built) is
+// its JSON error answer; anything else goes to `fail`.
+function operation(answer, logger) {
+  return async function incidentfoxOperation(req, res, next) {
+    let out
+    try {
+      out = await answer()
+    } catch (error) {
+      const refusal = http.errorResponse(error, logger)
+      if (refusal === undefined) return fail(res, next, error)
+      out = refusal
+    }
+    res.writeHead(out.status, out.headers)
+    res.end(req.method === 'HEAD' ? undefined : out.body)
+    return undefined
+  }
+}
+
+/** `GET /metrics`: the OpenMetrics text of `source` (an Authenticator, OidcValidator or
+ * ImpersonationVerifier; default the configured authenticator), content type
+ * `application/openmetrics-text; version=1.0.0; charset=utf-8`. */
+function metricsHandler(source) {
+  http.checkSource('metricsHandler', source)
+  return operation(() => http.metricsAnswer(source))
+}
+
+/** `GET /healthz`: `health()` of `source` (default the configured authenticator) as JSON,
+ * 200 when ready, else 503: for a Kubernetes readiness probe. */
+function healthHandler(source) {
+  http.checkSource('healthHandler', source)
+  return operation(() => http.healthAnswer(source))
+}
+
 module.exports = {
+  OPENMETRICS_CONTENT_TYPE: http.OPENMETRICS_CONTENT_TYPE,
   SESSION_COOKIE: http.SESSION_COOKIE,
   callbackRoute,
   configure: http.configure,
   getAuthenticator: http.getAuthenticator,
+  healthHandler,
   loginRoute,
+  metricsHandler,
   requireAdmin,
   requirePrincipal,
   requireRoute,

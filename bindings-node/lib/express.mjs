@@ -2,11 +2,14 @@
 import lib from './express.js'
 
 export const {
+  OPENMETRICS_CONTENT_TYPE,
   SESSION_COOKIE,
   callbackRoute,
   configure,
   getAuthenticator,
+  healthHandler,
   loginRoute,
+  metricsHandler,
   requireAdmin,
   requirePrincipal,
   requireRoute,

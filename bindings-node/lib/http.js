@@ -150,7 +150,45 @@ function errorResponse(error, logger) {
   return { status: answer.status, headers: Object.fromEntries(answer.headers), body: answer.body }
 }
 
+/** The content type of `openmetrics()`'s text. */
+const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+
+// The object a metrics or health endpoint reports on: the one given (an Authenticator,
+// OidcValidator or ImpersonationVerifier), else the configured authenticator.
+function reported(helper, source) {
+  if (source == null) return getAuthenticator()
+  if (typeof source.openmetrics !== 'function' || typeof source.health !== 'function') {
+    throw new TypeError(`${helper}: the source must be an Authenticator, OidcValidator or ImpersonationVerifier`)
+  }
+  return source
+}
+
+function checkSource(helper, source) {
+  if (source != null) reported(helper, source)
+}
+
+/** The answer of a metrics endpoint: 200 with the OpenMetrics text of `source`. */
+function metricsAnswer(source) {
+  const body = reported('metricsHandler', source).openmetrics()
+  return { status: 200, headers: { 'content-type': OPENMETRICS_CONTENT_TYPE, 'cache-control': 'no-store' }, body }
+}
+
+/** The answer of a readiness endpoint: the core's health report as JSON, 200 when it is
+ * `ready`, else 503. */
+async function healthAnswer(source) {
+  const health = await reported('healthHandler', source).health()
+  return {
+    status: health.ready ? 200 : 503,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(health),
+  }
+}
+
 module.exports = {
+  OPENMETRICS_CONTENT_TYPE,
+  checkSource,
+  healthAnswer,
+  metricsAnswer,
   orgOf,
   SESSION_COOKIE,
   TEAM_OPTIONS,

@@ -59,10 +59,21 @@ export { VerifiedImpersonation, VerifiedToken } from './verified'
 export type {
   AuthError,
   ErrorCodeName,
+  Health,
   HeaderSource,
   JtiStore,
+  JtiStoreHealth,
+  JtiStoreStats,
+  JwksHealth,
+  JwksStats,
+  LatencyStats,
   LoginSource,
   MaybePromise,
+  MetricFamily,
+  MetricSample,
+  ObservabilityLogger,
+  ObservabilityOptions,
+  Stats,
   TeamTokenLookup,
   TeamTokenRow,
 } from './types'
@@ -107,3 +118,20 @@ export declare function errorCode(error: unknown): ErrorCodeName | undefined
 
 /** Whether `error` was thrown by this package: an `Error` with `code` `ERR_*` and `status`. */
 export declare function isAuthError(error: unknown): error is AuthError
+
+/** The level names of `configureObservability` (pino's `fatal` and `silent` are read as
+ * `error` and `off`). */
+export type EventLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+/**
+ * Where the library's events go besides the `node:diagnostics_channel` channels
+ * `incidentfox:auth:<area>`, and from which level (default `info`; `debug` adds each
+ * verification's outcome). Without `level`, a logger's own `level` is used when it is one of
+ * these. Returns the settings in force.
+ */
+export declare function configureObservability(
+  options?: import('./types').ObservabilityOptions,
+): { level: EventLevel; logger: import('./types').ObservabilityLogger | null }
+
+/** Events dropped because the JS thread's queue (1024 events) was full. */
+export declare function eventsDropped(): number

@@ -11,6 +11,9 @@
 //   ./verified.js, built here from the addon's plain fields.
 // - `OidcLogin` (the web UI's sign-in) is the addon's; its route handlers are in `./next` and
 //   `./express`.
+// - Events go to `node:diagnostics_channel` and an optional logger (./observe.js,
+//   `configureObservability`); `stats()`, `health()`, `metricFamilies()` and `openmetrics()`
+//   are the addon's, on the validator, the verifier and the authenticator.
 // - Every argument crosses into the addon as its own properties only: napi reads an object's
 //   members (and an environment's names) through the prototype chain, so a polluted
 //   `Object.prototype` would otherwise choose `INTERNAL_SERVICE_SECRET`, `now` or a row's `kind`.
@@ -18,6 +21,7 @@
 
 const native = require('../index.js')
 const verified = require('./verified.js')
+const observe = require('./observe.js')
 
 /** Every error code (snake_case) with its HTTP status, in the core's order. */
 const ERROR_CODES = Object.freeze(
@@ -374,6 +378,8 @@ module.exports = {
   VerifiedImpersonation: verified.VerifiedImpersonation,
   VerifiedToken: verified.VerifiedToken,
   adminTokenGrants: wrapFunction(native.adminTokenGrants),
+  configureObservability: observe.configureObservability,
+  eventsDropped: observe.eventsDropped,
   explain: wrapFunction(native.explain),
   generateTeamToken: wrapFunction(native.generateTeamToken),
   hashTeamToken: wrapFunction(native.hashTeamToken),

@@ -22,6 +22,8 @@ export const {
   RouteTable,
   VerifiedImpersonation,
   VerifiedToken,
+  configureObservability,
+  eventsDropped,
   explain,
   generateTeamToken,
   hashTeamToken,

@@ -1,10 +1,10 @@
 // Next.js route-handler wrapper of @incidentfox/auth.
 
 import type { Authenticator, LoginResult, Principal } from '../index'
-import type { RefusalLogger, TeamRequirementOptions } from './express'
+import type { ObservedSource, RefusalLogger, TeamRequirementOptions } from './express'
 import type { LoginSource } from './types'
 
-export type { RefusalLogger, TeamRequirementOptions } from './express'
+export type { ObservedSource, RefusalLogger, TeamRequirementOptions } from './express'
 
 /**
  * What the route requires; with none, any authenticated caller passes. Any other option throws
@@ -91,3 +91,18 @@ export declare function callbackHandler(
   login: LoginSource,
   options?: CallbackHandlerOptions,
 ): (request: Request) => Promise<Response>
+
+/** The content type of the OpenMetrics text. */
+export declare const OPENMETRICS_CONTENT_TYPE: 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+
+/**
+ * `GET /metrics` (`app/metrics/route.ts`: `export const GET = metricsHandler()`): the OpenMetrics
+ * text of `source` (default: the configured authenticator).
+ */
+export declare function metricsHandler(source?: ObservedSource | null): (request?: Request) => Promise<Response>
+
+/**
+ * `GET /healthz` (`app/healthz/route.ts`): `source.health()` (default: the configured
+ * authenticator) as JSON, 200 when `ready`, else 503.
+ */
+export declare function healthHandler(source?: ObservedSource | null): (request?: Request) => Promise<Response>

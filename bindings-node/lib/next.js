@@ -4,6 +4,9 @@
 // answers 401/403/503/500 with {"error": {"code", "status", "message"}}. An unknown option
 // throws when the route is wrapped.
 //
+// Operations: `metricsHandler(source)` for `app/metrics/route.js` (OpenMetrics text) and
+// `healthHandler(source)` for `app/healthz/route.js` (the health JSON, 200 or 503).
+//
 // The web UI's sign-in: `loginHandler(login)` for `app/api/auth/login/route.js` and
 // `callbackHandler(login)` for `app/api/auth/callback/route.js` (see lib/login.js).
 
@@ -89,11 +92,46 @@ function withAuth(handler, given) {
   }
 }
 
+// A package error (a configuration problem when the shared authenticator is first built) is
+// its JSON error answer; anything else is Next's to handle.
+async function operation(answer) {
+  let out
+  try {
+    out = await answer()
+  } catch (error) {
+    out = http.errorResponse(error)
+    if (out === undefined) throw error
+  }
+  return new Response(out.body, { status: out.status, headers: out.headers })
+}
+
+/** `GET /metrics` (`export const GET = metricsHandler()`): the OpenMetrics text of `source`
+ * (an Authenticator, OidcValidator or ImpersonationVerifier; default the configured
+ * authenticator). */
+function metricsHandler(source) {
+  http.checkSource('metricsHandler', source)
+  return function metricsRequest() {
+    return operation(() => http.metricsAnswer(source))
+  }
+}
+
+/** `GET /healthz`: `health()` of `source` (default the configured authenticator) as JSON, 200
+ * when ready, else 503. */
+function healthHandler(source) {
+  http.checkSource('healthHandler', source)
+  return function healthRequest() {
+    return operation(() => http.healthAnswer(source))
+  }
+}
+
 module.exports = {
+  OPENMETRICS_CONTENT_TYPE: http.OPENMETRICS_CONTENT_TYPE,
   SESSION_COOKIE: http.SESSION_COOKIE,
   callbackHandler,
   configure: http.configure,
   getAuthenticator: http.getAuthenticator,
+  healthHandler,
   loginHandler,
+  metricsHandler,
   withAuth,
 }

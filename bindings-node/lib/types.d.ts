@@ -112,3 +112,111 @@ export interface AuthError extends Error {
   /** The HTTP status a service should answer with. */
   status: 401 | 403 | 500 | 503 | number
 }
+
+/** One cell of the verification counts. */
+export interface VerificationCount {
+  /** The credential kind: the kind that passed, or on failure the kind it was presented as
+   * (`admin_token`, `org_admin_token`, `team_token`, `oidc`, `impersonation`, `visitor`,
+   * `internal_service`, `none`). */
+  kind: string
+  /** `ok` or the error code. */
+  outcome: 'ok' | ErrorCodeName
+  count: number
+}
+
+/** A latency histogram: cumulative counts per upper bound in seconds. */
+export interface LatencyStats {
+  buckets: Array<[number, number]>
+  count: number
+  sum_seconds: number
+}
+
+/** The remote key set's figures. */
+export interface JwksStats {
+  fetches_ok: number
+  fetches_failed: number
+  unknown_kid_refetches: number
+  unknown_kid_refused: number
+  stale_served: number
+  keys: number
+  /** Null before the first fetch. */
+  age_seconds: number | null
+  stale_seconds: number
+  fetch_latency: LatencyStats
+}
+
+/** The JTI store's figures. */
+export interface JtiStoreStats {
+  calls: number
+  failures: number
+  latency: LatencyStats
+}
+
+/** `stats()`: a snapshot of the counters, as the core serialises it (snake_case members, the
+ * same in every language; see docs/observability.md). */
+export interface Stats {
+  verifications: VerificationCount[]
+  verified_cache: { hits: number; misses: number }
+  jwks: JwksStats | null
+  jti_store: JtiStoreStats | null
+}
+
+/** The remote key set's health. */
+export interface JwksHealth {
+  usable: boolean
+  stale: boolean
+  age_seconds: number | null
+  last_fetch_ok: boolean | null
+  last_fetch_code: ErrorCodeName | null
+  last_fetch_seconds_ago: number | null
+}
+
+/** The JTI store's health, from one probe call. */
+export interface JtiStoreHealth {
+  reachable: boolean
+  code: ErrorCodeName | null
+}
+
+/** `health()`: what a readiness probe needs (answer 200 when `ready`, else 503). */
+export interface Health {
+  ready: boolean
+  jwks: JwksHealth | null
+  jti_store: JtiStoreHealth | null
+}
+
+/** One sample of a metric family. */
+export interface MetricSample {
+  /** The full sample name (`..._total`, `..._bucket`, `..._count`, `..._sum` or the family's). */
+  name: string
+  labels: Record<string, string>
+  value: number
+}
+
+/** `metricFamilies()`: the counters as Prometheus metric families (`incidentfox_auth_*`). */
+export interface MetricFamily {
+  /** The family name (no `_total` suffix). */
+  name: string
+  type: 'counter' | 'gauge' | 'histogram'
+  help: string
+  samples: MetricSample[]
+}
+
+/** A pino-style logger: each method is called as `logger[level]({ event, ...fields }, event)`. */
+export interface ObservabilityLogger {
+  error?(object: Record<string, unknown>, message: string): void
+  warn?(object: Record<string, unknown>, message: string): void
+  info?(object: Record<string, unknown>, message: string): void
+  debug?(object: Record<string, unknown>, message: string): void
+  trace?(object: Record<string, unknown>, message: string): void
+  /** pino's level; read when `configureObservability` is given no `level`. */
+  level?: string
+}
+
+/** Options of `configureObservability`. */
+export interface ObservabilityOptions {
+  /** `off`, `error`, `warn`, `info` (default), `debug` or `trace` (pino's `fatal`, `silent`
+   * are read as `error`, `off`). */
+  level?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'fatal' | 'silent'
+  /** Receives every event forwarded; `null` removes the logger. */
+  logger?: ObservabilityLogger | null
+}

@@ -3,11 +3,13 @@
 use crate::convert::env_map;
 use crate::errors::{invalid_argument, IntoJs};
 use crate::js_calls::{invoke, js_call, JsCall};
+use crate::observe::{families_of, json_of};
 use crate::rbac::{names, Principal, RouteTable};
 use crate::runtime::promise;
 use crate::stores::{hook_settings, store_from, StoreArg};
 use async_trait::async_trait;
 use incidentfox_auth::hooks::HookSettings;
+use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::team_tokens::TeamTokenLookup;
 use incidentfox_auth::When;
@@ -173,6 +175,33 @@ impl Authenticator {
         }
     }
 
+    /// A snapshot of this authenticator's counters (the core's `Stats`, snake_case
+    /// members): requests by credential kind and outcome, and the figures of its OIDC key set and
+    /// JTI store.
+    #[napi(ts_return_type = "import('./lib/types').Stats")]
+    pub fn stats(&self) -> napi::Result<serde_json::Value> {
+        json_of(&self.inner.stats())
+    }
+    /// Whether the OIDC key set (when remote) can serve and the JTI store (when there is one)
+    /// answers one probe call in time (`ready`): for a readiness probe.
+    #[napi(ts_return_type = "Promise<import('./lib/types').Health>")]
+    pub fn health<'env>(
+        &self,
+        env: &'env Env,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move { Ok(inner.health().await.to_json()) })
+    }
+    /// The counters as Prometheus metric families (`incidentfox_auth_*`).
+    #[napi(ts_return_type = "import('./lib/types').MetricFamily[]")]
+    pub fn metric_families(&self) -> serde_json::Value {
+        families_of(&self.inner.stats())
+    }
+    /// The counters as OpenMetrics text (ending `# EOF`).
+    #[napi]
+    pub fn openmetrics(&self) -> String {
+        openmetrics(&self.inner.stats())
+    }
     /// The grants of an admin with these claims (verified elsewhere), the groups read from the
     /// configured `OIDC_GROUPS_CLAIM`.
     #[napi]

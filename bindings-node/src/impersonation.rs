@@ -2,6 +2,7 @@
 
 use crate::convert::env_map;
 use crate::errors::{invalid_argument, IntoJs};
+use crate::observe::{families_of, json_of};
 use crate::oidc::VerifyOptions;
 use crate::rbac::Principal;
 use crate::runtime::promise;
@@ -12,6 +13,7 @@ use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
 use incidentfox_auth::jti::JtiStore;
+use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::VerifiedCacheSettings;
 use incidentfox_auth::When;
 use napi::bindgen_prelude::PromiseRaw;
@@ -369,6 +371,31 @@ impl ImpersonationVerifier {
         Ok(ImpersonationVerifier {
             inner: imp::ImpersonationVerifier::new(config, store).js(env)?,
         })
+    }
+    /// A snapshot of this verifier's counters (the core's `Stats`, snake_case members):
+    /// verifications by outcome, verified-token cache lookups, its JTI store's calls.
+    #[napi(ts_return_type = "import('./lib/types').Stats")]
+    pub fn stats(&self) -> napi::Result<serde_json::Value> {
+        json_of(&self.inner.stats())
+    }
+    /// Whether the JTI store (when there is one) answers one probe call in time (`ready`).
+    #[napi(ts_return_type = "Promise<import('./lib/types').Health>")]
+    pub fn health<'env>(
+        &self,
+        env: &'env Env,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        let inner = self.inner.clone();
+        promise(env, async move { Ok(inner.health().await.to_json()) })
+    }
+    /// The counters as Prometheus metric families (`incidentfox_auth_*`).
+    #[napi(ts_return_type = "import('./lib/types').MetricFamily[]")]
+    pub fn metric_families(&self) -> serde_json::Value {
+        families_of(&self.inner.stats())
+    }
+    /// The counters as OpenMetrics text (ending `# EOF`).
+    #[napi]
+    pub fn openmetrics(&self) -> String {
+        openmetrics(&self.inner.stats())
     }
     /// The verified-token cache's answer for `token` when it needs no work at all (cached, on
     /// time, and this verifier asks no JTI store when it verifies), or `null`. `verify` tries

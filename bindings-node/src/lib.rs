@@ -16,6 +16,7 @@ mod errors;
 mod impersonation;
 mod js_calls;
 mod login;
+mod observe;
 mod oidc;
 mod rbac;
 mod runtime;

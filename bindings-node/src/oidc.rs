@@ -2,8 +2,10 @@
 
 use crate::convert::{env_map, one_or_many};
 use crate::errors::{invalid_argument, IntoJs};
+use crate::observe::{families_of, json_of};
 use crate::runtime::promise;
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use napi::bindgen_prelude::PromiseRaw;
@@ -221,6 +223,28 @@ impl OidcValidator {
         })
     }
 
+    /// A snapshot of this validator's counters (the core's `Stats`, snake_case members):
+    /// verifications by kind and outcome, verified-token cache lookups, the key set's fetches.
+    #[napi(ts_return_type = "import('./lib/types').Stats")]
+    pub fn stats(&self) -> napi::Result<serde_json::Value> {
+        json_of(&self.inner.stats())
+    }
+    /// Whether the key set can serve (`ready`), its age and last fetch: for a readiness probe.
+    /// Synchronous: a validator has nothing to probe over the network.
+    #[napi(ts_return_type = "import('./lib/types').Health")]
+    pub fn health(&self) -> napi::Result<serde_json::Value> {
+        json_of(&self.inner.health())
+    }
+    /// The counters as Prometheus metric families (`incidentfox_auth_*`).
+    #[napi(ts_return_type = "import('./lib/types').MetricFamily[]")]
+    pub fn metric_families(&self) -> serde_json::Value {
+        families_of(&self.inner.stats())
+    }
+    /// The counters as OpenMetrics text (ending `# EOF`).
+    #[napi]
+    pub fn openmetrics(&self) -> String {
+        openmetrics(&self.inner.stats())
+    }
     /// Verifies with the keys already loaded (always, for an inline key set); never touches the
     /// network.
     #[napi(ts_return_type = "import('./lib/verified').VerifiedToken")]

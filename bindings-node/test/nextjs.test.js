@@ -6,8 +6,9 @@
 // /api/me (behind withAuth) answers 200 signed in and 401 signed out, /settings (behind
 // proxy.ts, which loads the addon in Next's Node.js runtime) redirects a visitor without a valid
 // session to the sign-in and shows a signed-in one the page, and the page's sign-out
-// (POST /api/session/logout) clears the cookie. Screenshots go to a temp dir, whose path is
-// printed.
+// (POST /api/session/logout) clears the cookie; /metrics (metricsHandler) and /healthz
+// (healthHandler) report the shared authenticator before and after the sign-in. Screenshots go
+// to a temp dir, whose path is printed.
 //
 // Fails (never skips) without the example's build, without Chromium at /usr/bin/chromium or
 // without the provider's packages. The browser reaches loopback only.
@@ -145,6 +146,40 @@ async function me(cookie) {
   return { status: response.status, body: await response.json() }
 }
 
+/** GET /metrics: the OpenMetrics text, and the value of `sample` (a full sample with labels). */
+async function metrics() {
+  const response = await fetch(`${app.url}/metrics`)
+  assert.equal(response.status, 200)
+  assert.equal(response.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8')
+  const text = await response.text()
+  assert.ok(text.endsWith('# EOF\n'), text)
+  const value = (sample) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${sample} `))
+    return line === undefined ? undefined : Number(line.slice(sample.length + 1))
+  }
+  return { text, value }
+}
+
+async function healthz() {
+  const response = await fetch(`${app.url}/healthz`)
+  assert.equal(response.headers.get('content-type'), 'application/json')
+  return { status: response.status, body: await response.json() }
+}
+
+test('before any key fetch, /healthz is 503 (no key set yet) and /metrics counts the refusals', async () => {
+  // Nothing has verified a JWT yet (the startup probe of /api/me carried no credential), so the
+  // discovered key set has never been fetched: the core reports it unusable.
+  const { status, body } = await healthz()
+  assert.equal(status, 503, JSON.stringify(body))
+  assert.equal(body.ready, false)
+  assert.deepEqual([body.jwks.usable, body.jwks.last_fetch_ok, body.jwks.age_seconds], [false, null, null])
+  assert.equal(body.jti_store, null)
+  const { text, value } = await metrics()
+  assert.ok(value('incidentfox_auth_verifications_total{kind="none",outcome="missing_credentials"}') >= 1, text)
+  assert.match(text, /^# TYPE incidentfox_auth_jwks_fetch_duration_seconds histogram$/m)
+  assert.equal(value('incidentfox_auth_jwks_fetches_total{result="ok"}'), 0)
+})
+
 test('signed out, the withAuth route answers 401 with the error body', async () => {
   const { status, body } = await me()
   assert.equal(status, 401, JSON.stringify(body))
@@ -246,4 +281,15 @@ test('alice signs in to the Next.js app with Chromium, calls the protected route
   } finally {
     await context.close()
   }
+})
+
+test('after the sign-in, /healthz is 200 and /metrics counts the OIDC verifications and the key fetch', async () => {
+  const { status, body } = await healthz()
+  assert.equal(status, 200, JSON.stringify(body))
+  assert.deepEqual([body.ready, body.jwks.usable, body.jwks.last_fetch_ok], [true, true, true])
+  const { text, value } = await metrics()
+  assert.ok(value('incidentfox_auth_verifications_total{kind="oidc",outcome="ok"}') >= 2, text)
+  assert.ok(value('incidentfox_auth_jwks_fetches_total{result="ok"}') >= 1, text)
+  assert.ok(value('incidentfox_auth_jwks_fetch_duration_seconds_bucket{le="+Inf"}') >= 1, text)
+  assert.equal(value('incidentfox_auth_jwks_fetch_duration_seconds_count'), value('incidentfox_auth_jwks_fetch_duration_seconds_bucket{le="+Inf"}'))
 })

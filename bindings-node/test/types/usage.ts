@@ -155,3 +155,27 @@ const expressLogin = loginRoute(source)
 const expressCallback = callbackRoute(source, { onLogin: (result, req, res) => void [result.idToken, req.url, res.statusCode] })
 
 void [status, unavailable, code, fromEnv, main, admin, team, signIn, nextLogin, nextCallback, expressLogin, expressCallback]
+
+// Observability: events, counters, health, prom-client and the operator endpoints.
+import { configureObservability, eventsDropped, type Health, type MetricFamily, type Stats } from '@incidentfox/auth'
+import { healthHandler as expressHealth, metricsHandler as expressMetrics } from '@incidentfox/auth/express'
+import { healthHandler as nextHealth, metricsHandler as nextMetrics } from '@incidentfox/auth/next'
+import { registerMetrics } from '@incidentfox/auth/prometheus'
+
+async function observability(validator: OidcValidator, verifier: ImpersonationVerifier, auth: Authenticator): Promise<void> {
+  const settings = configureObservability({ level: 'debug', logger: { info(object, message) { void object; void message } } })
+  const level: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = settings.level
+  const dropped: number = eventsDropped()
+  const stats: Stats = validator.stats()
+  const oidcOk: number = stats.verifications.filter((c) => c.outcome === 'ok').length
+  const age: number | null | undefined = stats.jwks?.age_seconds
+  const ready: boolean = validator.health().ready
+  const verifierHealth: Health = await verifier.health()
+  const authHealth: Health = await auth.health()
+  const families: MetricFamily[] = auth.metricFamilies()
+  const text: string = auth.openmetrics()
+  registerMetrics(auth, { registry: { registerMetric() {}, removeSingleMetric() {} } })
+  const routes = [expressMetrics(), expressHealth(auth), nextMetrics(validator), nextHealth(verifier)]
+  void [level, dropped, oidcOk, age, ready, verifierHealth, authHealth, families, text, routes]
+}
+void observability
