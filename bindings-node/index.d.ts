@@ -206,9 +206,9 @@ export declare class OidcValidator {
   stats(): import('./lib/types').Stats
   /**
    * Whether the key set can serve (`ready`), its age and last fetch: for a readiness probe.
-   * Synchronous: a validator has nothing to probe over the network.
+   * A remote set never fetched (or past serving) is fetched first, within the cooldown.
    */
-  health(): import('./lib/types').Health
+  health(): Promise<import('./lib/types').Health>
   /** The counters as Prometheus metric families (`incidentfox_auth_*`). */
   metricFamilies(): import('./lib/types').MetricFamily[]
   /** The counters as OpenMetrics text (ending `# EOF`). */

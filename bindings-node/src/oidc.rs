@@ -230,10 +230,14 @@ impl OidcValidator {
         json_of(&self.inner.stats())
     }
     /// Whether the key set can serve (`ready`), its age and last fetch: for a readiness probe.
-    /// Synchronous: a validator has nothing to probe over the network.
-    #[napi(ts_return_type = "import('./lib/types').Health")]
-    pub fn health(&self) -> napi::Result<serde_json::Value> {
-        json_of(&self.inner.health())
+    /// A remote set never fetched (or past serving) is fetched first, within the cooldown.
+    #[napi(ts_return_type = "Promise<import('./lib/types').Health>")]
+    pub fn health<'env>(
+        &self,
+        env: &'env Env,
+    ) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+        let inner = Arc::clone(&self.inner);
+        promise(env, async move { Ok(inner.health().await.to_json()) })
     }
     /// The counters as Prometheus metric families (`incidentfox_auth_*`).
     #[napi(ts_return_type = "import('./lib/types').MetricFamily[]")]

@@ -166,18 +166,18 @@ async function healthz() {
   return { status: response.status, body: await response.json() }
 }
 
-test('before any key fetch, /healthz is 503 (no key set yet) and /metrics counts the refusals', async () => {
+test('before any JWT, /healthz fetches the discovered key set itself (200) and /metrics counts the refusals and the fetch', async () => {
   // Nothing has verified a JWT yet (the startup probe of /api/me carried no credential), so the
-  // discovered key set has never been fetched: the core reports it unusable.
+  // key set was never fetched: the readiness probe fetches it, as a new replica needs.
   const { status, body } = await healthz()
-  assert.equal(status, 503, JSON.stringify(body))
-  assert.equal(body.ready, false)
-  assert.deepEqual([body.jwks.usable, body.jwks.last_fetch_ok, body.jwks.age_seconds], [false, null, null])
+  assert.equal(status, 200, JSON.stringify(body))
+  assert.equal(body.ready, true)
+  assert.deepEqual([body.jwks.usable, body.jwks.last_fetch_ok, body.jwks.stale], [true, true, false])
   assert.equal(body.jti_store, null)
   const { text, value } = await metrics()
   assert.ok(value('incidentfox_auth_verifications_total{kind="none",outcome="missing_credentials"}') >= 1, text)
   assert.match(text, /^# TYPE incidentfox_auth_jwks_fetch_duration_seconds histogram$/m)
-  assert.equal(value('incidentfox_auth_jwks_fetches_total{result="ok"}'), 0)
+  assert.equal(value('incidentfox_auth_jwks_fetches_total{result="ok"}'), 1)
 })
 
 test('signed out, the withAuth route answers 401 with the error body', async () => {

@@ -197,7 +197,7 @@ test('a key set outage: fetched, the IdP answers 500, the stale set is served, t
     assert.equal(stats.jwks.stale_served, 3)
     assert.deepEqual([stats.jwks.fetches_ok, stats.jwks.fetches_failed], [1, 1])
     assert.ok(stats.jwks.stale_seconds > 0)
-    const health = v.health()
+    const health = await v.health()
     assert.equal(health.ready, true, 'a stale set still serves')
     assert.equal(health.jti_store, null)
     assert.deepEqual(
@@ -216,8 +216,8 @@ test('a key set outage: fetched, the IdP answers 500, the stale set is served, t
     assert.equal(stats.jwks.stale_seconds, 0)
     assert.equal(stats.jwks.fetch_latency.count, 3)
     assert.equal(stats.jwks.keys, 1)
-    assert.equal(v.health().jwks.last_fetch_ok, true)
-    assert.equal(v.health().jwks.stale, false)
+    assert.equal((await v.health()).jwks.last_fetch_ok, true)
+    assert.equal((await v.health()).jwks.stale, false)
     // Five verifications, all passed; four answered from the verified-token cache.
     assert.equal(count(stats, 'oidc', 'ok'), 5)
     assert.equal(stats.verifications.length, 1)
