@@ -2,7 +2,9 @@
 
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
+use crate::observe::{families, py_value};
 use crate::runtime::{awaitable, block_on, settled};
+use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use pyo3::prelude::*;
@@ -187,6 +189,33 @@ impl OidcValidator {
             let inner = validator.verify_when(&token, When::from(now)).await?;
             Ok(VerifiedToken { inner })
         })
+    }
+
+    /// A snapshot of this validator's counters (`docs/observability.md`).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        py_value(py, &stats)
+    }
+
+    /// Whether the key set can serve verification now: `{"ready", "jwks", "jti_store"}`.
+    fn health<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let health = py.detach(|| inner.health());
+        py_value(py, &health)
+    }
+
+    /// The counters as Prometheus metric families (dicts).
+    fn metric_families<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        families(py, &stats)
+    }
+
+    /// The counters as OpenMetrics text.
+    fn openmetrics(&self, py: Python<'_>) -> String {
+        let inner = &self.inner;
+        py.detach(|| openmetrics(&inner.stats()))
     }
 
     /// Tokens held in the verified-token cache (for metrics).
