@@ -9,6 +9,8 @@ Run it (``pip install 'incidentfox-auth[fastapi]' uvicorn``)::
     curl -s -X POST localhost:8000/api/v1/admin/provision/team -H 'Authorization: Bearer nope' \\
         -H 'content-type: application/json' -d '{"org_id": "org-1", "team_node_id": "team-1"}'
     # 401 {"error":{"code":"invalid_credentials","status":401,"message":"..."}}
+    curl -s localhost:8000/healthz    # {"ready":true,"jwks":null,"jti_store":null}
+    curl -s localhost:8000/metrics    # incidentfox_auth_verifications_total{kind=...,outcome=...} ...
 
 Every setting comes from the services' environment variables (``ADMIN_TOKEN``, ``OIDC_*``,
 ``ADMIN_GROUP_PERMISSIONS_JSON``, ``ORCHESTRATOR_*``, ``TOKEN_PEPPER``, ``IMPERSONATION_*``, ...).
@@ -27,6 +29,7 @@ from incidentfox_auth.fastapi import (
     configure,
     get_authenticator,
     install,
+    observability_router,
     require_principal,
     require_route,
     require_team_member,
@@ -45,6 +48,8 @@ def create_app(authenticator: Authenticator | None = None) -> FastAPI:
     configure(authenticator)
     app = FastAPI(title="incidentfox-auth example")
     install(app)
+    # GET /metrics (OpenMetrics text) and GET /healthz (200 ready, 503 not) for the authenticator.
+    app.include_router(observability_router())
 
     @app.get("/api/v1/auth/me")
     async def me(principal: Principal = Depends(require_principal())) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 use crate::convert::{claims_from_python, env_map, row_from_python};
 use crate::errors::{invalid_argument, IntoPy};
+use crate::observe::{families, py_value, AsPython};
 use crate::rbac::{grant_names, Principal, RouteTable};
 use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::{call_python, hook_settings, py_str, store_from};
 use async_trait::async_trait;
 use incidentfox_auth::hooks::HookSettings;
+use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::team_tokens::TeamTokenLookup;
 use incidentfox_auth::When;
@@ -53,7 +55,7 @@ impl TeamTokenLookup for PyTeamLookup {
 /// One call per request.
 #[pyclass(frozen, module = "incidentfox_auth._native")]
 pub struct Authenticator {
-    inner: Arc<incidentfox_auth::Authenticator>,
+    pub(crate) inner: Arc<incidentfox_auth::Authenticator>,
     routes: Py<RouteTable>,
 }
 
@@ -172,6 +174,42 @@ impl Authenticator {
             .grants_from_claims(&claims_from_python(claims)?)
             .py_err()?;
         Ok(grant_names(&grants))
+    }
+
+    /// A snapshot of this authenticator's request counts, with its OIDC key set's and JTI
+    /// store's figures.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        py_value(py, &stats)
+    }
+
+    /// Whether the OIDC key set (if remote) is usable and the JTI store (if any) answers one
+    /// probe call now: `{"ready", "jwks", "jti_store"}`. Blocks, with the interpreter released,
+    /// for at most the hook deadline.
+    fn health<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let health = block_on(py, async move { Ok(inner.health().await) })?;
+        py_value(py, &health)
+    }
+
+    /// As `health`, awaitable.
+    fn health_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = Arc::clone(&self.inner);
+        awaitable(py, async move { Ok(AsPython(inner.health().await)) })
+    }
+
+    /// The counters as Prometheus metric families (dicts).
+    fn metric_families<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        families(py, &stats)
+    }
+
+    /// The counters as OpenMetrics text.
+    fn openmetrics(&self, py: Python<'_>) -> String {
+        let inner = &self.inner;
+        py.detach(|| openmetrics(&inner.stats()))
     }
 
     /// The route table read with the same environment.

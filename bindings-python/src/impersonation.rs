@@ -2,6 +2,7 @@
 
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
+use crate::observe::{families, py_value, AsPython};
 use crate::rbac::Principal;
 use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::{hook_settings, store_from};
@@ -9,6 +10,7 @@ use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
 };
+use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::VerifiedCacheSettings;
 use incidentfox_auth::When;
 use pyo3::prelude::*;
@@ -314,7 +316,7 @@ impl ImpersonationSigner {
 /// Verifies impersonation and visitor tokens.
 #[pyclass(frozen, module = "incidentfox_auth._native")]
 pub struct ImpersonationVerifier {
-    inner: imp::ImpersonationVerifier,
+    pub(crate) inner: imp::ImpersonationVerifier,
 }
 
 #[pymethods]
@@ -422,5 +424,39 @@ impl ImpersonationVerifier {
             let inner = verifier.verify_when(&token, When::from(now)).await?;
             Ok(VerifiedImpersonation { inner })
         })
+    }
+
+    /// A snapshot of this verifier's counters, its JTI store's included.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        py_value(py, &stats)
+    }
+
+    /// Whether the JTI store (if any) answers one probe call now: `{"ready", "jwks",
+    /// "jti_store"}`. Blocks, with the interpreter released, for at most the hook deadline.
+    fn health<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let health = block_on(py, async move { Ok(inner.health().await) })?;
+        py_value(py, &health)
+    }
+
+    /// As `health`, awaitable.
+    fn health_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = self.inner.clone();
+        awaitable(py, async move { Ok(AsPython(inner.health().await)) })
+    }
+
+    /// The counters as Prometheus metric families (dicts).
+    fn metric_families<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        families(py, &stats)
+    }
+
+    /// The counters as OpenMetrics text.
+    fn openmetrics(&self, py: Python<'_>) -> String {
+        let inner = &self.inner;
+        py.detach(|| openmetrics(&inner.stats()))
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
+use crate::observe::{families, py_value, AsPython};
 use crate::runtime::{awaitable, block_on, settled};
+use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use pyo3::prelude::*;
@@ -187,6 +189,40 @@ impl OidcValidator {
             let inner = validator.verify_when(&token, When::from(now)).await?;
             Ok(VerifiedToken { inner })
         })
+    }
+
+    /// A snapshot of this validator's counters (`docs/observability.md`).
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        py_value(py, &stats)
+    }
+
+    /// Whether the key set can serve verification: `{"ready", "jwks", "jti_store"}`. A remote
+    /// set never fetched (or past serving) is fetched first, within the cooldown.
+    fn health<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let health = block_on(py, async move { Ok(inner.health().await) })?;
+        py_value(py, &health)
+    }
+
+    /// As `health`, awaitable.
+    fn health_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = Arc::clone(&self.inner);
+        awaitable(py, async move { Ok(AsPython(inner.health().await)) })
+    }
+
+    /// The counters as Prometheus metric families (dicts).
+    fn metric_families<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let inner = &self.inner;
+        let stats = py.detach(|| inner.stats());
+        families(py, &stats)
+    }
+
+    /// The counters as OpenMetrics text.
+    fn openmetrics(&self, py: Python<'_>) -> String {
+        let inner = &self.inner;
+        py.detach(|| openmetrics(&inner.stats()))
     }
 
     /// Tokens held in the verified-token cache (for metrics).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import selectors
@@ -35,6 +36,7 @@ from incidentfox_auth import (
     OidcLogin,
     ProviderUnavailableError,
     TokenError,
+    refresh_log_level,
 )
 
 PROVIDER_DIR = REPO_ROOT / "testdata" / "oidc-provider"
@@ -325,3 +327,37 @@ def test_the_callbacks_iss_must_be_the_providers(provider: Provider, login: Oidc
         assert why in raised.value.message
     # Refused before the code exchange: the untouched callback still completes.
     assert login.complete(query, cookie_header(start))["identity"]["subject"] == "alice"
+
+
+def test_login_outcomes_are_logged_without_a_code_state_or_cookie(
+    login: OidcLogin, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each step's outcome is a ``login.outcome`` record on ``incidentfox_auth.login``; none
+    carries the authorization code, the state, the nonce, the client secret or a cookie value."""
+    caplog.set_level(logging.INFO, logger="incidentfox_auth")
+    refresh_log_level()
+    try:
+        start = login.begin("/teams/42")
+        query = authorize(start["authorization_url"])
+        params = {k: v[0] for k, v in parse_qs(query).items()}
+        with pytest.raises(InvalidStateError):
+            login.complete(with_param(query, "state", params["state"] + "x"), cookie_header(start))
+        result = login.complete(query, cookie_header(start))
+        outcomes = [r for r in caplog.records if getattr(r, "event", None) == "login.outcome"]
+        assert [(r.name, r.levelno) for r in outcomes] == [("incidentfox_auth.login", logging.INFO)] * 3
+        assert [getattr(r, "fields") for r in outcomes] == [
+            {"step": "begin", "outcome": "ok"},
+            {"step": "complete", "outcome": "invalid_state"},
+            {"step": "complete", "outcome": "ok"},
+        ]
+        assert outcomes[1].getMessage() == "login.outcome step=complete outcome=invalid_state"
+        secrets = [params["code"], params["state"], CLIENT_SECRET, result["session_cookie"]["value"]]
+        secrets += [c["value"] for c in start["cookies"] if len(c["value"]) >= 8]
+        formatter = logging.Formatter("%(levelname)s %(name)s %(message)s")
+        for record in caplog.records:
+            shown = formatter.format(record) + repr(vars(record))
+            for secret in secrets:
+                assert secret not in shown, f"a record carries a secret: {shown}"
+    finally:
+        caplog.set_level(logging.NOTSET, logger="incidentfox_auth")
+        refresh_log_level()

@@ -17,6 +17,10 @@ Every failure raises an :class:`AuthError` subclass with a stable ``code`` and a
 (see :mod:`incidentfox_auth.errors`). Network-touching calls release the GIL and have ``*_async``
 variants that never block the event loop. FastAPI dependencies live in
 :mod:`incidentfox_auth.fastapi` (``pip install 'incidentfox-auth[fastapi]'``).
+
+What the library does is logged on the ``incidentfox_auth.<area>`` loggers (``keys``, ``jti``,
+``lookup``, ``login``, ``config``, ``verify``), counted (``stats()``, :func:`openmetrics`,
+:mod:`incidentfox_auth.prometheus`) and probed (``health()``): see ``docs/observability.md``.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ from ._native import (
     generate_team_token,
     hash_team_token,
     hash_token_secret,
+    metric_families,
+    openmetrics,
+    refresh_log_level,
     verify_team_token,
 )
 from .errors import (
@@ -117,6 +124,9 @@ __all__ = [
     "generate_team_token",
     "hash_team_token",
     "hash_token_secret",
+    "metric_families",
+    "openmetrics",
+    "refresh_log_level",
     "verify_team_token",
     # errors
     "errors",

@@ -66,6 +66,19 @@ class OidcValidator:
         """Verifies ``token``, fetching keys when needed (the GIL is released meanwhile)."""
     def verify_async(self, token: str, *, now: float | None = None) -> Awaitable[VerifiedToken]:
         """As :meth:`verify`, awaitable; never blocks the event loop."""
+    def stats(self) -> dict[str, Any]:
+        """A snapshot of the counters: ``verifications`` (``[{kind, outcome, count}]``),
+        ``verified_cache``, ``jwks`` and ``jti_store`` (``docs/observability.md``)."""
+    def metric_families(self) -> list[dict[str, Any]]:
+        """The counters as Prometheus metric families: ``{name, type, help, samples}``, each
+        sample ``{name, labels, value}`` with ``labels`` a dict."""
+    def openmetrics(self) -> str:
+        """The counters as OpenMetrics text, ending in ``# EOF``."""
+    def health(self) -> dict[str, Any]:
+        """Whether the key set can serve: ``{ready, jwks, jti_store}`` (an inline set is always
+        ready; a remote set never fetched, or past serving, is fetched first)."""
+    def health_async(self) -> Awaitable[dict[str, Any]]:
+        """As :meth:`health`, awaitable."""
     def verified_cache_len(self) -> int:
         """Tokens held in the verified-token cache (for metrics)."""
     def verify_cached(self, token: str, *, now: float | None = None) -> VerifiedToken:
@@ -365,6 +378,19 @@ class ImpersonationVerifier:
         ``AUTH_HOOK_MAX_IN_FLIGHT``."""
     def verify(self, token: str, *, now: float | None = None) -> VerifiedImpersonation: ...
     def verify_async(self, token: str, *, now: float | None = None) -> Awaitable[VerifiedImpersonation]: ...
+    def stats(self) -> dict[str, Any]:
+        """A snapshot of the counters: ``verifications`` (``[{kind, outcome, count}]``),
+        ``verified_cache``, ``jwks`` and ``jti_store`` (``docs/observability.md``)."""
+    def metric_families(self) -> list[dict[str, Any]]:
+        """The counters as Prometheus metric families: ``{name, type, help, samples}``, each
+        sample ``{name, labels, value}`` with ``labels`` a dict."""
+    def openmetrics(self) -> str:
+        """The counters as OpenMetrics text, ending in ``# EOF``."""
+    def health(self) -> dict[str, Any]:
+        """``{ready, jwks, jti_store}``: whether the JTI store (if any) answers one probe call,
+        made under the hook deadline (the GIL is released meanwhile)."""
+    def health_async(self) -> Awaitable[dict[str, Any]]:
+        """As :meth:`health`, awaitable."""
 
 @final
 class Authenticator:
@@ -392,11 +418,38 @@ class Authenticator:
     def authenticate_async(
         self, headers: Mapping[str, str], *, now: float | None = None, method: str | None = None
     ) -> Awaitable[Principal]: ...
+    def stats(self) -> dict[str, Any]:
+        """A snapshot of the counters: ``verifications`` (``[{kind, outcome, count}]``),
+        ``verified_cache``, ``jwks`` and ``jti_store`` (``docs/observability.md``)."""
+    def metric_families(self) -> list[dict[str, Any]]:
+        """The counters as Prometheus metric families: ``{name, type, help, samples}``, each
+        sample ``{name, labels, value}`` with ``labels`` a dict."""
+    def openmetrics(self) -> str:
+        """The counters as OpenMetrics text, ending in ``# EOF``."""
+    def health(self) -> dict[str, Any]:
+        """``{ready, jwks, jti_store}``: whether the OIDC key set (if remote) is usable and the
+        JTI store (if any) answers one probe call, made under the hook deadline (the GIL is
+        released meanwhile)."""
+    def health_async(self) -> Awaitable[dict[str, Any]]:
+        """As :meth:`health`, awaitable."""
     def grants_from_claims(self, claims: Mapping[str, Any]) -> list[str]:
         """The grants of an admin with these claims (verified elsewhere), the groups read from
         the configured ``OIDC_GROUPS_CLAIM``."""
     @property
     def routes(self) -> RouteTable: ...
+
+def openmetrics(*objects: OidcValidator | ImpersonationVerifier | Authenticator) -> str:
+    """The OpenMetrics text of these objects' counters added together (``verifications`` by
+    kind and outcome summed; the first key set and JTI store found)."""
+
+def metric_families(
+    *objects: OidcValidator | ImpersonationVerifier | Authenticator,
+) -> list[dict[str, Any]]:
+    """As :func:`openmetrics`, as metric families (see ``OidcValidator.metric_families``)."""
+
+def refresh_log_level() -> None:
+    """Reads the ``incidentfox_auth.*`` loggers' levels now. Which events are forwarded to
+    ``logging`` follows those levels, read at most once a second otherwise."""
 
 def generate_team_token(pepper: str) -> dict[str, str]:
     """A new ``<token_id>.<secret>`` token: ``{"token", "token_id", "token_hash"}``."""

@@ -26,6 +26,12 @@ Each dependency checks its options when it is built: an unknown option or a valu
 type raises :class:`TypeError` then, naming it and the accepted options, so a misspelt
 requirement never leaves a route open.
 
+:func:`observability_router` serves ``/metrics`` (the counters as OpenMetrics text) and
+``/healthz`` (``health()`` as JSON: 200 when ready, 503 when not) for a scraper and a readiness
+probe::
+
+    app.include_router(observability_router())  # the configured authenticator
+
 A refusal's body carries its code and a fixed message per code; the detail (which claim, key or
 store failed, and a store's or lookup's exception text, which may name a database host, user or
 query) goes to the ``incidentfox_auth.fastapi`` logger: 5xx at ``ERROR``, 4xx at ``INFO``.
@@ -39,19 +45,28 @@ import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
-from ._native import Authenticator, Principal, error_http_response
+from ._native import (
+    Authenticator,
+    ImpersonationVerifier,
+    OidcValidator,
+    Principal,
+    error_http_response,
+    openmetrics,
+)
 from .errors import AuthError
 
 __all__ = [
+    "OPENMETRICS_CONTENT_TYPE",
     "configure",
     "error_response",
     "get_authenticator",
     "install",
+    "observability_router",
     "require_admin",
     "require_principal",
     "require_route",
@@ -278,3 +293,53 @@ def install(app: FastAPI) -> None:
     """Registers the handler that turns every :class:`AuthError` raised by a route or dependency
     into :func:`error_response`."""
     app.add_exception_handler(AuthError, _handle)
+
+
+#: The content type of the OpenMetrics text exposition.
+OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+Observable = OidcValidator | ImpersonationVerifier | Authenticator
+
+
+async def _health(target: Observable) -> dict[str, Any]:
+    return await target.health_async()
+
+
+def observability_router(
+    *objects: Observable, metrics_path: str = "/metrics", health_path: str = "/healthz"
+) -> APIRouter:
+    """A router with ``GET /metrics`` and ``GET /healthz`` (left out of the OpenAPI schema) for
+    ``objects``, or for the authenticator of :func:`get_authenticator` when none is given.
+
+    - ``/metrics``: :func:`incidentfox_auth.openmetrics` of the objects (their counters added
+      together in the core), as :data:`OPENMETRICS_CONTENT_TYPE`.
+    - ``/healthz``: the object's ``health()`` as JSON (``{ready, jwks, jti_store}``), 200 when
+      it is ready and 503 when not. With several objects: ``{"ready": ..., "components": [...]}``,
+      ready when each is. The JTI store probe runs under the hook deadline and never blocks the
+      event loop.
+    """
+    for target in objects:
+        if not isinstance(target, (OidcValidator, ImpersonationVerifier, Authenticator)):
+            raise TypeError(
+                "observability_router() takes OidcValidator, ImpersonationVerifier or "
+                f"Authenticator objects, not {type(target).__name__}"
+            )
+    router = APIRouter()
+
+    def targets() -> tuple[Observable, ...]:
+        return objects or (get_authenticator(),)
+
+    @router.get(metrics_path, include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(content=openmetrics(*targets()), media_type=OPENMETRICS_CONTENT_TYPE)
+
+    @router.get(health_path, include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        checks = [await _health(target) for target in targets()]
+        if len(checks) == 1:
+            body = checks[0]
+        else:
+            body = {"ready": all(check["ready"] for check in checks), "components": checks}
+        return JSONResponse(content=body, status_code=200 if body["ready"] else 503)
+
+    return router
