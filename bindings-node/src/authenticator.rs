@@ -7,6 +7,7 @@ use crate::rbac::{names, Principal, RouteTable};
 use crate::runtime::promise;
 use crate::stores::{hook_settings, store_from, StoreArg};
 use async_trait::async_trait;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::team_tokens::TeamTokenLookup;

@@ -7,6 +7,7 @@ use crate::rbac::Principal;
 use crate::runtime::promise;
 use crate::stores::{hook_settings, store_from, StoreArg};
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,

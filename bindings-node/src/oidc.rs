@@ -4,6 +4,7 @@ use crate::convert::{env_map, one_or_many};
 use crate::errors::{invalid_argument, IntoJs};
 use crate::runtime::promise;
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use napi::bindgen_prelude::PromiseRaw;

@@ -2,6 +2,7 @@
 
 use crate::convert::env_map;
 use crate::errors::{invalid_argument, IntoJs};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::{GroupMap, DEFAULT_ADMIN_PERMISSIONS};
 use incidentfox_auth::{AuthKind, GrantSource, Grants, Permission, Role};
 use napi::Env;

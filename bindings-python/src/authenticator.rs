@@ -6,6 +6,7 @@ use crate::rbac::{grant_names, Principal, RouteTable};
 use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::{call_python, hook_settings, py_str, store_from};
 use async_trait::async_trait;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::team_tokens::TeamTokenLookup;

@@ -5,6 +5,7 @@ use crate::errors::{invalid_argument, IntoPy};
 use crate::rbac::Principal;
 use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::{hook_settings, store_from};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,

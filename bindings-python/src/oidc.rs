@@ -3,6 +3,7 @@
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::runtime::{awaitable, block_on, settled};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
 use pyo3::prelude::*;

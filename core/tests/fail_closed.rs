@@ -8,6 +8,7 @@
 )]
 
 use incidentfox_auth::check_env;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::impersonation::{
     ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, ImpersonationVerifier,
     VisitorRequest,
