@@ -403,11 +403,11 @@ impl ImpersonationVerifier {
         token: String,
         options: Option<VerifyOptions>,
     ) -> napi::Result<VerifiedImpersonationFields> {
-        let inner = match options.and_then(|o| o.now) {
-            Some(now) => self.inner.verify_sync_at(&token, now),
-            None => self.inner.verify_sync(&token),
-        }
-        .js(env)?;
+        let now = options.and_then(|o| o.now);
+        let inner = self
+            .inner
+            .verify_cached_when(&token, When::from(now))
+            .js(env)?;
         Ok(fields(inner))
     }
 }

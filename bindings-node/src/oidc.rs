@@ -231,11 +231,11 @@ impl OidcValidator {
         token: String,
         options: Option<VerifyOptions>,
     ) -> napi::Result<VerifiedTokenFields> {
-        let inner = match options.and_then(|o| o.now) {
-            Some(now) => self.inner.verify_cached_at(&token, now),
-            None => self.inner.verify_cached(&token),
-        }
-        .js(env)?;
+        let now = options.and_then(|o| o.now);
+        let inner = self
+            .inner
+            .verify_cached_when(&token, When::from(now))
+            .js(env)?;
         Ok(fields(inner))
     }
 }

@@ -424,4 +424,22 @@ impl ImpersonationVerifier {
             Ok(VerifiedImpersonation { inner })
         })
     }
+
+    /// Verifies `token` on the calling thread: signature and claims only, through the
+    /// verified-token cache (never with an explicit `now`). Raises `invalid_config` when this
+    /// verifier must ask its JTI store (`jti_require` or `single_use`), which only `verify`
+    /// can do.
+    #[pyo3(signature = (token, *, now=None))]
+    fn verify_cached(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        now: Option<f64>,
+    ) -> PyResult<VerifiedImpersonation> {
+        let verifier = &self.inner;
+        let inner = py
+            .detach(|| verifier.verify_cached_when(token, When::from(now)))
+            .py_err()?;
+        Ok(VerifiedImpersonation { inner })
+    }
 }

@@ -365,6 +365,10 @@ class ImpersonationVerifier:
         ``AUTH_HOOK_MAX_IN_FLIGHT``."""
     def verify(self, token: str, *, now: float | None = None) -> VerifiedImpersonation: ...
     def verify_async(self, token: str, *, now: float | None = None) -> Awaitable[VerifiedImpersonation]: ...
+    def verify_cached(self, token: str, *, now: float | None = None) -> VerifiedImpersonation:
+        """Signature and claims only, on the calling thread, through the verified-token cache
+        (never with an explicit ``now``). Raises ``invalid_config`` when this verifier must ask
+        its JTI store (``jti_require`` or ``single_use``), which only :meth:`verify` can do."""
 
 @final
 class Authenticator:
