@@ -23,10 +23,11 @@ export declare class Authenticator {
   authenticate(headers: import('./lib/types').HeaderSource, options?: AuthenticateOptions): Promise<Principal>
   /**
    * The answer for a request that needs no work at all (a JWT verified before, answered
-   * from the verifiers' caches without a fetch or a store), or `null`. `authenticate` tries
-   * this first, so a repeat request is answered without leaving the main thread.
+   * from the verifiers' caches without a fetch or a store), or `null`; always `null` with an
+   * explicit `now`. `authenticate` tries this first, so a repeat request is answered without
+   * leaving the main thread.
    */
-  authenticateHit(headers: Array<[string, string]>, method?: string | undefined | null): Principal | null
+  authenticateHit(headers: Array<[string, string]>, options?: AuthenticateOptions | undefined | null): Principal | null
   /**
    * The grants of an admin with these claims (verified elsewhere), the groups read from the
    * configured `OIDC_GROUPS_CLAIM`.
@@ -81,10 +82,11 @@ export declare class ImpersonationVerifier {
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null, options?: StoreOptions | undefined | null): ImpersonationVerifier
   /**
    * The verified-token cache's answer for `token` when it needs no work at all (cached, on
-   * time, and this verifier asks no JTI store when it verifies), or `null`. `verify` tries
-   * this first, so a repeat token is answered without leaving the main thread.
+   * time, and this verifier asks no JTI store when it verifies), or `null`; always `null`
+   * with an explicit `now`. `verify` tries this first, so a repeat token is answered without
+   * leaving the main thread.
    */
-  verifyHit(token: string): import('./lib/verified').VerifiedImpersonation | null
+  verifyHit(token: string, options?: VerifyOptions | undefined | null): import('./lib/verified').VerifiedImpersonation | null
   /** Verifies `token`, then its JTI when required. */
   verify(token: string, options?: VerifyOptions | undefined | null): Promise<import('./lib/verified').VerifiedImpersonation>
   /**
@@ -165,10 +167,11 @@ export declare class OidcValidator {
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null): OidcValidator | null
   /**
    * The verified-token cache's answer for `token` when it needs no work at all (cached, on
-   * time, its key in a key set that needs no refresh), or `null`. `verify` tries this first,
-   * so a repeat token is answered without leaving the main thread.
+   * time, its key in a key set that needs no refresh), or `null`; always `null` with an
+   * explicit `now`. `verify` tries this first, so a repeat token is answered without leaving
+   * the main thread.
    */
-  verifyHit(token: string): import('./lib/verified').VerifiedToken | null
+  verifyHit(token: string, options?: VerifyOptions | undefined | null): import('./lib/verified').VerifiedToken | null
   /** Tokens held in the verified-token cache (for metrics). */
   verifiedCacheLen(): number
   /** Verifies `token`, fetching keys when needed, off the main thread. */

@@ -308,18 +308,17 @@ function wrapFunction(fn) {
 
 // `authenticate` and `verify` run on the addon's worker threads; a repeat token that the
 // verified-token cache answers without a fetch or a store is answered here instead, which saves
-// the two thread hops (tens of µs). An explicit `now` always takes the full path.
+// the two thread hops (tens of µs). Whether a call may be answered so (never with an explicit
+// `now`) is the core's: the addon's `*Hit` answers null otherwise.
 const authenticate = native.Authenticator.prototype.authenticate
 native.Authenticator.prototype.authenticate = function (headers, given) {
   const pairs = headerPairs(headers)
   const options = own(given)
-  if (options?.now == null) {
-    try {
-      const hit = this.authenticateHit(pairs, options?.method ?? undefined)
-      if (hit !== null) return Promise.resolve(hit)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+  try {
+    const hit = this.authenticateHit(pairs, options)
+    if (hit !== null) return Promise.resolve(hit)
+  } catch (error) {
+    return Promise.reject(error)
   }
   return authenticate.call(this, pairs, options)
 }
@@ -333,14 +332,20 @@ function answerWith(proto, result) {
   proto.verifySync = function verifySync(t, options) {
     return result(addon.verifySync.call(this, t, options), t)
   }
-  proto.verifyHit = function verifyHit(t) {
-    const fields = addon.verifyHit.call(this, t)
+  proto.verifyHit = function verifyHit(t, options) {
+    const fields = addon.verifyHit.call(this, t, options)
     return fields === null ? null : result(fields, t)
   }
   proto.verify = function verify(t, given) {
     const options = own(given)
-    if (options?.now == null && typeof t === 'string') {
-      const fields = addon.verifyHit.call(this, t)
+    // A token that is not a string is the addon's to refuse, as a rejection.
+    if (typeof t === 'string') {
+      let fields
+      try {
+        fields = addon.verifyHit.call(this, t, options)
+      } catch (error) {
+        return Promise.reject(error)
+      }
       if (fields !== null) return Promise.resolve(result(fields, t))
     }
     return addon.verify.call(this, t, options).then((fields) => result(fields, t))

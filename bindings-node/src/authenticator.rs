@@ -158,20 +158,22 @@ impl Authenticator {
     }
 
     /// The answer for a request that needs no work at all (a JWT verified before, answered
-    /// from the verifiers' caches without a fetch or a store), or `null`. `authenticate` tries
-    /// this first, so a repeat request is answered without leaving the main thread.
+    /// from the verifiers' caches without a fetch or a store), or `null`; always `null` with an
+    /// explicit `now`. `authenticate` tries this first, so a repeat request is answered without
+    /// leaving the main thread.
     #[napi]
     pub fn authenticate_hit(
         &self,
         env: &Env,
         headers: Vec<(String, String)>,
-        method: Option<String>,
+        options: Option<AuthenticateOptions>,
     ) -> napi::Result<Option<Principal>> {
+        let (now, method) = options.map_or((None, None), |o| (o.now, o.method));
         let credentials = credentials(&headers, method);
-        match self.inner.authenticate_hit(&credentials) {
-            None => Ok(None),
-            Some(outcome) => Ok(Some(Principal::from(outcome.js(env)?))),
-        }
+        let outcome = self
+            .inner
+            .authenticate_hit_when(&credentials, When::from(now));
+        Ok(outcome.transpose().js(env)?.map(Principal::from))
     }
 
     /// The grants of an admin with these claims (verified elsewhere), the groups read from the

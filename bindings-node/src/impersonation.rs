@@ -372,11 +372,19 @@ impl ImpersonationVerifier {
         })
     }
     /// The verified-token cache's answer for `token` when it needs no work at all (cached, on
-    /// time, and this verifier asks no JTI store when it verifies), or `null`. `verify` tries
-    /// this first, so a repeat token is answered without leaving the main thread.
+    /// time, and this verifier asks no JTI store when it verifies), or `null`; always `null`
+    /// with an explicit `now`. `verify` tries this first, so a repeat token is answered without
+    /// leaving the main thread.
     #[napi(ts_return_type = "import('./lib/verified').VerifiedImpersonation | null")]
-    pub fn verify_hit(&self, token: String) -> Option<VerifiedImpersonationFields> {
-        self.inner.verify_hit(&token).map(fields)
+    pub fn verify_hit(
+        &self,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> Option<VerifiedImpersonationFields> {
+        let now = options.and_then(|o| o.now);
+        self.inner
+            .verify_hit_when(&token, When::from(now))
+            .map(fields)
     }
     /// Verifies `token`, then its JTI when required.
     #[napi(ts_return_type = "Promise<import('./lib/verified').VerifiedImpersonation>")]

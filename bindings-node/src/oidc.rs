@@ -195,11 +195,19 @@ impl OidcValidator {
     }
 
     /// The verified-token cache's answer for `token` when it needs no work at all (cached, on
-    /// time, its key in a key set that needs no refresh), or `null`. `verify` tries this first,
-    /// so a repeat token is answered without leaving the main thread.
+    /// time, its key in a key set that needs no refresh), or `null`; always `null` with an
+    /// explicit `now`. `verify` tries this first, so a repeat token is answered without leaving
+    /// the main thread.
     #[napi(ts_return_type = "import('./lib/verified').VerifiedToken | null")]
-    pub fn verify_hit(&self, token: String) -> Option<VerifiedTokenFields> {
-        self.inner.verify_hit(&token).map(fields)
+    pub fn verify_hit(
+        &self,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> Option<VerifiedTokenFields> {
+        let now = options.and_then(|o| o.now);
+        self.inner
+            .verify_hit_when(&token, When::from(now))
+            .map(fields)
     }
     /// Tokens held in the verified-token cache (for metrics).
     #[napi]

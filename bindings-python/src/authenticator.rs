@@ -150,10 +150,11 @@ impl Authenticator {
         let credentials = credentials(headers, method)?;
         // A repeat token the verified-token cache answers without a fetch or a store is answered
         // here, refusals included (an explicit `now` always takes the full path).
-        if now.is_none() {
-            if let Some(outcome) = self.inner.authenticate_hit(&credentials) {
-                return settled(py, outcome.map(Principal::from));
-            }
+        if let Some(outcome) = self
+            .inner
+            .authenticate_hit_when(&credentials, When::from(now))
+        {
+            return settled(py, outcome.map(Principal::from));
         }
         let auth = Arc::clone(&self.inner);
         awaitable(py, async move {

@@ -413,10 +413,8 @@ impl ImpersonationVerifier {
     ) -> PyResult<Bound<'py, PyAny>> {
         // A repeat token the cache answers without a JTI store is answered here (an explicit
         // `now` always takes the full path).
-        if now.is_none() {
-            if let Some(inner) = self.inner.verify_hit(&token) {
-                return settled(py, Ok(VerifiedImpersonation { inner }));
-            }
+        if let Some(inner) = self.inner.verify_hit_when(&token, When::from(now)) {
+            return settled(py, Ok(VerifiedImpersonation { inner }));
         }
         let verifier = self.inner.clone();
         awaitable(py, async move {

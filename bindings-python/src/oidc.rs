@@ -178,10 +178,8 @@ impl OidcValidator {
     ) -> PyResult<Bound<'py, PyAny>> {
         // A repeat token the cache answers without a fetch is answered here (an explicit `now`
         // always takes the full path).
-        if now.is_none() {
-            if let Some(inner) = self.inner.verify_hit(&token) {
-                return settled(py, Ok(VerifiedToken { inner }));
-            }
+        if let Some(inner) = self.inner.verify_hit_when(&token, When::from(now)) {
+            return settled(py, Ok(VerifiedToken { inner }));
         }
         let validator = Arc::clone(&self.inner);
         awaitable(py, async move {

@@ -106,6 +106,15 @@ impl ImpersonationVerifier {
         Some(entry.value.clone())
     }
 
+    /// [`verify_hit`](Self::verify_hit) for `When::Now`; `None` for an explicit instant, which
+    /// always takes the full path ([`verify_at`](Self::verify_at)) and never the cache.
+    pub fn verify_hit_when(&self, token: &str, when: When) -> Option<VerifiedImpersonation> {
+        match when {
+            When::Now => self.verify_hit(token),
+            When::At(_) => None,
+        }
+    }
+
     /// [`verify_cached`](Self::verify_cached) as of `now` (Unix seconds), never from the cache.
     pub fn verify_cached_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         self.refuse_if_store_needed()?;
