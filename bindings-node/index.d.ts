@@ -361,6 +361,12 @@ export interface BeginOptions {
   requireRole?: string
 }
 
+/**
+ * Every header the core reads a credential from, lowercase (the core's `CREDENTIAL_HEADERS`):
+ * what the Express and Next.js helpers pass on from a request.
+ */
+export declare function credentialHeaders(): Array<string>
+
 /** One error code and its HTTP status. */
 export interface ErrorCodeInfo {
   /** The stable snake_case code, e.g. `token_expired`. */
@@ -682,6 +688,9 @@ export interface RouteTableOptions {
   /** Routes to add or change: name → required permission (`null` skips the check). */
   routes?: Record<string, string | null>
 }
+
+/** The name of the web UI's session cookie (the core's `SESSION_COOKIE`). */
+export declare function sessionCookieName(): string
 
 /** A grant and where it came from. */
 export interface SourcedGrant {

@@ -7,7 +7,9 @@ use crate::rbac::{names, Principal, RouteTable};
 use crate::runtime::promise;
 use crate::stores::{hook_settings, store_from, StoreArg};
 use async_trait::async_trait;
+use incidentfox_auth::authenticate::CREDENTIAL_HEADERS;
 use incidentfox_auth::config::FromEnv;
+use incidentfox_auth::cookie::SESSION_COOKIE;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::team_tokens::StoredTeamToken;
 use incidentfox_auth::team_tokens::TeamTokenLookup;
@@ -49,6 +51,22 @@ impl TeamTokenLookup for JsTeamLookup {
     }
 }
 
+/// Every header the core reads a credential from, lowercase (the core's `CREDENTIAL_HEADERS`):
+/// what the Express and Next.js helpers pass on from a request.
+#[napi]
+pub fn credential_headers() -> Vec<String> {
+    CREDENTIAL_HEADERS
+        .iter()
+        .map(|&name| name.to_owned())
+        .collect()
+}
+
+/// The name of the web UI's session cookie (the core's `SESSION_COOKIE`).
+#[napi]
+pub fn session_cookie_name() -> String {
+    SESSION_COOKIE.to_owned()
+}
+
 /// Options of `Authenticator.fromEnv`.
 #[napi(object, object_to_js = false)]
 pub struct AuthenticatorOptions<'a> {
@@ -81,11 +99,10 @@ pub struct AuthenticateOptions {
 
 /// The credential headers of a request, and its method when given.
 fn credentials(headers: &[(String, String)], method: Option<String>) -> Credentials {
-    let found = Credentials::from_headers(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match method {
-        Some(method) => found.with_method(method),
-        None => found,
-    }
+    Credentials::from_request(
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        method,
+    )
 }
 
 /// One call per request: credential headers to a `Principal`.

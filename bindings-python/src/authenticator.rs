@@ -71,11 +71,10 @@ fn credentials(headers: &Bound<'_, PyAny>, method: Option<String>) -> PyResult<C
                 .map_err(|_| invalid_argument("headers must be a mapping of str to str"))?,
         );
     }
-    let found = Credentials::from_headers(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    Ok(match method {
-        Some(method) => found.with_method(method),
-        None => found,
-    })
+    Ok(Credentials::from_request(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        method,
+    ))
 }
 
 #[pymethods]
