@@ -738,6 +738,12 @@ export interface TeamTokenHash {
   tokenHash: string
 }
 
+/**
+ * The members of a team-token lookup row the core reads (`StoredTeamToken::from_row`), both
+ * spellings of each: what `lib/index.js` copies from a lookup's answer.
+ */
+export declare function teamTokenRowMembers(): Array<string>
+
 /** Options of the verify calls. */
 export interface VerifyOptions {
   /** The clock, in Unix seconds (default: now). */

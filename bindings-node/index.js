@@ -858,4 +858,5 @@ module.exports.hashTeamToken = nativeBinding.hashTeamToken
 module.exports.hashTokenSecret = nativeBinding.hashTokenSecret
 module.exports.impersonationPrincipal = nativeBinding.impersonationPrincipal
 module.exports.sessionCookieName = nativeBinding.sessionCookieName
+module.exports.teamTokenRowMembers = nativeBinding.teamTokenRowMembers
 module.exports.verifyTeamToken = nativeBinding.verifyTeamToken

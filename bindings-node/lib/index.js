@@ -158,39 +158,27 @@ function jtiStore(store) {
   }
 }
 
+// The members of a team-token row the core reads, both spellings of each (a `pg` row keeps the
+// column names; a row mapped by hand may be camelCase). Which spelling counts, and a row whose
+// two spellings disagree, is the core's (StoredTeamToken::from_row).
+const ROW_MEMBERS = native.teamTokenRowMembers()
+
 // A Date (a `timestamptz` column read by `pg`) as the RFC 3339 text the core reads. An Invalid
 // Date throws here, so the lookup fails (`ERR_LOOKUP_UNAVAILABLE`) instead of reading as "never".
-function rowTime(value) {
-  if (value instanceof Date) return value.toISOString()
-  return value ?? null
+function rowValue(value) {
+  return value instanceof Date ? value.toISOString() : value
 }
 
-function sameValue(a, b) {
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
-  return Object.is(a, b)
-}
-
-// A team-token row with camelCase or snake_case members (a `pg` row keeps the column names).
+// A team-token row as the addon reads it: the members the core reads that the row or its class
+// defines (never what `Object.prototype` supplies), undefined ones left out.
 function teamTokenRow(found) {
   if (found == null) return null
-  // Both spellings present and disagreeing (`revokedAt: null` beside a `revoked_at` Date) must
-  // not let one shadow the other: the lookup fails instead.
-  const pick = (camel, snake) => {
-    const [a, b] = [member(found, camel), member(found, snake)]
-    if (a !== undefined && b !== undefined && !sameValue(a, b)) {
-      throw new Error(`the row's \`${camel}\` and \`${snake}\` disagree`)
-    }
-    return a !== undefined ? a : b
+  const row = Object.create(null)
+  for (const name of ROW_MEMBERS) {
+    const value = member(found, name)
+    if (value !== undefined) row[name] = rowValue(value)
   }
-  return {
-    org_id: pick('orgId', 'org_id') ?? null,
-    team_node_id: pick('teamNodeId', 'team_node_id') ?? null,
-    token_id: pick('tokenId', 'token_id') ?? null,
-    token_hash: pick('tokenHash', 'token_hash') ?? null,
-    revoked_at: rowTime(pick('revokedAt', 'revoked_at')),
-    expires_at: rowTime(pick('expiresAt', 'expires_at')),
-    kind: member(found, 'kind') ?? null,
-  }
+  return row
 }
 
 function teamTokenLookup(lookup) {

@@ -40,11 +40,10 @@ impl TeamTokenLookup for PyTeamLookup {
         .await?;
         let value = Python::attach(|py| {
             let found = found.bind(py);
-            if found.is_none() {
-                Ok(None)
-            } else {
-                row_from_python(found).map(Some)
-            }
+            // `None` is no row.
+            (!found.is_none())
+                .then(|| row_from_python(found))
+                .transpose()
         })
         .map_err(|e| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {e}")))?;
         value.as_ref().map(StoredTeamToken::from_row).transpose()
