@@ -270,21 +270,6 @@ const Principal = wrapClass(native.Principal)
 const RbacPolicy = wrapClass(native.RbacPolicy)
 const RouteTable = wrapClass(native.RouteTable)
 
-// napi reads the members it knows and ignores the rest, so a misspelt requirement (`writes`)
-// would loosen the check without a word: the requirement's names are checked here.
-const TEAM_NEED = ['write', 'permission', 'orgId', 'teamNodeId', 'allowVisitors']
-const requireTeamMember = native.Principal.prototype.requireTeamMember
-native.Principal.prototype.requireTeamMember = function (need) {
-  if (need != null && typeof need === 'object') {
-    for (const name of Object.keys(need)) {
-      if (!TEAM_NEED.includes(name)) {
-        throw new TypeError(`requireTeamMember: unknown option \`${name}\`; the accepted options are ${TEAM_NEED.join(', ')}`)
-      }
-    }
-  }
-  return requireTeamMember.call(this, need)
-}
-
 // The addon's functions, their arguments through `own` too.
 function wrapFunction(fn) {
   const wrapped = function (...args) {
