@@ -281,11 +281,11 @@ export declare class RbacPolicy {
   /** The grants of an admin in `groups`, in order. */
   resolve(groups: Array<string>): Array<string>
   /**
-   * The grants with the source of each.
    * The grants of an admin with these claims (verified elsewhere), the groups read from
    * `groupsClaim` (default `groups`; a JSON pointer when it starts with `/`).
    */
   resolveClaims(claims: Record<string, any>, groupsClaim?: string | undefined | null): Array<string>
+  /** The grants with the source of each. */
   resolveWithSources(groups: Array<string>): Array<SourcedGrant>
   /** The decision for `required` for an admin in `groups`. */
   explain(groups: Array<string>, required: string): Decision

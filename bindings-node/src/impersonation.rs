@@ -105,7 +105,9 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
     if let Some(audience) = &options.audience {
         config.audience = audience.clone();
     }
-    config.accept_legacy_audience = options.accept_legacy_audience.unwrap_or(false);
+    if let Some(accept) = options.accept_legacy_audience {
+        config.accept_legacy_audience = accept;
+    }
     if let Some(ttl) = options.ttl_seconds {
         config.set_ttl_seconds(ttl);
     }
@@ -115,9 +117,15 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
     if let Some(leeway) = options.leeway_seconds {
         config.leeway_seconds = leeway;
     }
-    config.jti_logging = options.jti_logging.unwrap_or(false);
-    config.jti_require = options.jti_require.unwrap_or(false);
-    config.single_use = options.single_use.unwrap_or(false);
+    if let Some(logging) = options.jti_logging {
+        config.jti_logging = logging;
+    }
+    if let Some(require) = options.jti_require {
+        config.jti_require = require;
+    }
+    if let Some(once) = options.single_use {
+        config.single_use = once;
+    }
     if let Some(name) = options.record_mode.as_deref() {
         config.record_mode = RecordMode::from_name(name).ok_or_else(|| {
             invalid_argument(format!(

@@ -102,29 +102,23 @@ pub struct OidcValidator {
 }
 
 fn key_source(options: &mut OidcValidatorOptions) -> incidentfox_auth::Result<KeySource> {
+    // An inline key set given as the parsed object is passed on as its JSON text.
     let json = options.jwks_json.take().map(|j| match j {
         serde_json::Value::String(text) => text,
         value => value.to_string(),
     });
-    match (
-        json,
-        options.jwks_url.take(),
-        options.discovery.unwrap_or(false),
-    ) {
-        (Some(json), None, false) => Ok(KeySource::Inline(json)),
-        (None, Some(url), false) => Ok(KeySource::Url(url)),
-        (None, None, true) => Ok(KeySource::Discovery),
-        _ => Err(invalid_argument(
-            "give exactly one of jwksJson, jwksUrl or discovery: true",
-        )),
-    }
+    let discovery = options.discovery.unwrap_or_default();
+    KeySource::exactly_one(json, options.jwks_url.take(), discovery)
+        .ok_or_else(|| invalid_argument("give exactly one of jwksJson, jwksUrl or discovery: true"))
 }
 
 fn config(mut options: OidcValidatorOptions) -> incidentfox_auth::Result<OidcConfig> {
     let keys = key_source(&mut options)?;
     let mut config = OidcConfig::new(options.issuer, String::new(), keys)
-        .with_audiences(one_or_many(options.audience))
-        .with_require_kid(options.require_kid.unwrap_or(true));
+        .with_audiences(one_or_many(options.audience));
+    if let Some(require) = options.require_kid {
+        config = config.with_require_kid(require);
+    }
     if let Some(names) = options.algorithms {
         config = config.with_algorithms(Algorithm::parse_list(&names)?);
     }

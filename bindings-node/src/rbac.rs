@@ -4,7 +4,7 @@ use crate::convert::env_map;
 use crate::errors::{invalid_argument, type_error, IntoJs};
 use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::{GroupMap, DEFAULT_ADMIN_PERMISSIONS};
-use incidentfox_auth::{AuthKind, GrantSource, Grants, Permission, Role};
+use incidentfox_auth::{AuthKind, ClaimNames, GrantSource, Grants, Permission, Role};
 use napi::bindgen_prelude::Object;
 use napi::Env;
 use napi_derive::napi;
@@ -425,7 +425,6 @@ impl RbacPolicy {
     pub fn resolve(&self, groups: Vec<String>) -> Vec<String> {
         names(&self.inner.resolve(&groups))
     }
-    /// The grants with the source of each.
     /// The grants of an admin with these claims (verified elsewhere), the groups read from
     /// `groupsClaim` (default `groups`; a JSON pointer when it starts with `/`).
     #[napi]
@@ -435,10 +434,11 @@ impl RbacPolicy {
         claims: serde_json::Map<String, serde_json::Value>,
         groups_claim: Option<String>,
     ) -> napi::Result<Vec<String>> {
-        let claim = groups_claim.unwrap_or_else(|| "groups".to_owned());
+        let claim = groups_claim.unwrap_or_else(|| ClaimNames::default().groups);
         let grants = self.inner.resolve_claims(&claims, &claim).js(env)?;
         Ok(names(&grants))
     }
+    /// The grants with the source of each.
     #[napi]
     pub fn resolve_with_sources(&self, groups: Vec<String>) -> Vec<SourcedGrant> {
         self.inner
@@ -494,8 +494,10 @@ impl RouteTable {
     #[napi(constructor)]
     pub fn new(env: &Env, options: Option<RouteTableOptions>) -> napi::Result<Self> {
         let (star, routes) = options.map_or((None, None), |o| (o.require_admin_star, o.routes));
-        let mut table =
-            incidentfox_auth::RouteTable::default().with_require_admin_star(star.unwrap_or(true));
+        let mut table = incidentfox_auth::RouteTable::default();
+        if let Some(star) = star {
+            table = table.with_require_admin_star(star);
+        }
         for (name, required) in routes.into_iter().flatten() {
             let required = match required {
                 serde_json::Value::Null => None,

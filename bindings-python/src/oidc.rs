@@ -93,16 +93,9 @@ impl OidcValidator {
         verified_cache_ttl: Option<f64>,
         verified_cache_max_entries: Option<u64>,
     ) -> PyResult<OidcValidator> {
-        let keys = match (jwks_json, jwks_url, discovery) {
-            (Some(json), None, false) => KeySource::Inline(json),
-            (None, Some(url), false) => KeySource::Url(url),
-            (None, None, true) => KeySource::Discovery,
-            _ => {
-                return Err(invalid_argument(
-                    "give exactly one of jwks_json, jwks_url or discovery=True",
-                ))
-            }
-        };
+        let keys = KeySource::exactly_one(jwks_json, jwks_url, discovery).ok_or_else(|| {
+            invalid_argument("give exactly one of jwks_json, jwks_url or discovery=True")
+        })?;
         let mut config = OidcConfig::new(issuer, String::new(), keys)
             .with_audiences(audiences(audience)?)
             .with_require_kid(require_kid);
