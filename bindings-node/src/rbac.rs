@@ -5,8 +5,9 @@ use crate::errors::{invalid_argument, type_error, IntoJs};
 use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::{GroupMap, DEFAULT_ADMIN_PERMISSIONS};
 use incidentfox_auth::{AuthKind, ClaimNames, GrantSource, Grants, Permission, Role};
-use napi::bindgen_prelude::Object;
+use napi::bindgen_prelude::{Object, Unknown};
 use napi::Env;
+use napi::{JsValue, ValueType};
 use napi_derive::napi;
 use std::collections::HashMap;
 
@@ -181,8 +182,16 @@ const TEAM_NEED_MEMBERS: [&str; 5] = [
     "allowVisitors",
 ];
 
-/// `object` as a [`TeamNeed`], its members checked against [`TEAM_NEED_MEMBERS`].
-fn team_need(env: &Env, object: &Object<'_>) -> napi::Result<TeamNeed> {
+/// `need` as a [`TeamNeed`]: an object whose members are among [`TEAM_NEED_MEMBERS`].
+fn team_need(env: &Env, need: &Unknown<'_>) -> napi::Result<TeamNeed> {
+    if need.get_type()? != ValueType::Object {
+        return Err(type_error(
+            env,
+            "requireTeamMember: the requirement must be an object".to_owned(),
+        ));
+    }
+    let object = need.coerce_to_object()?;
+    let object = &object;
     let unknown = Object::keys(object)?
         .into_iter()
         .find(|name| !TEAM_NEED_MEMBERS.contains(&name.as_str()));
@@ -337,7 +346,7 @@ impl Principal {
     pub fn require_team_member(
         &self,
         env: &Env,
-        #[napi(ts_arg_type = "TeamNeed | undefined | null")] need: Option<Object<'_>>,
+        #[napi(ts_arg_type = "TeamNeed | undefined | null")] need: Option<Unknown<'_>>,
     ) -> napi::Result<()> {
         let need = need.map(|n| team_need(env, &n)).transpose()?;
         let TeamNeed {

@@ -151,6 +151,10 @@ test('an unknown team requirement is a TypeError from the addon, as Python refus
       JSON.stringify(need),
     )
   }
+  // A requirement that is not an object is refused too, never read as no requirement.
+  for (const need of [5, 'write', true]) {
+    assert.throws(() => member.requireTeamMember(need), TypeError, JSON.stringify(need))
+  }
   // Absent and null members are no requirement.
   assert.throws(() => member.requireTeamMember({ write: null, permission: undefined }), { code: 'ERR_PERMISSION_DENIED' })
 })
