@@ -23,10 +23,11 @@ export declare class Authenticator {
   authenticate(headers: import('./lib/types').HeaderSource, options?: AuthenticateOptions): Promise<Principal>
   /**
    * The answer for a request that needs no work at all (a JWT verified before, answered
-   * from the verifiers' caches without a fetch or a store), or `null`. `authenticate` tries
-   * this first, so a repeat request is answered without leaving the main thread.
+   * from the verifiers' caches without a fetch or a store), or `null`; always `null` with an
+   * explicit `now`. `authenticate` tries this first, so a repeat request is answered without
+   * leaving the main thread.
    */
-  authenticateHit(headers: Array<[string, string]>, method?: string | undefined | null): Principal | null
+  authenticateHit(headers: Array<[string, string]>, options?: AuthenticateOptions | undefined | null): Principal | null
   /**
    * A snapshot of this authenticator's counters (the core's `Stats`, snake_case
    * members): requests by credential kind and outcome, and the figures of its OIDC key set and
@@ -107,10 +108,11 @@ export declare class ImpersonationVerifier {
   openmetrics(): string
   /**
    * The verified-token cache's answer for `token` when it needs no work at all (cached, on
-   * time, and this verifier asks no JTI store when it verifies), or `null`. `verify` tries
-   * this first, so a repeat token is answered without leaving the main thread.
+   * time, and this verifier asks no JTI store when it verifies), or `null`; always `null`
+   * with an explicit `now`. `verify` tries this first, so a repeat token is answered without
+   * leaving the main thread.
    */
-  verifyHit(token: string): import('./lib/verified').VerifiedImpersonation | null
+  verifyHit(token: string, options?: VerifyOptions | undefined | null): import('./lib/verified').VerifiedImpersonation | null
   /** Verifies `token`, then its JTI when required. */
   verify(token: string, options?: VerifyOptions | undefined | null): Promise<import('./lib/verified').VerifiedImpersonation>
   /**
@@ -191,10 +193,11 @@ export declare class OidcValidator {
   static fromEnv(vars?: Record<string, string | undefined | null> | undefined | null): OidcValidator | null
   /**
    * The verified-token cache's answer for `token` when it needs no work at all (cached, on
-   * time, its key in a key set that needs no refresh), or `null`. `verify` tries this first,
-   * so a repeat token is answered without leaving the main thread.
+   * time, its key in a key set that needs no refresh), or `null`; always `null` with an
+   * explicit `now`. `verify` tries this first, so a repeat token is answered without leaving
+   * the main thread.
    */
-  verifyHit(token: string): import('./lib/verified').VerifiedToken | null
+  verifyHit(token: string, options?: VerifyOptions | undefined | null): import('./lib/verified').VerifiedToken | null
   /** Tokens held in the verified-token cache (for metrics). */
   verifiedCacheLen(): number
   /** Verifies `token`, fetching keys when needed, off the main thread. */
@@ -318,11 +321,11 @@ export declare class RbacPolicy {
   /** The grants of an admin in `groups`, in order. */
   resolve(groups: Array<string>): Array<string>
   /**
-   * The grants with the source of each.
    * The grants of an admin with these claims (verified elsewhere), the groups read from
    * `groupsClaim` (default `groups`; a JSON pointer when it starts with `/`).
    */
   resolveClaims(claims: Record<string, any>, groupsClaim?: string | undefined | null): Array<string>
+  /** The grants with the source of each. */
   resolveWithSources(groups: Array<string>): Array<SourcedGrant>
   /** The decision for `required` for an admin in `groups`. */
   explain(groups: Array<string>, required: string): Decision
@@ -397,6 +400,12 @@ export interface BeginOptions {
    */
   requireRole?: string
 }
+
+/**
+ * Every header the core reads a credential from, lowercase (the core's `CREDENTIAL_HEADERS`):
+ * what the Express and Next.js helpers pass on from a request.
+ */
+export declare function credentialHeaders(): Array<string>
 
 /** One error code and its HTTP status. */
 export interface ErrorCodeInfo {
@@ -731,6 +740,9 @@ export interface RouteTableOptions {
   routes?: Record<string, string | null>
 }
 
+/** The name of the web UI's session cookie (the core's `SESSION_COOKIE`). */
+export declare function sessionCookieName(): string
+
 /**
  * Forwards events at `level` and above: `off`, `error`, `warn`, `info` (the default), `debug`
  * or `trace`.
@@ -789,6 +801,12 @@ export interface TeamTokenHash {
   /** The row's `token_hash`. */
   tokenHash: string
 }
+
+/**
+ * The members of a team-token lookup row the core reads (`StoredTeamToken::from_row`), both
+ * spellings of each: what `lib/index.js` copies from a lookup's answer.
+ */
+export declare function teamTokenRowMembers(): Array<string>
 
 /** Options of the verify calls. */
 export interface VerifyOptions {

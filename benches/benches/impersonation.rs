@@ -1,5 +1,5 @@
 //! Impersonation (HS256) verification in the core, with the verified-token cache off: the work
-//! behind Node's and Python's `verifySync` / `verify_sync` of a new token: the Rust figure of the
+//! behind Node's `verifySync` and Python's `verify_cached` of a new token: the Rust figure of the
 //! HS256 row of `make bench-compare`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -32,12 +32,12 @@ fn impersonation(c: &mut Criterion) {
         .unwrap()
         .token;
     let now = NOW as f64 + 10.0;
-    assert!(verifier.verify_sync_at(&token, now).is_ok());
+    assert!(verifier.verify_cached_at(&token, now).is_ok());
     // The group and name match verify.rs's rows, so `make bench-compare` reads this as the Rust
     // figure of the HS256 row (an impersonation token of the config service's claims).
     let mut group = c.benchmark_group("HS256");
     group.bench_function("incidentfox-auth verify", |b| {
-        b.iter(|| verifier.verify_sync_at(black_box(&token), now).unwrap())
+        b.iter(|| verifier.verify_cached_at(black_box(&token), now).unwrap())
     });
     group.finish();
 }

@@ -35,7 +35,7 @@ fn main() {
     for _ in 0..rounds {
         black_box(
             verifier
-                .verify_sync_at(black_box(&token), now as f64 + 10.0)
+                .verify_cached_at(black_box(&token), now as f64 + 10.0)
                 .unwrap(),
         );
     }

@@ -3,15 +3,16 @@
 // cookie, the shared authenticator, their options, and the error response. The decisions are
 // the core's.
 
+const native = require('../index.js')
 const { Authenticator, ERROR_CODES, errorCode, errorHttpResponse } = require('./index.js')
 
-/** The web UI's session cookie; its value is a bearer token. */
-const SESSION_COOKIE = 'incidentfox_session_token'
+/** The web UI's session cookie; its value is a bearer token (the core's `SESSION_COOKIE`). */
+const SESSION_COOKIE = native.sessionCookieName()
 
-// The headers the core reads a credential from (see Credentials::from_headers), the session
+// The headers the core reads a credential from (the core's `CREDENTIAL_HEADERS`), the session
 // cookie in `Cookie` included, and `Origin`: the core decides when the cookie stands in as the
 // bearer token (SESSION_COOKIE_CSRF checks the request's method and `Origin`).
-const CREDENTIAL_HEADERS = ['authorization', 'x-admin-token', 'x-incidentfox-team-token', 'x-internal-service', 'cookie', 'origin']
+const CREDENTIAL_HEADERS = Object.freeze(native.credentialHeaders())
 
 /**
  * The credential headers of a request as `[name, value]` pairs, given `get(name)` (lowercase
@@ -190,6 +191,7 @@ module.exports = {
   healthAnswer,
   metricsAnswer,
   orgOf,
+  CREDENTIAL_HEADERS,
   SESSION_COOKIE,
   TEAM_OPTIONS,
   authError,

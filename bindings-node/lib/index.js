@@ -162,39 +162,27 @@ function jtiStore(store) {
   }
 }
 
+// The members of a team-token row the core reads, both spellings of each (a `pg` row keeps the
+// column names; a row mapped by hand may be camelCase). Which spelling counts, and a row whose
+// two spellings disagree, is the core's (StoredTeamToken::from_row).
+const ROW_MEMBERS = native.teamTokenRowMembers()
+
 // A Date (a `timestamptz` column read by `pg`) as the RFC 3339 text the core reads. An Invalid
 // Date throws here, so the lookup fails (`ERR_LOOKUP_UNAVAILABLE`) instead of reading as "never".
-function rowTime(value) {
-  if (value instanceof Date) return value.toISOString()
-  return value ?? null
+function rowValue(value) {
+  return value instanceof Date ? value.toISOString() : value
 }
 
-function sameValue(a, b) {
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
-  return Object.is(a, b)
-}
-
-// A team-token row with camelCase or snake_case members (a `pg` row keeps the column names).
+// A team-token row as the addon reads it: the members the core reads that the row or its class
+// defines (never what `Object.prototype` supplies), undefined ones left out.
 function teamTokenRow(found) {
   if (found == null) return null
-  // Both spellings present and disagreeing (`revokedAt: null` beside a `revoked_at` Date) must
-  // not let one shadow the other: the lookup fails instead.
-  const pick = (camel, snake) => {
-    const [a, b] = [member(found, camel), member(found, snake)]
-    if (a !== undefined && b !== undefined && !sameValue(a, b)) {
-      throw new Error(`the row's \`${camel}\` and \`${snake}\` disagree`)
-    }
-    return a !== undefined ? a : b
+  const row = Object.create(null)
+  for (const name of ROW_MEMBERS) {
+    const value = member(found, name)
+    if (value !== undefined) row[name] = rowValue(value)
   }
-  return {
-    org_id: pick('orgId', 'org_id') ?? null,
-    team_node_id: pick('teamNodeId', 'team_node_id') ?? null,
-    token_id: pick('tokenId', 'token_id') ?? null,
-    token_hash: pick('tokenHash', 'token_hash') ?? null,
-    revoked_at: rowTime(pick('revokedAt', 'revoked_at')),
-    expires_at: rowTime(pick('expiresAt', 'expires_at')),
-    kind: member(found, 'kind') ?? null,
-  }
+  return row
 }
 
 function teamTokenLookup(lookup) {
@@ -286,21 +274,6 @@ const Principal = wrapClass(native.Principal)
 const RbacPolicy = wrapClass(native.RbacPolicy)
 const RouteTable = wrapClass(native.RouteTable)
 
-// napi reads the members it knows and ignores the rest, so a misspelt requirement (`writes`)
-// would loosen the check without a word: the requirement's names are checked here.
-const TEAM_NEED = ['write', 'permission', 'orgId', 'teamNodeId', 'allowVisitors']
-const requireTeamMember = native.Principal.prototype.requireTeamMember
-native.Principal.prototype.requireTeamMember = function (need) {
-  if (need != null && typeof need === 'object') {
-    for (const name of Object.keys(need)) {
-      if (!TEAM_NEED.includes(name)) {
-        throw new TypeError(`requireTeamMember: unknown option \`${name}\`; the accepted options are ${TEAM_NEED.join(', ')}`)
-      }
-    }
-  }
-  return requireTeamMember.call(this, need)
-}
-
 // The addon's functions, their arguments through `own` too.
 function wrapFunction(fn) {
   const wrapped = function (...args) {
@@ -312,18 +285,17 @@ function wrapFunction(fn) {
 
 // `authenticate` and `verify` run on the addon's worker threads; a repeat token that the
 // verified-token cache answers without a fetch or a store is answered here instead, which saves
-// the two thread hops (tens of µs). An explicit `now` always takes the full path.
+// the two thread hops (tens of µs). Whether a call may be answered so (never with an explicit
+// `now`) is the core's: the addon's `*Hit` answers null otherwise.
 const authenticate = native.Authenticator.prototype.authenticate
 native.Authenticator.prototype.authenticate = function (headers, given) {
   const pairs = headerPairs(headers)
   const options = own(given)
-  if (options?.now == null) {
-    try {
-      const hit = this.authenticateHit(pairs, options?.method ?? undefined)
-      if (hit !== null) return Promise.resolve(hit)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+  try {
+    const hit = this.authenticateHit(pairs, options)
+    if (hit !== null) return Promise.resolve(hit)
+  } catch (error) {
+    return Promise.reject(error)
   }
   return authenticate.call(this, pairs, options)
 }
@@ -337,14 +309,20 @@ function answerWith(proto, result) {
   proto.verifySync = function verifySync(t, options) {
     return result(addon.verifySync.call(this, t, options), t)
   }
-  proto.verifyHit = function verifyHit(t) {
-    const fields = addon.verifyHit.call(this, t)
+  proto.verifyHit = function verifyHit(t, options) {
+    const fields = addon.verifyHit.call(this, t, options)
     return fields === null ? null : result(fields, t)
   }
   proto.verify = function verify(t, given) {
     const options = own(given)
-    if (options?.now == null && typeof t === 'string') {
-      const fields = addon.verifyHit.call(this, t)
+    // A token that is not a string is the addon's to refuse, as a rejection.
+    if (typeof t === 'string') {
+      let fields
+      try {
+        fields = addon.verifyHit.call(this, t, options)
+      } catch (error) {
+        return Promise.reject(error)
+      }
       if (fields !== null) return Promise.resolve(result(fields, t))
     }
     return addon.verify.call(this, t, options).then((fields) => result(fields, t))

@@ -8,6 +8,9 @@ use crate::rbac::{names, Principal, RouteTable};
 use crate::runtime::promise;
 use crate::stores::{hook_settings, store_from, StoreArg};
 use async_trait::async_trait;
+use incidentfox_auth::authenticate::CREDENTIAL_HEADERS;
+use incidentfox_auth::config::FromEnv;
+use incidentfox_auth::cookie::SESSION_COOKIE;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::team_tokens::StoredTeamToken;
@@ -50,6 +53,22 @@ impl TeamTokenLookup for JsTeamLookup {
     }
 }
 
+/// Every header the core reads a credential from, lowercase (the core's `CREDENTIAL_HEADERS`):
+/// what the Express and Next.js helpers pass on from a request.
+#[napi]
+pub fn credential_headers() -> Vec<String> {
+    CREDENTIAL_HEADERS
+        .iter()
+        .map(|&name| name.to_owned())
+        .collect()
+}
+
+/// The name of the web UI's session cookie (the core's `SESSION_COOKIE`).
+#[napi]
+pub fn session_cookie_name() -> String {
+    SESSION_COOKIE.to_owned()
+}
+
 /// Options of `Authenticator.fromEnv`.
 #[napi(object, object_to_js = false)]
 pub struct AuthenticatorOptions<'a> {
@@ -82,11 +101,10 @@ pub struct AuthenticateOptions {
 
 /// The credential headers of a request, and its method when given.
 fn credentials(headers: &[(String, String)], method: Option<String>) -> Credentials {
-    let found = Credentials::from_headers(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match method {
-        Some(method) => found.with_method(method),
-        None => found,
-    }
+    Credentials::from_request(
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        method,
+    )
 }
 
 /// One call per request: credential headers to a `Principal`.
@@ -159,20 +177,22 @@ impl Authenticator {
     }
 
     /// The answer for a request that needs no work at all (a JWT verified before, answered
-    /// from the verifiers' caches without a fetch or a store), or `null`. `authenticate` tries
-    /// this first, so a repeat request is answered without leaving the main thread.
+    /// from the verifiers' caches without a fetch or a store), or `null`; always `null` with an
+    /// explicit `now`. `authenticate` tries this first, so a repeat request is answered without
+    /// leaving the main thread.
     #[napi]
     pub fn authenticate_hit(
         &self,
         env: &Env,
         headers: Vec<(String, String)>,
-        method: Option<String>,
+        options: Option<AuthenticateOptions>,
     ) -> napi::Result<Option<Principal>> {
+        let (now, method) = options.map_or((None, None), |o| (o.now, o.method));
         let credentials = credentials(&headers, method);
-        match self.inner.authenticate_hit(&credentials) {
-            None => Ok(None),
-            Some(outcome) => Ok(Some(Principal::from(outcome.js(env)?))),
-        }
+        let outcome = self
+            .inner
+            .authenticate_hit_when(&credentials, When::from(now));
+        Ok(outcome.transpose().js(env)?.map(Principal::from))
     }
 
     /// A snapshot of this authenticator's counters (the core's `Stats`, snake_case

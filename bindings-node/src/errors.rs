@@ -4,7 +4,7 @@
 
 use incidentfox_auth::{Error, ErrorCode};
 use napi::bindgen_prelude::{JsObjectValue, Object, Unknown};
-use napi::{Env, JsError, JsValue, Status};
+use napi::{Env, JsError, JsTypeError, JsValue, Status};
 use napi_derive::napi;
 
 /// One error code and its HTTP status.
@@ -75,6 +75,14 @@ pub fn js_error(env: &Env, error: &Error) -> napi::Error {
         // Only when the environment is tearing down; nothing can receive the error then.
         Err(e) => napi::Error::new(Status::GenericFailure, format!("{}: {e}", error.code())),
     }
+}
+
+/// A JS `TypeError` with `message`, for an argument of the wrong shape that is the caller's
+/// mistake in code (an unknown option), not a configuration the core refuses. Must run on the
+/// JS thread.
+pub fn type_error(env: &Env, message: String) -> napi::Error {
+    let error = napi::Error::new(Status::InvalidArg, message);
+    napi::Error::from(JsTypeError::from(error).into_unknown(*env))
 }
 
 /// An `invalid_config` error for a bad argument.

@@ -8,6 +8,7 @@ use crate::rbac::Principal;
 use crate::runtime::promise;
 use crate::stores::{hook_settings, store_from, StoreArg};
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
@@ -106,7 +107,9 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
     if let Some(audience) = &options.audience {
         config.audience = audience.clone();
     }
-    config.accept_legacy_audience = options.accept_legacy_audience.unwrap_or(false);
+    if let Some(accept) = options.accept_legacy_audience {
+        config.accept_legacy_audience = accept;
+    }
     if let Some(ttl) = options.ttl_seconds {
         config.set_ttl_seconds(ttl);
     }
@@ -116,9 +119,15 @@ fn config(options: &ImpersonationOptions<'_>) -> incidentfox_auth::Result<Impers
     if let Some(leeway) = options.leeway_seconds {
         config.leeway_seconds = leeway;
     }
-    config.jti_logging = options.jti_logging.unwrap_or(false);
-    config.jti_require = options.jti_require.unwrap_or(false);
-    config.single_use = options.single_use.unwrap_or(false);
+    if let Some(logging) = options.jti_logging {
+        config.jti_logging = logging;
+    }
+    if let Some(require) = options.jti_require {
+        config.jti_require = require;
+    }
+    if let Some(once) = options.single_use {
+        config.single_use = once;
+    }
     if let Some(name) = options.record_mode.as_deref() {
         config.record_mode = RecordMode::from_name(name).ok_or_else(|| {
             invalid_argument(format!(
@@ -398,11 +407,19 @@ impl ImpersonationVerifier {
         openmetrics(&self.inner.stats())
     }
     /// The verified-token cache's answer for `token` when it needs no work at all (cached, on
-    /// time, and this verifier asks no JTI store when it verifies), or `null`. `verify` tries
-    /// this first, so a repeat token is answered without leaving the main thread.
+    /// time, and this verifier asks no JTI store when it verifies), or `null`; always `null`
+    /// with an explicit `now`. `verify` tries this first, so a repeat token is answered without
+    /// leaving the main thread.
     #[napi(ts_return_type = "import('./lib/verified').VerifiedImpersonation | null")]
-    pub fn verify_hit(&self, token: String) -> Option<VerifiedImpersonationFields> {
-        self.inner.verify_hit(&token).map(fields)
+    pub fn verify_hit(
+        &self,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> Option<VerifiedImpersonationFields> {
+        let now = options.and_then(|o| o.now);
+        self.inner
+            .verify_hit_when(&token, When::from(now))
+            .map(fields)
     }
     /// Verifies `token`, then its JTI when required.
     #[napi(ts_return_type = "Promise<import('./lib/verified').VerifiedImpersonation>")]
@@ -429,11 +446,11 @@ impl ImpersonationVerifier {
         token: String,
         options: Option<VerifyOptions>,
     ) -> napi::Result<VerifiedImpersonationFields> {
-        let inner = match options.and_then(|o| o.now) {
-            Some(now) => self.inner.verify_sync_at(&token, now),
-            None => self.inner.verify_sync(&token),
-        }
-        .js(env)?;
+        let now = options.and_then(|o| o.now);
+        let inner = self
+            .inner
+            .verify_cached_when(&token, When::from(now))
+            .js(env)?;
         Ok(fields(inner))
     }
 }

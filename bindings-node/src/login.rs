@@ -4,6 +4,7 @@
 use crate::convert::env_map;
 use crate::errors::IntoJs;
 use crate::runtime::promise;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::login::{self, LoginConfig, SetCookie};
 use incidentfox_auth::{Algorithm, Secret};
 use napi::bindgen_prelude::{Null, PromiseRaw};

@@ -5,6 +5,7 @@ use crate::errors::{invalid_argument, IntoJs};
 use crate::observe::{families_of, json_of};
 use crate::runtime::promise;
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
@@ -103,29 +104,23 @@ pub struct OidcValidator {
 }
 
 fn key_source(options: &mut OidcValidatorOptions) -> incidentfox_auth::Result<KeySource> {
+    // An inline key set given as the parsed object is passed on as its JSON text.
     let json = options.jwks_json.take().map(|j| match j {
         serde_json::Value::String(text) => text,
         value => value.to_string(),
     });
-    match (
-        json,
-        options.jwks_url.take(),
-        options.discovery.unwrap_or(false),
-    ) {
-        (Some(json), None, false) => Ok(KeySource::Inline(json)),
-        (None, Some(url), false) => Ok(KeySource::Url(url)),
-        (None, None, true) => Ok(KeySource::Discovery),
-        _ => Err(invalid_argument(
-            "give exactly one of jwksJson, jwksUrl or discovery: true",
-        )),
-    }
+    let discovery = options.discovery.unwrap_or_default();
+    KeySource::exactly_one(json, options.jwks_url.take(), discovery)
+        .ok_or_else(|| invalid_argument("give exactly one of jwksJson, jwksUrl or discovery: true"))
 }
 
 fn config(mut options: OidcValidatorOptions) -> incidentfox_auth::Result<OidcConfig> {
     let keys = key_source(&mut options)?;
     let mut config = OidcConfig::new(options.issuer, String::new(), keys)
-        .with_audiences(one_or_many(options.audience))
-        .with_require_kid(options.require_kid.unwrap_or(true));
+        .with_audiences(one_or_many(options.audience));
+    if let Some(require) = options.require_kid {
+        config = config.with_require_kid(require);
+    }
     if let Some(names) = options.algorithms {
         config = config.with_algorithms(Algorithm::parse_list(&names)?);
     }
@@ -196,11 +191,19 @@ impl OidcValidator {
     }
 
     /// The verified-token cache's answer for `token` when it needs no work at all (cached, on
-    /// time, its key in a key set that needs no refresh), or `null`. `verify` tries this first,
-    /// so a repeat token is answered without leaving the main thread.
+    /// time, its key in a key set that needs no refresh), or `null`; always `null` with an
+    /// explicit `now`. `verify` tries this first, so a repeat token is answered without leaving
+    /// the main thread.
     #[napi(ts_return_type = "import('./lib/verified').VerifiedToken | null")]
-    pub fn verify_hit(&self, token: String) -> Option<VerifiedTokenFields> {
-        self.inner.verify_hit(&token).map(fields)
+    pub fn verify_hit(
+        &self,
+        token: String,
+        options: Option<VerifyOptions>,
+    ) -> Option<VerifiedTokenFields> {
+        let now = options.and_then(|o| o.now);
+        self.inner
+            .verify_hit_when(&token, When::from(now))
+            .map(fields)
     }
     /// Tokens held in the verified-token cache (for metrics).
     #[napi]
@@ -258,11 +261,11 @@ impl OidcValidator {
         token: String,
         options: Option<VerifyOptions>,
     ) -> napi::Result<VerifiedTokenFields> {
-        let inner = match options.and_then(|o| o.now) {
-            Some(now) => self.inner.verify_cached_at(&token, now),
-            None => self.inner.verify_cached(&token),
-        }
-        .js(env)?;
+        let now = options.and_then(|o| o.now);
+        let inner = self
+            .inner
+            .verify_cached_when(&token, When::from(now))
+            .js(env)?;
         Ok(fields(inner))
     }
 }

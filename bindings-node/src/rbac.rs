@@ -1,10 +1,13 @@
 //! Permissions, RBAC, route checks, decisions and the principal.
 
 use crate::convert::env_map;
-use crate::errors::{invalid_argument, IntoJs};
+use crate::errors::{invalid_argument, type_error, IntoJs};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::{GroupMap, DEFAULT_ADMIN_PERMISSIONS};
-use incidentfox_auth::{AuthKind, GrantSource, Grants, Permission, Role};
+use incidentfox_auth::{AuthKind, ClaimNames, GrantSource, Grants, Permission, Role};
+use napi::bindgen_prelude::{Object, Unknown};
 use napi::Env;
+use napi::{JsValue, ValueType};
 use napi_derive::napi;
 use std::collections::HashMap;
 
@@ -154,6 +157,7 @@ pub struct WithGrantsOptions {
 
 /// What a team route needs of its caller (`principal.requireTeamMember(need)`).
 #[napi(object)]
+#[derive(Default)]
 pub struct TeamNeed {
     /// The route changes something: read-only principals (impersonation, visitors) are refused.
     pub write: Option<bool>,
@@ -165,6 +169,49 @@ pub struct TeamNeed {
     pub team_node_id: Option<String>,
     /// Whether anonymous visitor tokens are admitted (default false).
     pub allow_visitors: Option<bool>,
+}
+
+/// The members a [`TeamNeed`] may have. napi reads the members it knows and ignores the rest,
+/// so a misspelt requirement (`writes`) would loosen the check without a word: any other
+/// member is a `TypeError` naming these.
+const TEAM_NEED_MEMBERS: [&str; 5] = [
+    "write",
+    "permission",
+    "orgId",
+    "teamNodeId",
+    "allowVisitors",
+];
+
+/// `need` as a [`TeamNeed`]: an object whose members are among [`TEAM_NEED_MEMBERS`].
+fn team_need(env: &Env, need: &Unknown<'_>) -> napi::Result<TeamNeed> {
+    if need.get_type()? != ValueType::Object {
+        return Err(type_error(
+            env,
+            "requireTeamMember: the requirement must be an object".to_owned(),
+        ));
+    }
+    let object = need.coerce_to_object()?;
+    let object = &object;
+    let unknown = Object::keys(object)?
+        .into_iter()
+        .find(|name| !TEAM_NEED_MEMBERS.contains(&name.as_str()));
+    if let Some(name) = unknown {
+        return Err(type_error(
+            env,
+            format!(
+                "requireTeamMember: unknown option `{name}`; the accepted options are {}",
+                TEAM_NEED_MEMBERS.join(", ")
+            ),
+        ));
+    }
+    // `null` reads as absent, as napi reads an optional member.
+    Ok(TeamNeed {
+        write: object.get::<Option<bool>>("write")?.flatten(),
+        permission: object.get::<Option<String>>("permission")?.flatten(),
+        org_id: object.get::<Option<String>>("orgId")?.flatten(),
+        team_node_id: object.get::<Option<String>>("teamNodeId")?.flatten(),
+        allow_visitors: object.get::<Option<bool>>("allowVisitors")?.flatten(),
+    })
 }
 
 /// An authenticated caller; `toJSON()` is the `GET /api/v1/auth/me` body.
@@ -296,23 +343,27 @@ impl Principal {
     /// `need` (the core's `Principal::require_team_member`): no anonymous visitor unless
     /// `allowVisitors`, the org and team the request acts on, write access, the permission.
     #[napi]
-    pub fn require_team_member(&self, env: &Env, need: Option<TeamNeed>) -> napi::Result<()> {
-        let need = match need {
-            Some(n) => incidentfox_auth::TeamRequirement::new()
-                .write(n.write.unwrap_or(false))
-                .permission(
-                    n.permission
-                        .as_deref()
-                        .map(permission)
-                        .transpose()
-                        .js(env)?,
-                )
-                .org_id(n.org_id)
-                .team_node_id(n.team_node_id)
-                .allow_visitors(n.allow_visitors.unwrap_or(false)),
-            None => incidentfox_auth::TeamRequirement::new(),
-        };
-        self.inner.require_team_member(&need).js(env)
+    pub fn require_team_member(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "TeamNeed | undefined | null")] need: Option<Unknown<'_>>,
+    ) -> napi::Result<()> {
+        let need = need.map(|n| team_need(env, &n)).transpose()?;
+        let TeamNeed {
+            write,
+            permission: required,
+            org_id,
+            team_node_id,
+            allow_visitors,
+        } = need.unwrap_or_default();
+        let required = required.as_deref().map(permission).transpose().js(env)?;
+        let requirement = incidentfox_auth::TeamRequirement::new()
+            .write(write.unwrap_or_default())
+            .permission(required)
+            .org_id(org_id)
+            .team_node_id(team_node_id)
+            .allow_visitors(allow_visitors.unwrap_or_default());
+        self.inner.require_team_member(&requirement).js(env)
     }
     /// The `/auth/me` body: snake_case members in the config service's order, optional ones omitted.
     #[napi(
@@ -383,7 +434,6 @@ impl RbacPolicy {
     pub fn resolve(&self, groups: Vec<String>) -> Vec<String> {
         names(&self.inner.resolve(&groups))
     }
-    /// The grants with the source of each.
     /// The grants of an admin with these claims (verified elsewhere), the groups read from
     /// `groupsClaim` (default `groups`; a JSON pointer when it starts with `/`).
     #[napi]
@@ -393,10 +443,11 @@ impl RbacPolicy {
         claims: serde_json::Map<String, serde_json::Value>,
         groups_claim: Option<String>,
     ) -> napi::Result<Vec<String>> {
-        let claim = groups_claim.unwrap_or_else(|| "groups".to_owned());
+        let claim = groups_claim.unwrap_or_else(|| ClaimNames::default().groups);
         let grants = self.inner.resolve_claims(&claims, &claim).js(env)?;
         Ok(names(&grants))
     }
+    /// The grants with the source of each.
     #[napi]
     pub fn resolve_with_sources(&self, groups: Vec<String>) -> Vec<SourcedGrant> {
         self.inner
@@ -452,8 +503,10 @@ impl RouteTable {
     #[napi(constructor)]
     pub fn new(env: &Env, options: Option<RouteTableOptions>) -> napi::Result<Self> {
         let (star, routes) = options.map_or((None, None), |o| (o.require_admin_star, o.routes));
-        let mut table =
-            incidentfox_auth::RouteTable::default().with_require_admin_star(star.unwrap_or(true));
+        let mut table = incidentfox_auth::RouteTable::default();
+        if let Some(star) = star {
+            table = table.with_require_admin_star(star);
+        }
         for (name, required) in routes.into_iter().flatten() {
             let required = match required {
                 serde_json::Value::Null => None,

@@ -8,6 +8,7 @@ use crate::js_calls::{invoke, js_call, JsCall};
 use crate::runtime::promise;
 use async_trait::async_trait;
 use incidentfox_auth::config::whole_count;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::jti::{self, JtiStore};
 use incidentfox_auth::{Error, ErrorCode, Result};

@@ -68,3 +68,16 @@ pub fn verify_team_token(
     let parsed = ParsedTeamToken::parse(token.trim()).js(env)?;
     Ok(team_tokens::verify_secret(&parsed, &stored_hash, &pepper))
 }
+
+/// The members of a team-token lookup row the core reads (`StoredTeamToken::from_row`), both
+/// spellings of each: what `lib/index.js` copies from a lookup's answer.
+#[napi]
+pub fn team_token_row_members() -> Vec<String> {
+    let mut names: Vec<String> = team_tokens::ROW_MEMBERS
+        .iter()
+        .flat_map(|(snake, camel)| [*snake, *camel])
+        .map(str::to_owned)
+        .collect();
+    names.dedup();
+    names
+}

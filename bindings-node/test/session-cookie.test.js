@@ -81,6 +81,6 @@ test('the addon: a method not given is not a safe one', async () => {
   assert.equal((await auth.authenticate(COOKIE, { method: 'GET' })).authKind, 'admin_token')
   await assert.rejects(auth.authenticate(COOKIE), (e) => e.code === 'ERR_MISSING_CREDENTIALS' && /whose method was not given/.test(e.message))
   // The main-thread answer (no work to do) applies the same policy.
-  assert.throws(() => auth.authenticateHit([['cookie', COOKIE.cookie]], 'POST'), (e) => e.code === 'ERR_MISSING_CREDENTIALS')
-  assert.equal(auth.authenticateHit([['cookie', COOKIE.cookie]], 'GET'), null)
+  assert.throws(() => auth.authenticateHit([['cookie', COOKIE.cookie]], { method: 'POST' }), (e) => e.code === 'ERR_MISSING_CREDENTIALS')
+  assert.equal(auth.authenticateHit([['cookie', COOKIE.cookie]], { method: 'GET' }), null)
 })

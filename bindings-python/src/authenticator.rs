@@ -7,6 +7,7 @@ use crate::rbac::{grant_names, Principal, RouteTable};
 use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::{call_python, hook_settings, py_str, store_from};
 use async_trait::async_trait;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::team_tokens::StoredTeamToken;
@@ -41,11 +42,10 @@ impl TeamTokenLookup for PyTeamLookup {
         .await?;
         let value = Python::attach(|py| {
             let found = found.bind(py);
-            if found.is_none() {
-                Ok(None)
-            } else {
-                row_from_python(found).map(Some)
-            }
+            // `None` is no row.
+            (!found.is_none())
+                .then(|| row_from_python(found))
+                .transpose()
         })
         .map_err(|e| Error::new(ErrorCode::LookupUnavailable, format!("lookup row: {e}")))?;
         value.as_ref().map(StoredTeamToken::from_row).transpose()
@@ -72,11 +72,10 @@ fn credentials(headers: &Bound<'_, PyAny>, method: Option<String>) -> PyResult<C
                 .map_err(|_| invalid_argument("headers must be a mapping of str to str"))?,
         );
     }
-    let found = Credentials::from_headers(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    Ok(match method {
-        Some(method) => found.with_method(method),
-        None => found,
-    })
+    Ok(Credentials::from_request(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        method,
+    ))
 }
 
 #[pymethods]
@@ -151,10 +150,11 @@ impl Authenticator {
         let credentials = credentials(headers, method)?;
         // A repeat token the verified-token cache answers without a fetch or a store is answered
         // here, refusals included (an explicit `now` always takes the full path).
-        if now.is_none() {
-            if let Some(outcome) = self.inner.authenticate_hit(&credentials) {
-                return settled(py, outcome.map(Principal::from));
-            }
+        if let Some(outcome) = self
+            .inner
+            .authenticate_hit_when(&credentials, When::from(now))
+        {
+            return settled(py, outcome.map(Principal::from));
         }
         let auth = Arc::clone(&self.inner);
         awaitable(py, async move {

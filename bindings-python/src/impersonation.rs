@@ -6,6 +6,7 @@ use crate::observe::{families, py_value, AsPython};
 use crate::rbac::Principal;
 use crate::runtime::{awaitable, block_on, settled};
 use crate::stores::{hook_settings, store_from};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;
 use incidentfox_auth::impersonation::{
     self as imp, ImpersonationConfig, ImpersonationRequest, RecordMode, VisitorRequest,
@@ -414,10 +415,8 @@ impl ImpersonationVerifier {
     ) -> PyResult<Bound<'py, PyAny>> {
         // A repeat token the cache answers without a JTI store is answered here (an explicit
         // `now` always takes the full path).
-        if now.is_none() {
-            if let Some(inner) = self.inner.verify_hit(&token) {
-                return settled(py, Ok(VerifiedImpersonation { inner }));
-            }
+        if let Some(inner) = self.inner.verify_hit_when(&token, When::from(now)) {
+            return settled(py, Ok(VerifiedImpersonation { inner }));
         }
         let verifier = self.inner.clone();
         awaitable(py, async move {
@@ -458,5 +457,23 @@ impl ImpersonationVerifier {
     fn openmetrics(&self, py: Python<'_>) -> String {
         let inner = &self.inner;
         py.detach(|| openmetrics(&inner.stats()))
+    }
+
+    /// Verifies `token` on the calling thread: signature and claims only, through the
+    /// verified-token cache (never with an explicit `now`). Raises `invalid_config` when this
+    /// verifier must ask its JTI store (`jti_require` or `single_use`), which only `verify`
+    /// can do.
+    #[pyo3(signature = (token, *, now=None))]
+    fn verify_cached(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        now: Option<f64>,
+    ) -> PyResult<VerifiedImpersonation> {
+        let verifier = &self.inner;
+        let inner = py
+            .detach(|| verifier.verify_cached_when(token, When::from(now)))
+            .py_err()?;
+        Ok(VerifiedImpersonation { inner })
     }
 }

@@ -3,6 +3,7 @@
 use crate::convert::{dict, env_map};
 use crate::errors::IntoPy;
 use crate::runtime::{awaitable, block_on};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::login::{self, LoginConfig, LoginResult, SetCookie};
 use incidentfox_auth::{Algorithm, Secret};
 use pyo3::prelude::*;

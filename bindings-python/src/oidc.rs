@@ -4,6 +4,7 @@ use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::observe::{families, py_value, AsPython};
 use crate::runtime::{awaitable, block_on, settled};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::When;
 use incidentfox_auth::{Algorithm, ClaimNames, KeySource, OidcConfig, VerifiedCacheSettings};
@@ -94,16 +95,9 @@ impl OidcValidator {
         verified_cache_ttl: Option<f64>,
         verified_cache_max_entries: Option<u64>,
     ) -> PyResult<OidcValidator> {
-        let keys = match (jwks_json, jwks_url, discovery) {
-            (Some(json), None, false) => KeySource::Inline(json),
-            (None, Some(url), false) => KeySource::Url(url),
-            (None, None, true) => KeySource::Discovery,
-            _ => {
-                return Err(invalid_argument(
-                    "give exactly one of jwks_json, jwks_url or discovery=True",
-                ))
-            }
-        };
+        let keys = KeySource::exactly_one(jwks_json, jwks_url, discovery).ok_or_else(|| {
+            invalid_argument("give exactly one of jwks_json, jwks_url or discovery=True")
+        })?;
         let mut config = OidcConfig::new(issuer, String::new(), keys)
             .with_audiences(audiences(audience)?)
             .with_require_kid(require_kid);
@@ -179,10 +173,8 @@ impl OidcValidator {
     ) -> PyResult<Bound<'py, PyAny>> {
         // A repeat token the cache answers without a fetch is answered here (an explicit `now`
         // always takes the full path).
-        if now.is_none() {
-            if let Some(inner) = self.inner.verify_hit(&token) {
-                return settled(py, Ok(VerifiedToken { inner }));
-            }
+        if let Some(inner) = self.inner.verify_hit_when(&token, When::from(now)) {
+            return settled(py, Ok(VerifiedToken { inner }));
         }
         let validator = Arc::clone(&self.inner);
         awaitable(py, async move {

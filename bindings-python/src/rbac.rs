@@ -2,6 +2,7 @@
 
 use crate::convert::{claims_from_python, env_map, from_python};
 use crate::errors::{invalid_argument, IntoPy};
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::{GroupMap, DEFAULT_ADMIN_PERMISSIONS};
 use incidentfox_auth::{AuthKind, GrantSource, Grants, Permission, Role};
 use pyo3::prelude::*;

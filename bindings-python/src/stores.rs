@@ -5,6 +5,7 @@ use crate::convert::{env_map, from_python, to_python};
 use crate::errors::{invalid_argument, IntoPy};
 use crate::runtime::block_on;
 use async_trait::async_trait;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::{self, HookSettings};
 use incidentfox_auth::jti::{self, JtiEntry, JtiStore};
 use incidentfox_auth::{Error, ErrorCode, Result};

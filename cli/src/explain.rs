@@ -6,6 +6,7 @@ use crate::output;
 use clap::Args;
 use incidentfox_auth::authenticate::DEFAULT_ADMIN_GROUP;
 use incidentfox_auth::config::split_csv;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::{
     AdminAuthenticator, AuthMode, Decision, DenyReason, Error, ErrorCode, GrantSource, Grants,
     Permission, RbacPolicy,

@@ -1,6 +1,7 @@
 //! The OIDC flags shared by `verify` and `explain`, and verifying one token with them.
 
 use clap::Args;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::{
     Algorithm, Error, ErrorCode, KeySource, OidcConfig, OidcValidator, VerifiedToken,
 };

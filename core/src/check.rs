@@ -1,7 +1,7 @@
 //! One report over every variable the library reads (`incidentfox-auth check-config`).
 
 use crate::authenticate::AdminAuthenticator;
-use crate::config::{EnvReader, EnvSource};
+use crate::config::{EnvReader, EnvSource, FromEnv};
 use crate::impersonation::ImpersonationConfig;
 use crate::rbac::RouteTable;
 use crate::secret::{ALLOW_SHORT_SECRETS_ENV_VAR, MIN_SECRET_BYTES};

@@ -39,6 +39,34 @@ impl EnvSource for HashMap<&str, &str> {
     }
 }
 
+/// A component read from environment variables.
+///
+/// [`read_env`](Self::read_env) reads through an [`EnvReader`] that several components may
+/// share, recording every problem there, so one report can cover them all
+/// ([`check_env`](crate::check_env), `Authenticator::from_env_source`).
+/// [`from_env_source`](Self::from_env_source) reads one component and names every problem in
+/// one `invalid_config`; [`from_env`](Self::from_env) does so from the process environment.
+pub trait FromEnv: Sized {
+    /// What the variables give: `Self`, or `Option<Self>` for a component a variable turns on
+    /// (`OIDC_ENABLED`, `WEB_UI_OIDC_ENABLED`).
+    type Output;
+
+    /// Reads the component's variables through `env`, recording every problem there.
+    fn read_env(env: &mut EnvReader<'_>) -> Self::Output;
+
+    /// Reads `source`; every problem is named in one `invalid_config`.
+    fn from_env_source(source: &dyn EnvSource) -> Result<Self::Output> {
+        let mut env = EnvReader::new(source);
+        let value = Self::read_env(&mut env);
+        env.finish(value)
+    }
+
+    /// Reads the process environment; every problem is named in one `invalid_config`.
+    fn from_env() -> Result<Self::Output> {
+        Self::from_env_source(&ProcessEnv)
+    }
+}
+
 /// Problems found while reading configuration.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Problems(Vec<String>);

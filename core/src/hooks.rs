@@ -15,7 +15,7 @@
 //! thread returns, not merely until its caller stopped waiting, and the threads so held across
 //! the whole process never exceed [`MAX_HOOK_THREADS`].
 
-use crate::config::{EnvReader, EnvSource, ProcessEnv};
+use crate::config::{EnvReader, FromEnv};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::jti::{JtiEntry, JtiStore};
 use crate::team_tokens::{StoredTeamToken, TeamTokenLookup};
@@ -78,36 +78,6 @@ impl Default for HookSettings {
 }
 
 impl HookSettings {
-    /// Reads the process environment; see [`HookSettings::from_env_source`].
-    pub fn from_env() -> Result<HookSettings> {
-        HookSettings::from_env_source(&ProcessEnv)
-    }
-
-    /// Reads `AUTH_HOOK_DEADLINE_SECONDS` and `AUTH_HOOK_MAX_IN_FLIGHT` from `source` (the
-    /// defaults when unset); a value that does not parse or is out of bounds is
-    /// `invalid_config` naming the variable.
-    pub fn from_env_source(source: &dyn EnvSource) -> Result<HookSettings> {
-        let mut env = EnvReader::new(source);
-        let settings = HookSettings::read_env(&mut env);
-        env.finish(settings)
-    }
-
-    /// Reads the variables, recording problems in `env` (for `check-config`, which reports
-    /// them with every other variable's).
-    pub(crate) fn read_env(env: &mut EnvReader<'_>) -> HookSettings {
-        let mut settings = HookSettings::default();
-        let seconds = env.parsed(DEADLINE_ENV_VAR, DEFAULT_DEADLINE.as_secs_f64());
-        match deadline_from(seconds) {
-            Ok(deadline) => settings.deadline = deadline,
-            Err(problem) => env.problem(problem),
-        }
-        settings.max_in_flight = env.parsed(MAX_IN_FLIGHT_ENV_VAR, DEFAULT_MAX_IN_FLIGHT);
-        for problem in settings.problems() {
-            env.problem(problem);
-        }
-        settings
-    }
-
     /// These settings with what a caller gave in code (a binding's options): the deadline in
     /// seconds and the bound. Out of bounds is `invalid_config`, as from the environment.
     pub fn with_overrides(
@@ -157,6 +127,28 @@ impl HookSettings {
     /// `store` behind these settings' deadline and bound.
     pub fn guard_jti_store(&self, store: Arc<dyn JtiStore>) -> Arc<dyn JtiStore> {
         Arc::new(GuardedJtiStore::new(store, *self))
+    }
+}
+
+/// `AUTH_HOOK_DEADLINE_SECONDS` and `AUTH_HOOK_MAX_IN_FLIGHT` (the defaults when unset); a value
+/// that does not parse or is out of bounds is a problem naming the variable.
+impl FromEnv for HookSettings {
+    type Output = HookSettings;
+
+    /// Reads the variables, recording problems in `env` (for `check-config`, which reports
+    /// them with every other variable's).
+    fn read_env(env: &mut EnvReader<'_>) -> HookSettings {
+        let mut settings = HookSettings::default();
+        let seconds = env.parsed(DEADLINE_ENV_VAR, DEFAULT_DEADLINE.as_secs_f64());
+        match deadline_from(seconds) {
+            Ok(deadline) => settings.deadline = deadline,
+            Err(problem) => env.problem(problem),
+        }
+        settings.max_in_flight = env.parsed(MAX_IN_FLIGHT_ENV_VAR, DEFAULT_MAX_IN_FLIGHT);
+        for problem in settings.problems() {
+            env.problem(problem);
+        }
+        settings
     }
 }
 

@@ -307,8 +307,14 @@ impl StoredTeamToken {
     /// a string must be an RFC 3339 time with an offset (what `model_dump(mode="json")` and
     /// `Date.toISOString()` write); anything else (a boolean, an object, a string that is not a
     /// time, such as `"NaN"` or `"Invalid Date"`) is `lookup_unavailable`.
+    ///
+    /// Each member may also be spelt in camelCase ([`ROW_MEMBERS`]: `orgId`, `revokedAt`, ...),
+    /// as a JS row mapped by hand is. A row holding both spellings of a member with different
+    /// values (`revokedAt: null` beside a `revoked_at` time) is `lookup_unavailable`: neither may
+    /// shadow the other.
     pub fn from_row(row: &serde_json::Value) -> Result<StoredTeamToken> {
         let bad = |what: &str| err(ErrorCode::LookupUnavailable, format!("lookup row: {what}"));
+        let row = &snake_case_row(row)?;
         let text = |name: &str| row.get(name).and_then(|v| v.as_str()).map(str::to_owned);
         // An optional text member: absent or null is none, a string is itself, anything else
         // is a broken row (never "none", which would change what kind of token it is).
@@ -332,6 +338,39 @@ impl StoredTeamToken {
             },
         })
     }
+}
+
+/// The members of a team-token lookup row, each as its snake_case name (a database column's)
+/// and its camelCase one; [`StoredTeamToken::from_row`] reads either.
+pub const ROW_MEMBERS: [(&str, &str); 7] = [
+    ("org_id", "orgId"),
+    ("team_node_id", "teamNodeId"),
+    ("token_id", "tokenId"),
+    ("token_hash", "tokenHash"),
+    ("revoked_at", "revokedAt"),
+    ("expires_at", "expiresAt"),
+    ("kind", "kind"),
+];
+
+/// The members of `row` [`StoredTeamToken::from_row`] reads, under their snake_case names; a
+/// member given in both spellings with different values is refused.
+fn snake_case_row(row: &serde_json::Value) -> Result<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (snake, camel) in ROW_MEMBERS {
+        let value = match (row.get(snake), row.get(camel)) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(err(
+                    ErrorCode::LookupUnavailable,
+                    format!("lookup row: `{camel}` and `{snake}` disagree"),
+                ))
+            }
+            (a, b) => a.or(b),
+        };
+        if let Some(value) = value {
+            out.insert(snake.to_owned(), value.clone());
+        }
+    }
+    Ok(serde_json::Value::Object(out))
 }
 
 /// A time member of a lookup row (see [`StoredTeamToken::from_row`]).
@@ -805,6 +844,62 @@ mod tests {
         ] {
             let code = StoredTeamToken::from_row(&broken).err().map(|e| e.code());
             assert_eq!(code, Some(ErrorCode::LookupUnavailable), "{broken}");
+        }
+    }
+
+    #[test]
+    fn rows_are_read_in_either_spelling_and_refused_when_the_two_disagree() {
+        let camel = serde_json::json!({
+            "orgId": "o", "teamNodeId": "t", "tokenId": "id", "tokenHash": "h",
+            "revokedAt": null, "expiresAt": 10.5, "kind": "team",
+        });
+        let snake = serde_json::json!({
+            "org_id": "o", "team_node_id": "t", "token_id": "id", "token_hash": "h",
+            "revoked_at": null, "expires_at": 10.5, "kind": "team",
+        });
+        let read = StoredTeamToken::from_row(&snake).ok();
+        assert!(read.is_some());
+        assert_eq!(StoredTeamToken::from_row(&camel).ok(), read);
+        // Both spellings agreeing is the same row.
+        let mut both = snake.clone();
+        if let (Some(out), Some(extra)) = (both.as_object_mut(), camel.as_object()) {
+            out.extend(extra.clone());
+        }
+        assert_eq!(StoredTeamToken::from_row(&both).ok(), read);
+        for (snake_name, camel_name, one, other) in [
+            (
+                "revoked_at",
+                "revokedAt",
+                serde_json::json!(null),
+                serde_json::json!(5),
+            ),
+            (
+                "expires_at",
+                "expiresAt",
+                serde_json::json!(10.5),
+                serde_json::json!("2023-11-14T22:13:20Z"),
+            ),
+            (
+                "org_id",
+                "orgId",
+                serde_json::json!("o"),
+                serde_json::json!("p"),
+            ),
+        ] {
+            let mut row = snake.clone();
+            if let Some(out) = row.as_object_mut() {
+                out.insert(snake_name.to_owned(), one);
+                out.insert(camel_name.to_owned(), other);
+            }
+            let refused = StoredTeamToken::from_row(&row).err();
+            assert_eq!(
+                refused.as_ref().map(|e| e.code()),
+                Some(ErrorCode::LookupUnavailable)
+            );
+            assert!(
+                refused.is_some_and(|e| e.message().contains("disagree")),
+                "{row}"
+            );
         }
     }
 

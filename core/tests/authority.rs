@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::DenyReason;
 use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::team_tokens::{generate, StoredTeamToken, StoredTokenKind, TokenPepper};

@@ -9,6 +9,7 @@
 )]
 
 use incidentfox_auth::authenticate::admin_token_grants;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::RbacPolicy;
 use incidentfox_auth::team_tokens::MemoryTeamTokens;
 use incidentfox_auth::team_tokens::{hash_secret, StoredTeamToken, StoredTokenKind, TokenPepper};

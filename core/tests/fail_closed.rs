@@ -8,6 +8,7 @@
 )]
 
 use incidentfox_auth::check_env;
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::impersonation::{
     ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, ImpersonationVerifier,
     VisitorRequest,
@@ -82,7 +83,7 @@ async fn a_clock_that_is_not_finite_is_refused_by_every_impersonation_entry_poin
     for now in NOT_FINITE {
         for e in [
             verifier.verify_at(&minted.token, now).await.unwrap_err(),
-            verifier.verify_sync_at(&minted.token, now).unwrap_err(),
+            verifier.verify_cached_at(&minted.token, now).unwrap_err(),
             verifier
                 .dangerous_verify_without_jti_store_at(&minted.token, now)
                 .unwrap_err(),

@@ -14,6 +14,7 @@
 //! without them every test fails with that instruction. Tests that change the provider (key
 //! rotation, clock) or stop it start their own; the others share one.
 
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::login::{LoginConfig, LoginResult, LoginStart, OidcLogin};
 use incidentfox_auth::{Error, ErrorCode, Secret};
 use serde_json::Value;

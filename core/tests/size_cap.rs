@@ -145,23 +145,23 @@ async fn impersonation_an_oversized_token_is_too_large_before_anything_else() {
         ErrorCode::TokenTooLarge
     );
     assert_eq!(
-        code(verifier.verify_sync(&oversized)),
+        code(verifier.verify_cached(&oversized)),
         ErrorCode::TokenTooLarge
     );
     assert_eq!(
-        code(verifier.verify_sync_at(&oversized, unix_now())),
+        code(verifier.verify_cached_at(&oversized, unix_now())),
         ErrorCode::TokenTooLarge
     );
     assert!(verifier.verify_hit(&oversized).is_none());
     let garbage = "!".repeat(CAP + 1);
     assert_eq!(
-        code(verifier.verify_sync(&garbage)),
+        code(verifier.verify_cached(&garbage)),
         ErrorCode::TokenTooLarge
     );
     // At the cap the token is read, and refused for what it is.
     let at_cap = jwt_of_len("RS256", "k", "someone-else", CAP);
     assert_ne!(
-        code(verifier.verify_sync(&at_cap)),
+        code(verifier.verify_cached(&at_cap)),
         ErrorCode::TokenTooLarge
     );
 }

@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::login::{sanitize_return_to, LoginConfig, OidcLogin, RETURN_TO_COOKIE};
 use incidentfox_auth::{Authenticator, Credentials, Principal, Result};
 use serde_json::Value;

@@ -7,6 +7,7 @@
 //! The shared permission and RBAC vectors (`testdata/vectors/permissions.json`, `rbac.json`),
 //! also run by the Python and Node suites.
 
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::rbac::{GrantSource, Grants, RbacPolicy, RouteTable};
 use incidentfox_auth::{AuthKind, ErrorCode, Permission, PermissionSet, Principal, Role};
 use serde_json::{json, Value};

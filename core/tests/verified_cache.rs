@@ -116,18 +116,18 @@ async fn a_hit_reads_the_same_claims_and_identity_as_a_full_verification() {
 }
 
 #[tokio::test]
-async fn impersonation_verify_sync_uses_the_cache_and_refuses_when_the_store_must_be_asked() {
+async fn impersonation_verify_cached_uses_the_cache_and_refuses_when_the_store_must_be_asked() {
     let request = request();
     let config = ImpersonationConfig::new("cache-test-secret-0123456789abcdef");
     let signer = ImpersonationSigner::new(config.clone(), None).unwrap();
     let verifier = ImpersonationVerifier::new(config.clone(), None).unwrap();
     let minted = signer.mint(&request).await.unwrap();
-    let first = verifier.verify_sync(&minted.token).unwrap();
-    assert_eq!(verifier.verify_sync(&minted.token).unwrap(), first);
+    let first = verifier.verify_cached(&minted.token).unwrap();
+    assert_eq!(verifier.verify_cached(&minted.token).unwrap(), first);
     assert_eq!(verifier.verify(&minted.token).await.unwrap(), first);
     assert_eq!(
         verifier
-            .verify_sync(&forged(&minted.token))
+            .verify_cached(&forged(&minted.token))
             .unwrap_err()
             .code(),
         ErrorCode::InvalidSignature
@@ -139,7 +139,7 @@ async fn impersonation_verify_sync_uses_the_cache_and_refuses_when_the_store_mus
     required.jti_require = true;
     let strict = ImpersonationVerifier::new(required, Some(store)).unwrap();
     assert_eq!(
-        strict.verify_sync(&minted.token).unwrap_err().code(),
+        strict.verify_cached(&minted.token).unwrap_err().code(),
         ErrorCode::InvalidConfig
     );
 }

@@ -1,6 +1,7 @@
 //! Reading every component's configuration from arbitrary `KEY=VALUE` lines: never panics.
 #![no_main]
 
+use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::{check_env, Authenticator, OidcConfig, RbacPolicy, RouteTable};
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;

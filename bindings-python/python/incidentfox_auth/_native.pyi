@@ -391,6 +391,10 @@ class ImpersonationVerifier:
         made under the hook deadline (the GIL is released meanwhile)."""
     def health_async(self) -> Awaitable[dict[str, Any]]:
         """As :meth:`health`, awaitable."""
+    def verify_cached(self, token: str, *, now: float | None = None) -> VerifiedImpersonation:
+        """Signature and claims only, on the calling thread, through the verified-token cache
+        (never with an explicit ``now``). Raises ``invalid_config`` when this verifier must ask
+        its JTI store (``jti_require`` or ``single_use``), which only :meth:`verify` can do."""
 
 @final
 class Authenticator:

@@ -2,7 +2,7 @@
 
 use super::admin::{AdminAuthBuilder, AdminAuthenticator, InternalService};
 use super::mode::AuthMode;
-use crate::config::{EnvReader, EnvSource, ProcessEnv};
+use crate::config::{EnvReader, EnvSource, FromEnv, ProcessEnv};
 use crate::error::Result;
 use crate::oidc::{OidcConfig, OidcValidator};
 use crate::permissions::Permission;

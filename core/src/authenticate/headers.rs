@@ -4,10 +4,30 @@ use super::session_cookie::SessionCookiePolicy;
 use crate::cookie::{parse_cookie_header, unescape_value, SESSION_COOKIE};
 use crate::error::Result;
 
+/// The header carrying a bearer token (`Bearer <token>`, the scheme case-insensitive).
+pub const AUTHORIZATION_HEADER: &str = "Authorization";
 /// The header carrying an admin token.
 pub const ADMIN_TOKEN_HEADER: &str = "X-Admin-Token";
 /// The header carrying a team token or an impersonation token (orchestrator → agent).
 pub const TEAM_TOKEN_HEADER: &str = "X-IncidentFox-Team-Token";
+
+/// The header carrying the request's cookies, the session cookie
+/// ([`SESSION_COOKIE`](crate::cookie::SESSION_COOKIE)) among them.
+pub const COOKIE_HEADER: &str = "Cookie";
+/// The header naming the origin of a request, which a [`SessionCookiePolicy`] may check.
+pub const ORIGIN_HEADER: &str = "Origin";
+
+/// Every header [`Credentials::from_headers`] reads, lowercase: what a framework adapter passes
+/// on from a request (any other header is ignored). `Cookie` carries the session cookie and
+/// `Origin` is what a [`SessionCookiePolicy`] checks before that cookie counts.
+pub const CREDENTIAL_HEADERS: [&str; 6] = [
+    "authorization",
+    "x-admin-token",
+    "x-incidentfox-team-token",
+    "x-internal-service",
+    "cookie",
+    "origin",
+];
 
 /// The credential-bearing headers of one request.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -51,7 +71,7 @@ impl Credentials {
     pub fn from_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Credentials {
         let mut found = Credentials::default();
         for (name, value) in headers {
-            let slot = if name.eq_ignore_ascii_case("authorization") {
+            let slot = if name.eq_ignore_ascii_case(AUTHORIZATION_HEADER) {
                 &mut found.authorization
             } else if name.eq_ignore_ascii_case(ADMIN_TOKEN_HEADER) {
                 &mut found.admin_token
@@ -59,9 +79,9 @@ impl Credentials {
                 &mut found.team_token
             } else if name.eq_ignore_ascii_case(super::INTERNAL_SERVICE_HEADER) {
                 &mut found.internal_service
-            } else if name.eq_ignore_ascii_case("origin") {
+            } else if name.eq_ignore_ascii_case(ORIGIN_HEADER) {
                 &mut found.origin
-            } else if name.eq_ignore_ascii_case("cookie") {
+            } else if name.eq_ignore_ascii_case(COOKIE_HEADER) {
                 // Every `Cookie` header in order; the first session cookie wins.
                 if found.session_cookie.is_none() {
                     // A value that does not decode to text is passed on as sent: it is still a
@@ -79,6 +99,19 @@ impl Credentials {
             }
         }
         found
+    }
+
+    /// [`from_headers`](Self::from_headers) for a request whose method (`GET`, `POST`, ...) is
+    /// known or not: what a framework adapter has at hand. An unknown method is what a
+    /// [`SessionCookiePolicy`] treats as unsafe.
+    pub fn from_request<'a>(
+        headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        method: Option<String>,
+    ) -> Credentials {
+        Credentials {
+            method,
+            ..Credentials::from_headers(headers)
+        }
     }
 
     /// The same credentials, for a request with this method (`GET`, `POST`, ...).
@@ -158,6 +191,38 @@ mod tests {
         assert_eq!(c.token(), Some("t.s"));
         assert_eq!(Credentials::default().token(), None);
         assert!(!format!("{:?}", Credentials::bearer("secret-value")).contains("secret-value"));
+    }
+
+    #[test]
+    fn the_credential_headers_are_exactly_the_headers_read() {
+        let named = [
+            AUTHORIZATION_HEADER,
+            ADMIN_TOKEN_HEADER,
+            TEAM_TOKEN_HEADER,
+            super::super::INTERNAL_SERVICE_HEADER,
+            COOKIE_HEADER,
+            ORIGIN_HEADER,
+        ];
+        assert_eq!(named.map(str::to_ascii_lowercase), CREDENTIAL_HEADERS);
+        let cookie = format!("{SESSION_COOKIE}=v");
+        for name in CREDENTIAL_HEADERS {
+            let value = if name == "cookie" {
+                cookie.as_str()
+            } else {
+                "v"
+            };
+            let found = Credentials::from_headers([(name, value)]);
+            assert_ne!(found, Credentials::default(), "{name}");
+        }
+        for name in [
+            "x-forwarded-for",
+            "proxy-authorization",
+            "set-cookie",
+            "x-api-key",
+        ] {
+            let found = Credentials::from_headers([(name, cookie.as_str())]);
+            assert_eq!(found, Credentials::default(), "{name}");
+        }
     }
 
     #[test]

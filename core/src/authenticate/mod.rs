@@ -15,7 +15,10 @@ pub use admin::{
     MIN_INTERNAL_SERVICE_SECRET_BYTES,
 };
 pub use credential::{bearer_token, CredentialShape};
-pub use headers::{Credentials, ADMIN_TOKEN_HEADER, TEAM_TOKEN_HEADER};
+pub use headers::{
+    Credentials, ADMIN_TOKEN_HEADER, AUTHORIZATION_HEADER, COOKIE_HEADER, CREDENTIAL_HEADERS,
+    ORIGIN_HEADER, TEAM_TOKEN_HEADER,
+};
 pub use mode::AuthMode;
 pub use request::Authenticator;
 pub(crate) use request_env::read_team_mode;

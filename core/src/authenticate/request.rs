@@ -322,6 +322,19 @@ impl Authenticator {
         let verified = self.oidc_validator()?.verify_hit(token)?;
         Some((Kind::Oidc, self.oidc_principal(&verified)))
     }
+
+    /// [`authenticate_hit`](Self::authenticate_hit) for `When::Now`; `None` for an explicit
+    /// instant, which always takes the full path ([`authenticate_at`](Self::authenticate_at)).
+    pub fn authenticate_hit_when(
+        &self,
+        credentials: &Credentials,
+        when: When,
+    ) -> Option<Result<Principal>> {
+        match when {
+            When::Now => self.authenticate_hit(credentials),
+            When::At(_) => None,
+        }
+    }
 }
 
 /// What a team token (and a team OIDC user) may do.

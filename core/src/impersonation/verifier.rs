@@ -116,11 +116,20 @@ impl ImpersonationVerifier {
     /// verified-token cache. A verifier that must consult the JTI store at verification
     /// (`IMPERSONATION_JTI_DB_REQUIRE` or single use) refuses with `invalid_config`, since only
     /// [`verify`](Self::verify) asks the store.
-    pub fn verify_sync(&self, token: &str) -> Result<VerifiedImpersonation> {
+    pub fn verify_cached(&self, token: &str) -> Result<VerifiedImpersonation> {
         let result = self
             .refuse_if_store_needed()
             .and_then(|()| self.verify_signed_now(token));
         self.record(result)
+    }
+
+    /// [`verify_cached`](Self::verify_cached) or [`verify_cached_at`](Self::verify_cached_at),
+    /// as `when` says.
+    pub fn verify_cached_when(&self, token: &str, when: When) -> Result<VerifiedImpersonation> {
+        match when {
+            When::Now => self.verify_cached(token),
+            When::At(now) => self.verify_cached_at(token, now),
+        }
     }
 
     /// The verified-token cache's answer for `token` when answering needs no work at all: the
@@ -143,8 +152,17 @@ impl ImpersonationVerifier {
         Some(verified)
     }
 
-    /// [`verify_sync`](Self::verify_sync) as of `now` (Unix seconds), never from the cache.
-    pub fn verify_sync_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
+    /// [`verify_hit`](Self::verify_hit) for `When::Now`; `None` for an explicit instant, which
+    /// always takes the full path ([`verify_at`](Self::verify_at)) and never the cache.
+    pub fn verify_hit_when(&self, token: &str, when: When) -> Option<VerifiedImpersonation> {
+        match when {
+            When::Now => self.verify_hit(token),
+            When::At(_) => None,
+        }
+    }
+
+    /// [`verify_cached`](Self::verify_cached) as of `now` (Unix seconds), never from the cache.
+    pub fn verify_cached_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         let result = self
             .refuse_if_store_needed()
             .and_then(|()| self.verify_signed_at(token, now));

@@ -35,6 +35,7 @@ pub fn store_from_env_source(source: &dyn EnvSource) -> Result<Arc<dyn JtiStore>
 
 #[cfg(feature = "postgres")]
 fn postgres(source: &dyn EnvSource) -> Result<Arc<dyn JtiStore>> {
+    use crate::config::FromEnv;
     let settings = super::PostgresSettings::from_env_source(source)?;
     Ok(Arc::new(super::PostgresJtiStore::connect(settings)?))
 }

@@ -7,7 +7,7 @@
 
 use super::postgres_tls::{connector, tls_request};
 use super::store::{JtiEntry, JtiStore};
-use crate::config::{EnvReader, EnvSource, ProcessEnv};
+use crate::config::{EnvReader, FromEnv};
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::text::clip;
 use async_trait::async_trait;
@@ -104,17 +104,14 @@ impl PostgresSettings {
             wait_timeout: DEFAULT_TIMEOUT,
         }
     }
+}
 
-    /// Reads the process environment; see [`PostgresSettings::from_env_source`].
-    pub fn from_env() -> Result<PostgresSettings> {
-        PostgresSettings::from_env_source(&ProcessEnv)
-    }
+/// `IMPERSONATION_JTI_DATABASE_URL`, else `DATABASE_URL` (one is required), `PGSSLROOTCERT` and
+/// `IMPERSONATION_JTI_DB_POOL_SIZE` (at least 1); the URL itself is never quoted in a problem.
+impl FromEnv for PostgresSettings {
+    type Output = PostgresSettings;
 
-    /// Reads `source`: `IMPERSONATION_JTI_DATABASE_URL`, else `DATABASE_URL` (one is required),
-    /// and `IMPERSONATION_JTI_DB_POOL_SIZE` (at least 1). Every problem is named in one
-    /// `invalid_config`; the URL itself is never quoted.
-    pub fn from_env_source(source: &dyn EnvSource) -> Result<PostgresSettings> {
-        let mut env = EnvReader::new(source);
+    fn read_env(env: &mut EnvReader<'_>) -> PostgresSettings {
         let (name, url) = match (env.text(URL_VAR), env.text(FALLBACK_URL_VAR)) {
             (Some(url), _) => (URL_VAR, url),
             (None, Some(url)) => (FALLBACK_URL_VAR, url),
@@ -133,7 +130,7 @@ impl PostgresSettings {
         let mut settings = PostgresSettings::new(url);
         settings.ssl_root_cert = env.text(ROOT_CERT_VAR).map(PathBuf::from);
         settings.pool_size = env.number(POOL_SIZE_VAR, DEFAULT_POOL_SIZE, 1);
-        env.finish(settings)
+        settings
     }
 }
 

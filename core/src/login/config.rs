@@ -1,7 +1,7 @@
 //! Login settings: the chart's explicit endpoints or discovery from an issuer, and `from_env()`
 //! over the `WEB_UI_*` variables.
 
-use crate::config::{EnvReader, EnvSource, ProcessEnv};
+use crate::config::{EnvReader, FromEnv};
 use crate::error::{err, ErrorCode, Result};
 use crate::jose::Algorithm;
 use crate::secret::Secret;
@@ -80,67 +80,6 @@ impl LoginConfig {
             "{}/api/auth/callback",
             self.public_base_url.trim_end_matches('/')
         )
-    }
-
-    /// Reads the process environment; `Ok(None)` unless `WEB_UI_OIDC_ENABLED=1`.
-    pub fn from_env() -> Result<Option<LoginConfig>> {
-        LoginConfig::from_env_source(&ProcessEnv)
-    }
-
-    /// Reads `WEB_UI_OIDC_ENABLED`, `WEB_UI_PUBLIC_BASE_URL`, `WEB_UI_OIDC_ISSUER` (new; else
-    /// `OIDC_ISSUER`), `WEB_UI_OIDC_AUTHORIZATION_ENDPOINT`, `WEB_UI_OIDC_TOKEN_ENDPOINT`,
-    /// `WEB_UI_OIDC_JWKS_URL` (new; else `OIDC_JWKS_URL`, else discovery), `WEB_UI_OIDC_CLIENT_ID`,
-    /// `WEB_UI_OIDC_CLIENT_SECRET`, `WEB_UI_OIDC_SCOPES`, `WEB_UI_COOKIE_SECURE` (unset: on when
-    /// the public base URL is https), `OIDC_ALG` and `OIDC_GROUPS_CLAIM`. Every problem is named,
-    /// with the variable at fault, in one `invalid_config`.
-    pub fn from_env_source(source: &dyn EnvSource) -> Result<Option<LoginConfig>> {
-        let mut env = EnvReader::new(source);
-        let config = LoginConfig::read_env(&mut env);
-        env.finish(config)
-    }
-
-    /// Reads the variables into `env`, recording every problem there; `None` unless
-    /// `WEB_UI_OIDC_ENABLED=1`.
-    pub(crate) fn read_env(env: &mut EnvReader<'_>) -> Option<LoginConfig> {
-        if !env.opt_in("WEB_UI_OIDC_ENABLED") {
-            return None;
-        }
-        let (issuer_var, issuer) = first_set(env, &["WEB_UI_OIDC_ISSUER", "OIDC_ISSUER"]);
-        let client_id = env.text("WEB_UI_OIDC_CLIENT_ID").unwrap_or_default();
-        let base = env.text("WEB_UI_PUBLIC_BASE_URL").unwrap_or_default();
-        let mut config = LoginConfig::new(issuer.unwrap_or_default(), client_id, base);
-        config.client_secret = env.text("WEB_UI_OIDC_CLIENT_SECRET").map(Secret::new);
-        config.authorization_endpoint = env.text("WEB_UI_OIDC_AUTHORIZATION_ENDPOINT");
-        config.token_endpoint = env.text("WEB_UI_OIDC_TOKEN_ENDPOINT");
-        let (jwks_var, jwks_url) = first_set(env, &["WEB_UI_OIDC_JWKS_URL", "OIDC_JWKS_URL"]);
-        config.jwks_url = jwks_url;
-        let scopes = env.text_or("WEB_UI_OIDC_SCOPES", DEFAULT_SCOPES);
-        config.scopes = scopes.split_whitespace().map(str::to_owned).collect();
-        // Unset: derived from the base URL's scheme by `new`.
-        config.cookie_secure = env.flag("WEB_UI_COOKIE_SECURE", config.cookie_secure);
-        config.groups_claim = env.text_or("OIDC_GROUPS_CLAIM", "groups");
-        if let Some(names) = env.csv("OIDC_ALG") {
-            let mut algorithms = Vec::new();
-            for name in names {
-                match Algorithm::from_name(&name) {
-                    Some(alg) => algorithms.push(alg),
-                    None => env.problem(format!(
-                        "OIDC_ALG names `{}`, which is not supported",
-                        clip(&name)
-                    )),
-                }
-            }
-            config.algorithms = algorithms;
-        }
-        let names = Names {
-            issuer: issuer_var.unwrap_or("WEB_UI_OIDC_ISSUER (or OIDC_ISSUER)"),
-            jwks_url: jwks_var.unwrap_or("WEB_UI_OIDC_JWKS_URL"),
-            ..Names::ENV
-        };
-        for problem in config.problems_named(&names) {
-            env.problem(problem);
-        }
-        Some(config)
     }
 
     /// Every problem with these settings.
@@ -261,6 +200,60 @@ impl LoginConfig {
                 format!("invalid login configuration: {}", problems.join("; ")),
             ))
         }
+    }
+}
+
+/// `WEB_UI_OIDC_ENABLED`, `WEB_UI_PUBLIC_BASE_URL`, `WEB_UI_OIDC_ISSUER` (new; else
+/// `OIDC_ISSUER`), `WEB_UI_OIDC_AUTHORIZATION_ENDPOINT`, `WEB_UI_OIDC_TOKEN_ENDPOINT`,
+/// `WEB_UI_OIDC_JWKS_URL` (new; else `OIDC_JWKS_URL`, else discovery), `WEB_UI_OIDC_CLIENT_ID`,
+/// `WEB_UI_OIDC_CLIENT_SECRET`, `WEB_UI_OIDC_SCOPES`, `WEB_UI_COOKIE_SECURE` (unset: on when
+/// the public base URL is https), `OIDC_ALG` and `OIDC_GROUPS_CLAIM`. Every problem names the
+/// variable at fault.
+impl FromEnv for LoginConfig {
+    type Output = Option<LoginConfig>;
+
+    /// Reads the variables into `env`, recording every problem there; `None` unless
+    /// `WEB_UI_OIDC_ENABLED=1`.
+    fn read_env(env: &mut EnvReader<'_>) -> Option<LoginConfig> {
+        if !env.opt_in("WEB_UI_OIDC_ENABLED") {
+            return None;
+        }
+        let (issuer_var, issuer) = first_set(env, &["WEB_UI_OIDC_ISSUER", "OIDC_ISSUER"]);
+        let client_id = env.text("WEB_UI_OIDC_CLIENT_ID").unwrap_or_default();
+        let base = env.text("WEB_UI_PUBLIC_BASE_URL").unwrap_or_default();
+        let mut config = LoginConfig::new(issuer.unwrap_or_default(), client_id, base);
+        config.client_secret = env.text("WEB_UI_OIDC_CLIENT_SECRET").map(Secret::new);
+        config.authorization_endpoint = env.text("WEB_UI_OIDC_AUTHORIZATION_ENDPOINT");
+        config.token_endpoint = env.text("WEB_UI_OIDC_TOKEN_ENDPOINT");
+        let (jwks_var, jwks_url) = first_set(env, &["WEB_UI_OIDC_JWKS_URL", "OIDC_JWKS_URL"]);
+        config.jwks_url = jwks_url;
+        let scopes = env.text_or("WEB_UI_OIDC_SCOPES", DEFAULT_SCOPES);
+        config.scopes = scopes.split_whitespace().map(str::to_owned).collect();
+        // Unset: derived from the base URL's scheme by `new`.
+        config.cookie_secure = env.flag("WEB_UI_COOKIE_SECURE", config.cookie_secure);
+        config.groups_claim = env.text_or("OIDC_GROUPS_CLAIM", "groups");
+        if let Some(names) = env.csv("OIDC_ALG") {
+            let mut algorithms = Vec::new();
+            for name in names {
+                match Algorithm::from_name(&name) {
+                    Some(alg) => algorithms.push(alg),
+                    None => env.problem(format!(
+                        "OIDC_ALG names `{}`, which is not supported",
+                        clip(&name)
+                    )),
+                }
+            }
+            config.algorithms = algorithms;
+        }
+        let names = Names {
+            issuer: issuer_var.unwrap_or("WEB_UI_OIDC_ISSUER (or OIDC_ISSUER)"),
+            jwks_url: jwks_var.unwrap_or("WEB_UI_OIDC_JWKS_URL"),
+            ..Names::ENV
+        };
+        for problem in config.problems_named(&names) {
+            env.problem(problem);
+        }
+        Some(config)
     }
 }
 

@@ -26,6 +26,23 @@ pub enum KeySource {
     Discovery,
 }
 
+impl KeySource {
+    /// The key source a caller's options name, given apart as a binding's constructor takes
+    /// them (an inline JWKS, a JWKS URL, discovery): `None` unless exactly one is given.
+    pub fn exactly_one(
+        inline: Option<String>,
+        url: Option<String>,
+        discovery: bool,
+    ) -> Option<KeySource> {
+        match (inline, url, discovery) {
+            (Some(json), None, false) => Some(KeySource::Inline(json)),
+            (None, Some(url), false) => Some(KeySource::Url(url)),
+            (None, None, true) => Some(KeySource::Discovery),
+            _ => None,
+        }
+    }
+}
+
 /// Names of the claims the identity is read from (defaults as in the services).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimNames {
@@ -260,6 +277,38 @@ impl OidcConfig {
                 ErrorCode::InvalidConfig,
                 format!("invalid oidc configuration: {}", problems.join("; ")),
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeySource;
+
+    #[test]
+    fn a_key_source_is_named_exactly_once() {
+        let json = || Some("{\"keys\": []}".to_owned());
+        let url = || Some("https://idp.example/jwks".to_owned());
+        assert!(matches!(
+            KeySource::exactly_one(json(), None, false),
+            Some(KeySource::Inline(_))
+        ));
+        assert!(matches!(
+            KeySource::exactly_one(None, url(), false),
+            Some(KeySource::Url(_))
+        ));
+        assert!(matches!(
+            KeySource::exactly_one(None, None, true),
+            Some(KeySource::Discovery)
+        ));
+        for (inline, url, discovery) in [
+            (None, None, false),
+            (json(), url(), false),
+            (json(), None, true),
+            (None, url(), true),
+            (json(), url(), true),
+        ] {
+            assert!(KeySource::exactly_one(inline, url, discovery).is_none());
         }
     }
 }

@@ -1,31 +1,19 @@
-//! `OidcConfig::from_env()`: the services' `OIDC_*` variables, plus a few new tuning knobs.
+//! `OidcConfig`'s [`FromEnv`]: the services' `OIDC_*` variables, plus a few new tuning knobs.
 
 use super::config::{ClaimNames, KeySource, OidcConfig};
-use crate::config::{EnvReader, EnvSource, ProcessEnv};
-use crate::error::Result;
+use crate::config::{EnvReader, FromEnv};
 use crate::jose::Algorithm;
 use crate::text::clip;
 use std::time::Duration;
 
-impl OidcConfig {
-    /// Reads the process environment. `Ok(None)` when `OIDC_ENABLED` is not `1`.
-    pub fn from_env() -> Result<Option<OidcConfig>> {
-        OidcConfig::from_env_source(&ProcessEnv)
-    }
-
-    /// Reads `source`; every invalid variable is named in one `invalid_config` error.
-    ///
-    /// `OIDC_ENABLED=1` also requires `OIDC_ISSUER` and `OIDC_AUDIENCE` (a CSV list is accepted).
-    /// Keys: `OIDC_JWKS_JSON` wins over `OIDC_JWKS_URL`; with neither, discovery from the issuer.
-    pub fn from_env_source(source: &dyn EnvSource) -> Result<Option<OidcConfig>> {
-        let mut env = EnvReader::new(source);
-        let config = OidcConfig::read_env(&mut env);
-        env.finish(config)
-    }
+/// The `OIDC_*` variables; `None` unless `OIDC_ENABLED=1`, which also requires `OIDC_ISSUER` and
+/// `OIDC_AUDIENCE` (a CSV list is accepted). Keys: `OIDC_JWKS_JSON` wins over `OIDC_JWKS_URL`; with neither, discovery from the issuer.
+impl FromEnv for OidcConfig {
+    type Output = Option<OidcConfig>;
 
     /// Reads the `OIDC_*` variables through `env`, recording every problem there (so one report
     /// can cover every component). `None` when OIDC is disabled or a problem was found.
-    pub(crate) fn read_env(env: &mut EnvReader<'_>) -> Option<OidcConfig> {
+    fn read_env(env: &mut EnvReader<'_>) -> Option<OidcConfig> {
         let before = env.problems().list().len();
         if !env.opt_in("OIDC_ENABLED") {
             return None;
@@ -103,7 +91,7 @@ impl OidcConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
+    use crate::error::{ErrorCode, Result};
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> Result<Option<OidcConfig>> {

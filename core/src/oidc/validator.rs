@@ -185,7 +185,15 @@ impl OidcValidator {
         Some(hit)
     }
 
-    /// [`verify`](Self::verify) for `When::Now`, [`verify_at`](Self::verify_at) otherwise.
+    /// [`verify_hit`](Self::verify_hit) for `When::Now`; `None` for an explicit instant, which
+    /// always takes the full path ([`verify_at`](Self::verify_at)) and never the cache.
+    pub fn verify_hit_when(&self, token: &str, when: When) -> Option<VerifiedToken> {
+        match when {
+            When::Now => self.verify_hit(token),
+            When::At(_) => None,
+        }
+    }
+
     /// [`verify`](Self::verify) or [`verify_at`](Self::verify_at), as `when` says.
     pub async fn verify_when(&self, token: &str, when: When) -> Result<VerifiedToken> {
         match when {

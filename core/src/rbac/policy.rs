@@ -3,7 +3,7 @@
 use super::decision::GrantSource;
 use super::grants::Grants;
 use super::group_map::{self, GroupMap};
-use crate::config::{EnvReader, EnvSource, ProcessEnv};
+use crate::config::{EnvReader, FromEnv};
 use crate::error::Result;
 use crate::permissions::Permission;
 use moka::sync::Cache;
@@ -76,39 +76,6 @@ impl RbacPolicy {
         }
     }
 
-    /// Reads `ADMIN_PERMISSIONS_DEFAULT` and `ADMIN_GROUP_PERMISSIONS_JSON` from the process
-    /// environment.
-    pub fn from_env() -> Result<RbacPolicy> {
-        RbacPolicy::from_env_source(&ProcessEnv)
-    }
-
-    /// Reads the two variables from `source`; every problem is named in one `invalid_config`.
-    pub fn from_env_source(source: &dyn EnvSource) -> Result<RbacPolicy> {
-        let mut env = EnvReader::new(source);
-        let policy = RbacPolicy::read_env(&mut env);
-        env.finish(policy)
-    }
-
-    /// Reads through `env`, recording problems there.
-    pub(crate) fn read_env(env: &mut EnvReader<'_>) -> RbacPolicy {
-        // Set-but-empty means "no default permissions", as in the services.
-        let defaults = env.parsed_list(
-            "ADMIN_PERMISSIONS_DEFAULT",
-            DEFAULT_ADMIN_PERMISSIONS,
-            Permission::parse,
-        );
-        let groups = match env.text(group_map::VARIABLE) {
-            None => GroupMap::default(),
-            Some(document) => GroupMap::parse(&document).unwrap_or_else(|problems| {
-                for problem in problems {
-                    env.problem(problem);
-                }
-                GroupMap::default()
-            }),
-        };
-        RbacPolicy::new(defaults, groups)
-    }
-
     /// The default permissions.
     pub fn defaults(&self) -> &[Permission] {
         &self.defaults
@@ -156,6 +123,31 @@ impl RbacPolicy {
                 .map(move |p| (p.clone(), GrantSource::Group(group.to_owned())))
         });
         Grants::new(defaults.chain(mapped))
+    }
+}
+
+/// `ADMIN_PERMISSIONS_DEFAULT` and `ADMIN_GROUP_PERMISSIONS_JSON`.
+impl FromEnv for RbacPolicy {
+    type Output = RbacPolicy;
+
+    /// Reads through `env`, recording problems there.
+    fn read_env(env: &mut EnvReader<'_>) -> RbacPolicy {
+        // Set-but-empty means "no default permissions", as in the services.
+        let defaults = env.parsed_list(
+            "ADMIN_PERMISSIONS_DEFAULT",
+            DEFAULT_ADMIN_PERMISSIONS,
+            Permission::parse,
+        );
+        let groups = match env.text(group_map::VARIABLE) {
+            None => GroupMap::default(),
+            Some(document) => GroupMap::parse(&document).unwrap_or_else(|problems| {
+                for problem in problems {
+                    env.problem(problem);
+                }
+                GroupMap::default()
+            }),
+        };
+        RbacPolicy::new(defaults, groups)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::decision::{Decision, DenyReason};
 use super::grants::Grants;
-use crate::config::{EnvReader, EnvSource, ProcessEnv};
+use crate::config::{EnvReader, FromEnv};
 use crate::error::{err, ErrorCode, Result};
 use crate::permissions::Permission;
 use crate::text::clip;
@@ -74,50 +74,6 @@ impl Default for RouteTable {
 }
 
 impl RouteTable {
-    /// Reads `ORCHESTRATOR_REQUIRE_ADMIN_STAR` and `ORCHESTRATOR_REQUIRED_PERMISSION_*` from the
-    /// process environment.
-    pub fn from_env() -> Result<RouteTable> {
-        RouteTable::from_env_source(&ProcessEnv)
-    }
-
-    /// Reads the variables from `source`, as the orchestrator reads them
-    /// (`(os.getenv(X) or default).strip()`): unset or empty keeps the default; a value of only
-    /// whitespace skips that route's check (admin is then enough, and `check-config` reports
-    /// it); a malformed permission is `invalid_config` naming the variable and value.
-    pub fn from_env_source(source: &dyn EnvSource) -> Result<RouteTable> {
-        let mut env = EnvReader::new(source);
-        let table = RouteTable::read_env(&mut env);
-        env.finish(table)
-    }
-
-    pub(crate) fn read_env(env: &mut EnvReader<'_>) -> RouteTable {
-        let mut table = RouteTable::default()
-            .with_require_admin_star(env.flag("ORCHESTRATOR_REQUIRE_ADMIN_STAR", true));
-        for (name, variable, _) in CONFIGURABLE_ROUTES {
-            let Some(value) = env.untrimmed(variable).filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            let value = value.trim();
-            let required = if value.is_empty() {
-                None
-            } else {
-                match Permission::parse(value) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        env.problem(format!(
-                            "{variable} value `{}`: {}",
-                            clip(value),
-                            e.message()
-                        ));
-                        continue;
-                    }
-                }
-            };
-            table = table.with_route(name, required);
-        }
-        table
-    }
-
     /// The configurable routes whose check is skipped, with the variable that skips it (for
     /// `check-config`).
     pub fn skipped_checks(&self) -> Vec<(&'static str, &'static str)> {
@@ -203,5 +159,41 @@ impl RouteTable {
                 None => Decision::allow_unconditionally(),
             }),
         }
+    }
+}
+
+/// `ORCHESTRATOR_REQUIRE_ADMIN_STAR` and `ORCHESTRATOR_REQUIRED_PERMISSION_*`, read as the
+/// orchestrator reads them (`(os.getenv(X) or default).strip()`): unset or empty keeps the
+/// default; a value of only whitespace skips that route's check (admin is then enough, and
+/// `check-config` reports it); a malformed permission is a problem naming the variable and value.
+impl FromEnv for RouteTable {
+    type Output = RouteTable;
+
+    fn read_env(env: &mut EnvReader<'_>) -> RouteTable {
+        let mut table = RouteTable::default()
+            .with_require_admin_star(env.flag("ORCHESTRATOR_REQUIRE_ADMIN_STAR", true));
+        for (name, variable, _) in CONFIGURABLE_ROUTES {
+            let Some(value) = env.untrimmed(variable).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let value = value.trim();
+            let required = if value.is_empty() {
+                None
+            } else {
+                match Permission::parse(value) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        env.problem(format!(
+                            "{variable} value `{}`: {}",
+                            clip(value),
+                            e.message()
+                        ));
+                        continue;
+                    }
+                }
+            };
+            table = table.with_route(name, required);
+        }
+        table
     }
 }
