@@ -2,9 +2,9 @@
 
 use crate::convert::{claims_from_python, env_map, row_from_python};
 use crate::errors::{invalid_argument, IntoPy};
-use crate::observe::{families, py_value, AsPython};
 use crate::rbac::{grant_names, Principal, RouteTable};
 use crate::runtime::{awaitable, block_on, settled};
+use crate::stats::{families, py_value, AsPython};
 use crate::stores::{call_python, hook_settings, py_str, store_from};
 use async_trait::async_trait;
 use incidentfox_auth::config::FromEnv;

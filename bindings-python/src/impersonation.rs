@@ -2,9 +2,9 @@
 
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
-use crate::observe::{families, py_value, AsPython};
 use crate::rbac::Principal;
 use crate::runtime::{awaitable, block_on, settled};
+use crate::stats::{families, py_value, AsPython};
 use crate::stores::{hook_settings, store_from};
 use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::hooks::HookSettings;

@@ -7,12 +7,14 @@
 mod authenticator;
 mod convert;
 mod errors;
+mod exposition;
 mod impersonation;
 mod login;
 mod observe;
 mod oidc;
 mod rbac;
 mod runtime;
+mod stats;
 mod stores;
 mod team_tokens;
 
@@ -49,8 +51,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(team_tokens::hash_token_secret, m)?)?;
     m.add_function(wrap_pyfunction!(rbac::admin_token_grants, m)?)?;
     m.add_function(wrap_pyfunction!(team_tokens::verify_team_token, m)?)?;
-    m.add_function(wrap_pyfunction!(observe::openmetrics, m)?)?;
-    m.add_function(wrap_pyfunction!(observe::metric_families, m)?)?;
+    m.add_function(wrap_pyfunction!(exposition::openmetrics, m)?)?;
+    m.add_function(wrap_pyfunction!(exposition::metric_families, m)?)?;
     m.add_function(wrap_pyfunction!(observe::refresh_log_level, m)?)?;
     observe::install(m.py())?;
     Ok(())

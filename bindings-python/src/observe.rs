@@ -1,4 +1,4 @@
-//! The core's events on Python `logging`, and its counters and health as Python values.
+//! The core's events on Python `logging`.
 //!
 //! At import the module installs the core's [`Forwarder`] as the process's `tracing`
 //! subscriber. Each event it forwards becomes one `logging` record on the logger
@@ -14,13 +14,10 @@
 //! waits on the runtime while attached (`runtime::block_on` detaches first), so a worker
 //! delivering an event cannot deadlock against the caller.
 
-use crate::convert::to_python;
-use crate::errors::invalid_argument;
-use incidentfox_auth::observe::{self, EventRecord, FieldValue, Forwarder, Stats};
+use incidentfox_auth::observe::{EventRecord, FieldValue, Forwarder};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple};
-use serde::Serialize;
+use pyo3::types::PyDict;
 use std::fmt::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -199,99 +196,4 @@ fn short(x: f64) -> String {
     } else {
         text.to_owned()
     }
-}
-
-/// A serializable core value as Python objects (dicts, lists, numbers, str, None).
-pub fn py_value<'py>(py: Python<'py>, value: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
-    let json = serde_json::to_value(value).map_err(|e| invalid_argument(e.to_string()))?;
-    to_python(py, &json)
-}
-
-/// A core value converted to Python when it is handed over (for awaitables).
-pub struct AsPython<T>(pub T);
-
-impl<'py, T: Serialize> IntoPyObject<'py> for AsPython<T> {
-    type Target = PyAny;
-    type Output = Bound<'py, PyAny>;
-    type Error = PyErr;
-
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_value(py, &self.0)
-    }
-}
-
-/// The metric families of `stats` as dicts; each sample's labels as a dict.
-pub fn families<'py>(py: Python<'py>, stats: &Stats) -> PyResult<Bound<'py, PyAny>> {
-    let mut json = serde_json::to_value(observe::families(stats))
-        .map_err(|e| invalid_argument(e.to_string()))?;
-    for family in json.as_array_mut().into_iter().flatten() {
-        let samples = family.get_mut("samples").and_then(|s| s.as_array_mut());
-        for sample in samples.into_iter().flatten() {
-            if let Some(labels) = sample.get_mut("labels") {
-                let pairs: serde_json::Map<String, serde_json::Value> = labels
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|pair| {
-                        let name = pair.get(0)?.as_str()?.to_owned();
-                        Some((name, pair.get(1)?.clone()))
-                    })
-                    .collect();
-                *labels = serde_json::Value::Object(pairs);
-            }
-        }
-    }
-    to_python(py, &json)
-}
-
-/// The counters of every object given, added together in the core.
-fn merged(objects: &Bound<'_, PyTuple>) -> PyResult<Stats> {
-    let py = objects.py();
-    let mut each = Vec::with_capacity(objects.len());
-    for object in objects.iter() {
-        each.push(stats_of(&object)?);
-    }
-    Ok(py.detach(|| {
-        let mut all = Stats::default();
-        for stats in &each {
-            all.merge(stats);
-        }
-        all
-    }))
-}
-
-fn stats_of(object: &Bound<'_, PyAny>) -> PyResult<Stats> {
-    let py = object.py();
-    if let Ok(v) = object.cast::<crate::oidc::OidcValidator>() {
-        let inner = &v.get().inner;
-        return Ok(py.detach(|| inner.stats()));
-    }
-    if let Ok(v) = object.cast::<crate::impersonation::ImpersonationVerifier>() {
-        let inner = &v.get().inner;
-        return Ok(py.detach(|| inner.stats()));
-    }
-    if let Ok(a) = object.cast::<crate::authenticator::Authenticator>() {
-        let inner = &a.get().inner;
-        return Ok(py.detach(|| inner.stats()));
-    }
-    Err(pyo3::exceptions::PyTypeError::new_err(format!(
-        "expected an OidcValidator, ImpersonationVerifier or Authenticator, got {}",
-        object.get_type().name()?
-    )))
-}
-
-/// The OpenMetrics text of these objects' counters together.
-#[pyfunction]
-#[pyo3(signature = (*objects))]
-pub fn openmetrics(objects: &Bound<'_, PyTuple>) -> PyResult<String> {
-    let stats = merged(objects)?;
-    Ok(observe::openmetrics(&stats))
-}
-
-/// The metric families of these objects' counters together.
-#[pyfunction]
-#[pyo3(signature = (*objects))]
-pub fn metric_families<'py>(objects: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
-    let stats = merged(objects)?;
-    families(objects.py(), &stats)
 }

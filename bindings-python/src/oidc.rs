@@ -2,8 +2,8 @@
 
 use crate::convert::{dict, env_map};
 use crate::errors::{invalid_argument, IntoPy};
-use crate::observe::{families, py_value, AsPython};
 use crate::runtime::{awaitable, block_on, settled};
+use crate::stats::{families, py_value, AsPython};
 use incidentfox_auth::config::FromEnv;
 use incidentfox_auth::observe::openmetrics;
 use incidentfox_auth::When;

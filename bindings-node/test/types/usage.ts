@@ -169,7 +169,7 @@ async function observability(validator: OidcValidator, verifier: ImpersonationVe
   const stats: Stats = validator.stats()
   const oidcOk: number = stats.verifications.filter((c) => c.outcome === 'ok').length
   const age: number | null | undefined = stats.jwks?.age_seconds
-  const ready: boolean = validator.health().ready
+  const ready: boolean = (await validator.health()).ready
   const verifierHealth: Health = await verifier.health()
   const authHealth: Health = await auth.health()
   const families: MetricFamily[] = auth.metricFamilies()
