@@ -106,33 +106,43 @@ impl VerifiedImpersonation {
 fn config(
     secret: String,
     audience: Option<String>,
-    accept_legacy_audience: bool,
+    accept_legacy_audience: Option<bool>,
     ttl_seconds: Option<i64>,
     visitor_ttl_seconds: Option<i64>,
-    jti_logging: bool,
-    jti_require: bool,
-    record_mode: &str,
-    single_use: bool,
+    jti_logging: Option<bool>,
+    jti_require: Option<bool>,
+    record_mode: Option<&str>,
+    single_use: Option<bool>,
 ) -> PyResult<ImpersonationConfig> {
     let mut config = ImpersonationConfig::new(secret);
     if let Some(audience) = audience {
         config.audience = audience;
     }
-    config.accept_legacy_audience = accept_legacy_audience;
+    if let Some(accept) = accept_legacy_audience {
+        config.accept_legacy_audience = accept;
+    }
     if let Some(ttl) = ttl_seconds {
         config.set_ttl_seconds(ttl);
     }
     if let Some(ttl) = visitor_ttl_seconds {
         config.set_visitor_ttl_seconds(ttl);
     }
-    config.jti_logging = jti_logging;
-    config.jti_require = jti_require;
-    config.single_use = single_use;
-    config.record_mode = RecordMode::from_name(record_mode).ok_or_else(|| {
-        invalid_argument(format!(
-            "record_mode must be strict or best_effort, got `{record_mode}`"
-        ))
-    })?;
+    if let Some(on) = jti_logging {
+        config.jti_logging = on;
+    }
+    if let Some(on) = jti_require {
+        config.jti_require = on;
+    }
+    if let Some(on) = single_use {
+        config.single_use = on;
+    }
+    if let Some(mode) = record_mode {
+        config.record_mode = RecordMode::from_name(mode).ok_or_else(|| {
+            invalid_argument(format!(
+                "record_mode must be strict or best_effort, got `{mode}`"
+            ))
+        })?;
+    }
     Ok(config)
 }
 
@@ -145,20 +155,20 @@ pub struct ImpersonationSigner {
 #[pymethods]
 impl ImpersonationSigner {
     #[new]
-    #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=false, ttl_seconds=None,
-        visitor_ttl_seconds=None, jti_logging=false, jti_require=false, record_mode="strict",
-        single_use=false, jti_store=None, hook_deadline_seconds=None, hook_max_in_flight=None))]
+    #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=None, ttl_seconds=None,
+        visitor_ttl_seconds=None, jti_logging=None, jti_require=None, record_mode=None,
+        single_use=None, jti_store=None, hook_deadline_seconds=None, hook_max_in_flight=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         secret: String,
         audience: Option<String>,
-        accept_legacy_audience: bool,
+        accept_legacy_audience: Option<bool>,
         ttl_seconds: Option<i64>,
         visitor_ttl_seconds: Option<i64>,
-        jti_logging: bool,
-        jti_require: bool,
-        record_mode: &str,
-        single_use: bool,
+        jti_logging: Option<bool>,
+        jti_require: Option<bool>,
+        record_mode: Option<&str>,
+        single_use: Option<bool>,
         jti_store: Option<&Bound<'_, PyAny>>,
         hook_deadline_seconds: Option<f64>,
         hook_max_in_flight: Option<i64>,
@@ -323,21 +333,21 @@ pub struct ImpersonationVerifier {
 #[pymethods]
 impl ImpersonationVerifier {
     #[new]
-    #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=false, ttl_seconds=None,
-        visitor_ttl_seconds=None, jti_logging=false, jti_require=false, record_mode="strict",
-        single_use=false, jti_store=None, verified_cache_ttl=None,
+    #[pyo3(signature = (secret, *, audience=None, accept_legacy_audience=None, ttl_seconds=None,
+        visitor_ttl_seconds=None, jti_logging=None, jti_require=None, record_mode=None,
+        single_use=None, jti_store=None, verified_cache_ttl=None,
         verified_cache_max_entries=None, hook_deadline_seconds=None, hook_max_in_flight=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         secret: String,
         audience: Option<String>,
-        accept_legacy_audience: bool,
+        accept_legacy_audience: Option<bool>,
         ttl_seconds: Option<i64>,
         visitor_ttl_seconds: Option<i64>,
-        jti_logging: bool,
-        jti_require: bool,
-        record_mode: &str,
-        single_use: bool,
+        jti_logging: Option<bool>,
+        jti_require: Option<bool>,
+        record_mode: Option<&str>,
+        single_use: Option<bool>,
         jti_store: Option<&Bound<'_, PyAny>>,
         verified_cache_ttl: Option<f64>,
         verified_cache_max_entries: Option<u64>,

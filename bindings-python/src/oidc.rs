@@ -71,7 +71,7 @@ impl OidcValidator {
     #[pyo3(signature = (*, issuer, audience, jwks_json=None, jwks_url=None, discovery=false,
         algorithms=None, leeway=None, groups_claim=None, subject_claim=None, email_claim=None,
         org_id_claim=None, team_node_id_claim=None, required_claims=None, allowed_typ=None,
-        max_age=None, require_kid=true, max_token_bytes=None, verified_cache_ttl=None,
+        max_age=None, require_kid=None, max_token_bytes=None, verified_cache_ttl=None,
         verified_cache_max_entries=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -90,7 +90,7 @@ impl OidcValidator {
         required_claims: Option<Vec<String>>,
         allowed_typ: Option<Vec<String>>,
         max_age: Option<f64>,
-        require_kid: bool,
+        require_kid: Option<bool>,
         max_token_bytes: Option<usize>,
         verified_cache_ttl: Option<f64>,
         verified_cache_max_entries: Option<u64>,
@@ -98,9 +98,11 @@ impl OidcValidator {
         let keys = KeySource::exactly_one(jwks_json, jwks_url, discovery).ok_or_else(|| {
             invalid_argument("give exactly one of jwks_json, jwks_url or discovery=True")
         })?;
-        let mut config = OidcConfig::new(issuer, String::new(), keys)
-            .with_audiences(audiences(audience)?)
-            .with_require_kid(require_kid);
+        let mut config =
+            OidcConfig::new(issuer, String::new(), keys).with_audiences(audiences(audience)?);
+        if let Some(required) = require_kid {
+            config = config.with_require_kid(required);
+        }
         if let Some(names) = algorithms {
             config = config.with_algorithms(Algorithm::parse_list(&names).py_err()?);
         }

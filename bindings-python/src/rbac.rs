@@ -291,15 +291,16 @@ impl RbacPolicy {
     }
     /// The grants of an admin with these claims (verified elsewhere), the groups read from
     /// `groups_claim` (a name, or a JSON pointer starting with `/`).
-    #[pyo3(signature = (claims, groups_claim="groups"))]
+    #[pyo3(signature = (claims, groups_claim=None))]
     fn resolve_claims(
         &self,
         claims: &Bound<'_, PyAny>,
-        groups_claim: &str,
+        groups_claim: Option<String>,
     ) -> PyResult<Vec<String>> {
+        let groups_claim = groups_claim.unwrap_or(incidentfox_auth::ClaimNames::default().groups);
         let grants = self
             .inner
-            .resolve_claims(&claims_from_python(claims)?, groups_claim)
+            .resolve_claims(&claims_from_python(claims)?, &groups_claim)
             .py_err()?;
         Ok(grant_names(&grants))
     }
@@ -329,10 +330,15 @@ pub struct RouteTable {
 #[pymethods]
 impl RouteTable {
     #[new]
-    #[pyo3(signature = (*, require_admin_star=true, routes=None))]
-    fn new(require_admin_star: bool, routes: Option<&Bound<'_, PyDict>>) -> PyResult<RouteTable> {
-        let mut table =
-            incidentfox_auth::RouteTable::default().with_require_admin_star(require_admin_star);
+    #[pyo3(signature = (*, require_admin_star=None, routes=None))]
+    fn new(
+        require_admin_star: Option<bool>,
+        routes: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<RouteTable> {
+        let mut table = incidentfox_auth::RouteTable::default();
+        if let Some(required) = require_admin_star {
+            table = table.with_require_admin_star(required);
+        }
         for (name, required) in routes.map(|r| r.iter()).into_iter().flatten() {
             let name: String = name.extract()?;
             let required: Option<String> = required.extract()?;

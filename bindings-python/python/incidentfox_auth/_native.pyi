@@ -54,7 +54,7 @@ class OidcValidator:
         required_claims: Sequence[str] | None = None,
         allowed_typ: Sequence[str] | None = None,
         max_age: float | None = None,
-        require_kid: bool = True,
+        require_kid: bool | None = None,
         max_token_bytes: int | None = None,
         verified_cache_ttl: float | None = None,
         verified_cache_max_entries: int | None = None,
@@ -180,7 +180,7 @@ class RbacPolicy:
     @staticmethod
     def from_env(env: Mapping[str, str] | None = None) -> RbacPolicy: ...
     def resolve(self, groups: Sequence[str]) -> list[str]: ...
-    def resolve_claims(self, claims: Mapping[str, Any], groups_claim: str = "groups") -> list[str]:
+    def resolve_claims(self, claims: Mapping[str, Any], groups_claim: str | None = None) -> list[str]:
         """The grants of an admin with these claims (verified elsewhere)."""
     def resolve_with_sources(self, groups: Sequence[str]) -> list[tuple[str, str]]:
         """The grants with the source of each (``default`` or ``group:<name>``)."""
@@ -193,7 +193,7 @@ class RouteTable:
     def __new__(
         cls,
         *,
-        require_admin_star: bool = True,
+        require_admin_star: bool | None = None,
         routes: Mapping[str, str | None] | None = None,
     ) -> RouteTable: ...
     @staticmethod
@@ -276,13 +276,13 @@ class ImpersonationSigner:
         secret: str,
         *,
         audience: str | None = None,
-        accept_legacy_audience: bool = False,
+        accept_legacy_audience: bool | None = None,
         ttl_seconds: int | None = None,
         visitor_ttl_seconds: int | None = None,
-        jti_logging: bool = False,
-        jti_require: bool = False,
-        record_mode: str = "strict",
-        single_use: bool = False,
+        jti_logging: bool | None = None,
+        jti_require: bool | None = None,
+        record_mode: str | None = None,
+        single_use: bool | None = None,
         jti_store: Any | None = None,
         hook_deadline_seconds: float | None = None,
         hook_max_in_flight: int | None = None,
@@ -350,13 +350,13 @@ class ImpersonationVerifier:
         secret: str,
         *,
         audience: str | None = None,
-        accept_legacy_audience: bool = False,
+        accept_legacy_audience: bool | None = None,
         ttl_seconds: int | None = None,
         visitor_ttl_seconds: int | None = None,
-        jti_logging: bool = False,
-        jti_require: bool = False,
-        record_mode: str = "strict",
-        single_use: bool = False,
+        jti_logging: bool | None = None,
+        jti_require: bool | None = None,
+        record_mode: str | None = None,
+        single_use: bool | None = None,
         jti_store: Any | None = None,
         verified_cache_ttl: float | None = None,
         verified_cache_max_entries: int | None = None,

@@ -65,7 +65,7 @@ impl MetricFamily {
         for (bound, count) in &stats.buckets {
             self.samples.push(Sample {
                 name: format!("{}_bucket", self.name),
-                labels: vec![("le", format!("{bound}"))],
+                labels: vec![("le", format!("{bound:?}"))],
                 value: *count as f64,
             });
         }
@@ -270,6 +270,24 @@ mod tests {
             text.contains("incidentfox_auth_verifications_total{kind=\"oidc\",outcome=\"ok\"} 3\n")
         );
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn bucket_bounds_are_canonical_floats() {
+        let stats = Stats {
+            jwks: Some(crate::observe::JwksStats {
+                fetch_latency: crate::observe::counters::Latency::default().snapshot(),
+                ..crate::observe::JwksStats::default()
+            }),
+            ..Stats::default()
+        };
+        let text = openmetrics(&stats);
+        assert!(
+            text.contains("incidentfox_auth_jwks_fetch_duration_seconds_bucket{le=\"1.0\"} 0\n")
+        );
+        assert!(
+            text.contains("incidentfox_auth_jwks_fetch_duration_seconds_bucket{le=\"0.005\"} 0\n")
+        );
     }
 
     #[test]
