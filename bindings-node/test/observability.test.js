@@ -461,7 +461,7 @@ test('prom-client: the core families in a Registry, counters equal to the calls,
     const buckets = [...text.matchAll(/^incidentfox_auth_jwks_fetch_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)]
     assert.deepEqual(
       buckets.map((m) => m[1]),
-      ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '+Inf'],
+      ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1.0', '2.5', '5.0', '+Inf'],
     )
     const counts = buckets.map((m) => Number(m[2]))
     assert.ok(counts.every((n, i) => i === 0 || n >= counts[i - 1]), 'cumulative buckets')
