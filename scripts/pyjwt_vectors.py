@@ -18,7 +18,7 @@ What it does, reading and rewriting the vector file in place:
    (else `MissingScopeError`); these two class names stand for the agent runtime's post-decode checks.
    The verdict is recorded as "pyjwt": "valid" or the exception class name.
 3. Exits with status 1 when PyJWT's verdict and `expect.valid` disagree on a case that is not
-   marked "stricter_than_today" (the library may refuse what the agent runtime accepts, with a
+   marked "stricter_than_services" (the library may refuse what the agent runtime accepts, with a
    reason; it must never accept what the agent runtime refuses).
 
 Time: PyJWT reads the clock once per decode, in `jwt.api_jwt` (`datetime.now(tz=timezone.utc)`).
@@ -404,9 +404,9 @@ def main() -> int:
         c["pyjwt"] = verdict
         pyjwt_valid = verdict == "valid"
         expect_valid = c["expect"]["valid"] is True
-        stricter = c.get("stricter_than_today")
+        stricter = c.get("stricter_than_services")
         if stricter and expect_valid:
-            failures.append(f"{c['name']}: marked stricter_than_today but expected valid")
+            failures.append(f"{c['name']}: marked stricter_than_services but expected valid")
         elif pyjwt_valid != expect_valid:
             if not (stricter and pyjwt_valid):
                 failures.append(
@@ -422,7 +422,7 @@ def main() -> int:
     path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     ours = sum(c["source"] != "pyjwt" for c in cases)
-    stricter_count = sum("stricter_than_today" in c for c in cases)
+    stricter_count = sum("stricter_than_services" in c for c in cases)
     print(
         f"wrote {path}: {len(cases)} cases ({ours} incidentfox-auth, {len(cases) - ours} pyjwt), "
         f"{stricter_count} stricter than the agent runtime, PyJWT {jwt.__version__}"

@@ -10,7 +10,7 @@
 // What is asserted, for every case:
 // - the library never accepts a token the agent runtime's rules refuse in jose;
 // - where jose and PyJWT both accept and the library refuses, the case says why
-//   (`stricter_than_today`);
+//   (`stricter_than_services`);
 // - jose and PyJWT reach the same verdict, except for the cases in JOSE_DIFFERS_FROM_PYJWT, each
 //   with the reason (a stale entry fails too, so the list stays true).
 
@@ -73,7 +73,7 @@ test('the agent runtime\'s rules in jose over every impersonation vector', async
     if (oursValid && !joseValid) {
       failures.push(`${c.name}: the library accepts what the agent runtime's rules in jose refuse (${verdict})`)
     }
-    if (joseValid && !oursValid && c.pyjwt === 'valid' && !c.stricter_than_today) {
+    if (joseValid && !oursValid && c.pyjwt === 'valid' && !c.stricter_than_services) {
       failures.push(`${c.name}: jose accepts, the library refuses (${c.expect.code}) without a stated reason`)
     }
     if (joseValid !== (c.pyjwt === 'valid')) {

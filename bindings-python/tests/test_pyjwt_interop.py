@@ -6,7 +6,7 @@
   (``jwt.decode`` with its options plus its two post-decode checks), and tokens PyJWT mints
   as the config service does verify with ``ImpersonationVerifier``.
 - The whole impersonation corpus: the agent runtime's PyJWT verdict (from ``scripts/pyjwt_vectors.py``, at a
-  frozen clock) agrees with the library's on every case not marked ``stricter_than_today``.
+  frozen clock) agrees with the library's on every case not marked ``stricter_than_services``.
 """
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ def test_the_agent_runtimes_pyjwt_verdict_agrees_on_every_impersonation_vector()
             ours_valid = False
         if (legacy == "valid") == ours_valid:
             continue
-        if legacy == "valid" and case.get("stricter_than_today"):
+        if legacy == "valid" and case.get("stricter_than_services"):
             continue  # refused on purpose, with the reason in the vector
         failures.append(f"{case['name']}: PyJWT says {legacy}, the library says "
                         f"{'valid' if ours_valid else 'refused'}")

@@ -181,7 +181,7 @@ impl Case {
         m.insert("token".into(), json!(self.token));
         m.insert("expect".into(), expect);
         if let Some(why) = self.stricter {
-            m.insert("stricter_than_today".into(), json!(why));
+            m.insert("stricter_than_services".into(), json!(why));
         }
         Value::Object(m)
     }
@@ -391,7 +391,7 @@ pub fn generate() {
             `scripts/pyjwt_vectors.py`, which also records in `pyjwt` the verdict of the agent \
             runtime's PyJWT rules for every case: `valid` or the exception class; and the \
             PyJWT release in `pyjwt_version`). \
-            `stricter_than_today` says why the library refuses a token the agent runtime's rules \
+            `stricter_than_services` says why the library refuses a token the agent runtime's rules \
             accept; \
             elsewhere the two verdicts agree. Do not edit by hand.",
         "now": NOW,
