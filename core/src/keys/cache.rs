@@ -222,7 +222,7 @@ impl JwksCache {
                 "cached key set is older than max_age + max_stale",
             )),
             Some(age) => match snap {
-                Some(snap) => Ok(self.served(snap, age)),
+                Some(snap) => Ok(self.served(snap, age == Age::Stale)),
                 None => Err(not_fetched()),
             },
             None => Err(not_fetched()),
@@ -260,7 +260,7 @@ impl JwksCache {
                 // While the IdP is slow or down, requests keep being served from the stale set
                 // instead of queueing behind the fetch.
                 Age::Stale if self.spawn_background_refresh(snap.generation) => {
-                    return Ok(self.served(snap, Age::Stale));
+                    return Ok(self.served(snap, true));
                 }
                 Age::Stale | Age::Expired => {
                     return self.refresh(Some(snap.generation), Trigger::Expiry).await
@@ -388,11 +388,9 @@ impl JwksCache {
         let age = current.as_ref().map(|s| self.age_state(s));
         match (current, age) {
             (Some(snap), Some(age)) if age != Age::Expired => {
-                let age = match trigger {
-                    Trigger::Background => Age::Fresh,
-                    _ => age,
-                };
-                Ok(self.served(snap, age))
+                // A background refresh serves no one: only a caller's stale set is counted.
+                let stale = age == Age::Stale && trigger != Trigger::Background;
+                Ok(self.served(snap, stale))
             }
             _ => Err(gate.last_error.clone().unwrap_or_else(|| {
                 err(ErrorCode::JwksUnavailable, "no usable key set is available")
@@ -400,9 +398,9 @@ impl JwksCache {
         }
     }
 
-    /// A snapshot handed to a caller, counted and reported when `age` says it is past `max_age`.
-    fn served(&self, snap: Snapshot, age: Age) -> CachedSet {
-        if age == Age::Stale {
+    /// A snapshot handed to a caller, counted and reported when it is `stale` (past `max_age`).
+    fn served(&self, snap: Snapshot, stale: bool) -> CachedSet {
+        if stale {
             let observed = &self.inner.observed;
             observed.stale_served.inc();
             if observed
