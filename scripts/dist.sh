@@ -54,7 +54,7 @@ mkdir -p "$dist/rust" "$dist/python" "$dist/npm"
 install_tools() {
   [ -x "$tools/bin/python" ] || "$python" -m venv "$tools"
   "$tools/bin/python" -m pip install -q --disable-pip-version-check \
-    'maturin>=1.9,<2' 'ziglang>=0.13' 'auditwheel>=6' 'twine>=6' 'cargo-zigbuild>=0.19'
+    'maturin>=1.12.1,<2' 'ziglang>=0.13' 'auditwheel>=6' 'twine>=6' 'cargo-zigbuild>=0.19'
   # maturin --zig and napi --cross-compile (cargo-zigbuild, whose wheel spares napi a `cargo
   # install`) run `zig`; the ziglang wheel ships it.
   printf '#!/bin/sh\nexec "%s" -m ziglang "$@"\n' "$tools/bin/python" > "$tools/bin/zig"
@@ -237,6 +237,7 @@ require "maturin build (host)" host_wheel
 host=$(ls "$work"/host/*.whl)
 check "auditwheel + twine: $(basename "$host")" wheel_checks "$host" 'manylinux_2_[0-9]+_x86_64'
 check "wheel in an empty venv (import + vectors)" run_wheel "$host"
+check "the wheel's SBOM (.dist-info/sboms)" "$python" "$here/dist/check_sbom.py" "$host" incidentfox-auth-python "$version"
 [ -n "$fast" ] && cp "$host" "$dist/python/"
 
 sdist() {
@@ -264,6 +265,7 @@ if [ -z "$fast" ]; then
         *-musl) check "musl wheel by hand + twine: $(basename "$wheel")" musl_wheel_checks "$wheel" "$tag" "$run" ;;
         *) check "auditwheel + twine: $(basename "$wheel")" wheel_checks "$wheel" "$tag" ;;
       esac
+      check "$tag wheel's SBOM" "$python" "$here/dist/check_sbom.py" "$wheel" incidentfox-auth-python "$version"
       case $run in
         native) check "$tag wheel in an empty venv (import + vectors)" run_wheel "$wheel" ;;
         qemu) check "$tag wheel under qemu-aarch64 (import + vectors)" run_wheel_aarch64 "$wheel" ;;
