@@ -15,7 +15,10 @@
 #   dist/npm/     the per-platform packages for linux x64/arm64 gnu/musl (napi build
 #                 --cross-compile, i.e. cargo-zigbuild), `npm publish --dry-run` of each and of the
 #                 main package, whose optionalDependencies name them; the main tarball installed
-#                 with the host's platform tarball into an empty project, loaded and run.
+#                 with the host's platform tarball into an empty project, loaded and run; the
+#                 arm64 glibc pair run by Node.js 20 arm64 under qemu-user.
+#   dist/sbom/    CycloneDX SBOMs of each npm addon and of the crates (scripts/sbom.sh), checked
+#                 like the one each wheel carries.
 #
 # --fast is the subset the test command runs (scripts/test-dist.sh): the host's wheel (as the test
 # suite builds it, so cargo reuses that build; its manylinux tag is this machine's glibc) and the
@@ -407,6 +410,22 @@ npm_project_arm64() {
 if [ -z "$fast" ]; then
   node_floor=20.20.2
   check "linux-arm64-gnu under qemu-aarch64, Node.js $node_floor (load + vectors)" npm_project_arm64
+fi
+
+# ---------------------------------------------------------------------------------------------
+# SBOMs: the wheels carry theirs (checked above); the npm addons and the crates get a file each.
+
+if [ -z "$fast" ]; then
+  if check "scripts/sbom.sh (cargo-cyclonedx)" "$here/sbom.sh" "$dist/sbom"; then
+    for sbom in "$dist"/sbom/*.cdx.json; do
+      case $(basename "$sbom") in
+        incidentfox-auth-cli-*) component=incidentfox-auth-cli ;;
+        *.crate.cdx.json) component=incidentfox-auth ;;
+        *) component=incidentfox-auth-node ;;
+      esac
+      check "SBOM $(basename "$sbom")" "$python" "$here/dist/check_sbom.py" "$sbom" "$component" "$version"
+    done
+  fi
 fi
 
 tally_exit

@@ -2,9 +2,9 @@
 
 Usage: python check_sbom.py SBOM_OR_WHEEL COMPONENT VERSION
 
-The SBOM must describe COMPONENT (its ``metadata.component``) and list, among its components, the
-core crate ``incidentfox-auth`` at VERSION and the crate that does its cryptography (``aws-lc-rs``),
-each with a package URL: an SBOM without them would not say what the artifact runs.
+The SBOM must describe COMPONENT (its ``metadata.component``) and list, among its components (or
+describe, for the core's own SBOM), the core crate ``incidentfox-auth`` at VERSION and the crate that
+does its cryptography (``aws-lc-rs``), each with a package URL: an SBOM without them would not say what the artifact runs.
 """
 
 import json
@@ -28,10 +28,12 @@ def main() -> None:
     bom = load(path)
     if bom.get("bomFormat") != "CycloneDX":
         raise SystemExit(f"{path}: not a CycloneDX document")
-    described = bom.get("metadata", {}).get("component", {}).get("name")
-    if described != component:
-        raise SystemExit(f"{path}: describes {described!r}, not {component!r}")
+    described = bom.get("metadata", {}).get("component", {})
+    if described.get("name") != component:
+        raise SystemExit(f"{path}: describes {described.get('name')!r}, not {component!r}")
     components = {c.get("name"): c for c in bom.get("components", [])}
+    # The core's own SBOM describes it rather than listing it.
+    components.setdefault(described["name"], described)
     core = components.get("incidentfox-auth")
     if core is None or core.get("version") != version:
         raise SystemExit(f"{path}: incidentfox-auth {version} is not listed")
