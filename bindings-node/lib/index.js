@@ -8,7 +8,7 @@
 //   the addon awaits from its runtime (see bindings-node/src/js_calls.rs).
 // - `authenticate(headers, { method })` also takes a headers object, a `Headers` or a `Map`.
 // - Verifications return the `VerifiedToken` / `VerifiedImpersonation` classes of
-//   ./verified.js, built here from the addon's plain fields.
+//   ./verified.js, built here from the addon's fields (JSON text).
 // - `OidcLogin` (the web UI's sign-in) is the addon's; its route handlers are in `./next` and
 //   `./express`.
 // - Events go to `node:diagnostics_channel` and an optional logger (./observe.js,
@@ -309,7 +309,7 @@ native.Authenticator.prototype.authenticate = function (headers, given) {
   return authenticate.call(this, pairs, options)
 }
 
-// The addon's verify calls answer with plain fields; the public results are ./verified.js's
+// The addon's verify calls answer with their fields as JSON text; the public results are ./verified.js's
 // classes, which also need the token (their claims are parsed from it when first read). A repeat
 // token that `verifyHit` answers (cached, no fetch, no store to ask) settles `verify` on the main
 // thread, like `authenticate` above.
