@@ -8,7 +8,7 @@
 //   the addon awaits from its runtime (see bindings-node/src/js_calls.rs).
 // - `authenticate(headers, { method })` also takes a headers object, a `Headers` or a `Map`.
 // - Verifications return the `VerifiedToken` / `VerifiedImpersonation` classes of
-//   ./verified.js, built here from the addon's plain fields.
+//   ./verified.js, built here from the addon's fields (JSON text).
 // - `OidcLogin` (the web UI's sign-in) is the addon's; its route handlers are in `./next` and
 //   `./express`.
 // - Events go to `node:diagnostics_channel` and an optional logger (./observe.js,
@@ -260,6 +260,15 @@ function wrapClass(Native, stores) {
   return Wrapped
 }
 
+// The addon's verify methods as napi-rs defined them, taken before `wrapClass` wraps them:
+// `answerWith` below calls them directly (see there).
+const ADDON_VERIFY = new Map(
+  [native.OidcValidator.prototype, native.ImpersonationVerifier.prototype].map((proto) => [
+    proto,
+    { verify: proto.verify, verifySync: proto.verifySync, verifyHit: proto.verifyHit },
+  ]),
+)
+
 const Authenticator = wrapClass(native.Authenticator, true)
 const Decision = wrapClass(native.Decision)
 const ImpersonationSigner = wrapClass(native.ImpersonationSigner, true)
@@ -300,17 +309,36 @@ native.Authenticator.prototype.authenticate = function (headers, given) {
   return authenticate.call(this, pairs, options)
 }
 
-// The addon's verify calls answer with plain fields; the public results are ./verified.js's
+// The addon's verify calls answer with their fields as JSON text; the public results are ./verified.js's
 // classes, which also need the token (their claims are parsed from it when first read). A repeat
 // token that `verifyHit` answers (cached, no fetch, no store to ask) settles `verify` on the main
 // thread, like `authenticate` above.
+//
+// These are the calls a service makes per request, so they call the addon's methods themselves
+// rather than `wrapClass`'s wrappers (a closure, a rest array and a mapped copy of it per call),
+// doing by hand what the wrappers do: each argument through `own` (a string passes as it is; an
+// options object is copied as for every other method) and a thrown error through
+// `conversionError`. Only `verify`'s slow path, which leaves the main thread anyway, goes
+// through the wrapper.
 function answerWith(proto, result) {
-  const addon = { verify: proto.verify, verifySync: proto.verifySync, verifyHit: proto.verifyHit }
+  const addon = ADDON_VERIFY.get(proto)
+  const wrappedVerify = proto.verify
   proto.verifySync = function verifySync(t, options) {
-    return result(addon.verifySync.call(this, t, options), t)
+    let fields
+    try {
+      fields = addon.verifySync.call(this, own(t), own(options))
+    } catch (error) {
+      throw conversionError(error)
+    }
+    return result(fields, t)
   }
   proto.verifyHit = function verifyHit(t, options) {
-    const fields = addon.verifyHit.call(this, t, options)
+    let fields
+    try {
+      fields = addon.verifyHit.call(this, own(t), own(options))
+    } catch (error) {
+      throw conversionError(error)
+    }
     return fields === null ? null : result(fields, t)
   }
   proto.verify = function verify(t, given) {
@@ -321,11 +349,11 @@ function answerWith(proto, result) {
       try {
         fields = addon.verifyHit.call(this, t, options)
       } catch (error) {
-        return Promise.reject(error)
+        return Promise.reject(conversionError(error))
       }
       if (fields !== null) return Promise.resolve(result(fields, t))
     }
-    return addon.verify.call(this, t, options).then((fields) => result(fields, t))
+    return wrappedVerify.call(this, t, options).then((fields) => result(fields, t))
   }
 }
 answerWith(native.OidcValidator.prototype, (fields, t) => new verified.VerifiedToken(fields, t))

@@ -1,9 +1,10 @@
 'use strict'
 // What a successful verification returns: `VerifiedToken` (OIDC) and `VerifiedImpersonation`.
 //
-// The addon answers with an array of fields, and these classes wrap it. A napi class
-// instance would cost a wrapped object, a reference and a finalizer per result: several times
-// the whole verification of a cache hit. The claims are not sent at all: they are parsed here,
+// The addon answers with its fields as the JSON text of one array, and these classes wrap it,
+// parsing it when a field is first read. A napi class instance would cost a wrapped object, a
+// reference and a finalizer per result, and an array of values one Node-API call per element and
+// per string; one string crosses in one. The claims are not sent at all: they are parsed here,
 // when first read, from the payload of the caller's own token. Those are the very bytes the core
 // verified (their strict base64url and strict JSON, no duplicate members, passed its checks), so
 // `JSON.parse` reads the same members the core did; each numeric claim becomes a JS number, as
@@ -17,6 +18,16 @@ function payloadClaims(token) {
   const start = token.indexOf('.') + 1
   const end = token.indexOf('.', start)
   return JSON.parse(Buffer.from(token.slice(start, end), 'base64url').toString('utf8'))
+}
+
+// The addon's fields of `result`: its JSON text parsed on the first read (the addon wrote it with
+// serde_json, from the core's values), the array afterwards.
+function fieldsOf(result) {
+  const fields = result[FIELDS]
+  if (typeof fields !== 'string') return fields
+  const parsed = JSON.parse(fields)
+  result[FIELDS] = parsed
+  return parsed
 }
 
 class Verified {
@@ -44,23 +55,23 @@ const OIDC_TEAM_NODE_ID = 4
 class VerifiedToken extends Verified {
   /** The subject (from the subject claim). */
   get subject() {
-    return this[FIELDS][OIDC_SUBJECT]
+    return fieldsOf(this)[OIDC_SUBJECT]
   }
   /** The email, when the token has one. */
   get email() {
-    return this[FIELDS][OIDC_EMAIL] ?? null
+    return fieldsOf(this)[OIDC_EMAIL] ?? null
   }
   /** The groups, read from the configured groups claim. */
   get groups() {
-    return this[FIELDS][OIDC_GROUPS].slice()
+    return fieldsOf(this)[OIDC_GROUPS].slice()
   }
   /** The organisation, when the token names one. */
   get orgId() {
-    return this[FIELDS][OIDC_ORG_ID] ?? null
+    return fieldsOf(this)[OIDC_ORG_ID] ?? null
   }
   /** The team node, when the token names one. */
   get teamNodeId() {
-    return this[FIELDS][OIDC_TEAM_NODE_ID] ?? null
+    return fieldsOf(this)[OIDC_TEAM_NODE_ID] ?? null
   }
 }
 
@@ -84,39 +95,39 @@ class VerifiedImpersonation extends Verified {
 
   /** `team_impersonation` or `visitor`. */
   get kind() {
-    return this[FIELDS][KIND]
+    return fieldsOf(this)[KIND]
   }
   /** `sub`. */
   get subject() {
-    return this[FIELDS][SUBJECT]
+    return fieldsOf(this)[SUBJECT]
   }
   /** `email`, when a string. */
   get email() {
-    return this[FIELDS][EMAIL] ?? null
+    return fieldsOf(this)[EMAIL] ?? null
   }
   /** `org_id`. */
   get orgId() {
-    return this[FIELDS][ORG_ID]
+    return fieldsOf(this)[ORG_ID]
   }
   /** `team_node_id`. */
   get teamNodeId() {
-    return this[FIELDS][TEAM_NODE_ID]
+    return fieldsOf(this)[TEAM_NODE_ID]
   }
   /** `visitor_session_id`, for visitor tokens. */
   get visitorSessionId() {
-    return this[FIELDS][VISITOR_SESSION_ID] ?? null
+    return fieldsOf(this)[VISITOR_SESSION_ID] ?? null
   }
   /** `jti`. */
   get jti() {
-    return this[FIELDS][JTI]
+    return fieldsOf(this)[JTI]
   }
   /** `exp`, Unix seconds. */
   get expiresAt() {
-    return this[FIELDS][EXPIRES_AT]
+    return fieldsOf(this)[EXPIRES_AT]
   }
   /** The `/auth/me` principal of the token. */
   principal() {
-    return this.#principalOf(this[FIELDS])
+    return this.#principalOf(fieldsOf(this))
   }
 }
 

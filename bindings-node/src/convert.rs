@@ -21,3 +21,15 @@ pub fn one_or_many(value: napi::Either<String, Vec<String>>) -> Vec<String> {
         napi::Either::B(many) => many,
     }
 }
+
+/// The fields of a verification result as the JSON text of one array, which `lib/verified.js`
+/// parses. Strings, numbers and arrays of them always serialise; were one ever not to, the
+/// verification fails rather than answer without its fields.
+pub fn fields_json<T: serde::Serialize>(fields: &T) -> incidentfox_auth::Result<String> {
+    serde_json::to_string(fields).map_err(|_| {
+        incidentfox_auth::Error::new(
+            incidentfox_auth::ErrorCode::InvalidClaim,
+            "the verified token's fields do not serialise",
+        )
+    })
+}

@@ -1,6 +1,6 @@
 //! Impersonation and visitor tokens.
 
-use crate::convert::env_map;
+use crate::convert::{env_map, fields_json};
 use crate::errors::{invalid_argument, IntoJs};
 use crate::observe::{families_of, json_of};
 use crate::oidc::VerifyOptions;
@@ -179,19 +179,18 @@ impl MintedToken {
     }
 }
 
-/// What `lib/verified.js` needs to build a `VerifiedImpersonation`, as one array: `[kind,
-/// subject, email, orgId, teamNodeId, visitorSessionId, jti, expiresAt]`.
+/// What `lib/verified.js` needs to build a `VerifiedImpersonation`: the JSON text of one array,
+/// `[kind, subject, email, orgId, teamNodeId, visitorSessionId, jti, expiresAt]`.
 ///
-/// An array of values rather than a class instance or an object: a napi class costs a wrapped
-/// object, a reference and a finalizer per result, and an object's named members cost a key
-/// string each; together several times the verification of a cache hit. The claims are not
-/// here: the JS class parses them from the caller's token when first read.
-pub type VerifiedImpersonationFields = ImpersonationFields<&'static str>;
+/// One string rather than a class instance, an object or an array of values, for the reasons
+/// given at `VerifiedTokenFields` (src/oidc.rs). The claims are not here: the JS class parses them
+/// from the caller's token when first read.
+pub type VerifiedImpersonationFields = String;
 
-/// The fields in that order, whatever holds the kind (a static name going out, a JS string
-/// coming back to `impersonationPrincipal`).
-pub type ImpersonationFields<Kind> = (
-    Kind,
+/// The fields in that order, as `VerifiedImpersonation.principal()` hands them back to
+/// `impersonationPrincipal` (parsed in JS, so the kind is a JS string).
+pub type ImpersonationFields = (
+    String,
     String,
     Option<String>,
     String,
@@ -201,8 +200,10 @@ pub type ImpersonationFields<Kind> = (
     f64,
 );
 
-fn fields(token: imp::VerifiedImpersonation) -> VerifiedImpersonationFields {
-    (
+fn fields(
+    token: imp::VerifiedImpersonation,
+) -> incidentfox_auth::Result<VerifiedImpersonationFields> {
+    fields_json(&(
         token.kind.as_str(),
         token.subject,
         token.email,
@@ -211,7 +212,7 @@ fn fields(token: imp::VerifiedImpersonation) -> VerifiedImpersonationFields {
         token.visitor_session_id,
         token.jti,
         token.expires_at,
-    )
+    ))
 }
 
 /// The `/auth/me` principal of a verified impersonation or visitor token (the fields of
@@ -222,7 +223,7 @@ pub fn impersonation_principal(
     #[napi(
         ts_arg_type = "[string, string, string | null, string, string, string | null, string, number]"
     )]
-    fields: ImpersonationFields<String>,
+    fields: ImpersonationFields,
 ) -> napi::Result<Principal> {
     // The jti and expiry are not part of the principal.
     let (kind, subject, email, org_id, team_node_id, visitor_session_id, _jti, _expires_at) =
@@ -413,13 +414,16 @@ impl ImpersonationVerifier {
     #[napi(ts_return_type = "import('./lib/verified').VerifiedImpersonation | null")]
     pub fn verify_hit(
         &self,
+        env: &Env,
         token: String,
         options: Option<VerifyOptions>,
-    ) -> Option<VerifiedImpersonationFields> {
+    ) -> napi::Result<Option<VerifiedImpersonationFields>> {
         let now = options.and_then(|o| o.now);
         self.inner
             .verify_hit_when(&token, When::from(now))
             .map(fields)
+            .transpose()
+            .js(env)
     }
     /// Verifies `token`, then its JTI when required.
     #[napi(ts_return_type = "Promise<import('./lib/verified').VerifiedImpersonation>")]
@@ -433,7 +437,7 @@ impl ImpersonationVerifier {
         let now = options.and_then(|o| o.now);
         promise(env, async move {
             let inner = verifier.verify_when(&token, When::from(now)).await?;
-            Ok(fields(inner))
+            fields(inner)
         })
     }
     /// Verifies `token` on the calling thread: signature and claims only. Throws
@@ -447,10 +451,9 @@ impl ImpersonationVerifier {
         options: Option<VerifyOptions>,
     ) -> napi::Result<VerifiedImpersonationFields> {
         let now = options.and_then(|o| o.now);
-        let inner = self
-            .inner
+        self.inner
             .verify_cached_when(&token, When::from(now))
-            .js(env)?;
-        Ok(fields(inner))
+            .and_then(fields)
+            .js(env)
     }
 }

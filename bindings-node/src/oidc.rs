@@ -1,6 +1,6 @@
 //! `OidcValidator` and `VerifiedToken`.
 
-use crate::convert::{env_map, one_or_many};
+use crate::convert::{env_map, fields_json, one_or_many};
 use crate::errors::{invalid_argument, IntoJs};
 use crate::observe::{families_of, json_of};
 use crate::runtime::promise;
@@ -70,31 +70,26 @@ pub struct VerifyOptions {
     pub now: Option<f64>,
 }
 
-/// What `lib/verified.js` needs to build a `VerifiedToken`: the identity as one array,
-/// `[subject, email, groups, orgId, teamNodeId]`.
+/// What `lib/verified.js` needs to build a `VerifiedToken`: the identity as the JSON text of one
+/// array, `[subject, email, groups, orgId, teamNodeId]`.
 ///
-/// An array of values rather than a class instance or an object: a napi class costs a wrapped
-/// object, a reference and a finalizer per result, and an object's named members cost a key
-/// string each; together several times the verification of a cache hit. The claims are not
-/// here: the JS class parses them from the caller's token when first read (the very bytes
-/// verified; see `lib/verified.js`).
-pub type VerifiedTokenFields = (
-    String,
-    Option<String>,
-    Vec<String>,
-    Option<String>,
-    Option<String>,
-);
+/// One string rather than a class instance, an object or an array of values: a napi class costs
+/// a wrapped object, a reference and a finalizer per result, an object's named members a key
+/// string each, and an array one Node-API call per element (each a generic property store in
+/// V8) plus one per string. A single string crosses in one call; the JS class parses it when a
+/// field is first read. The claims are not here: the JS class parses them from the caller's
+/// token when first read (the very bytes verified; see `lib/verified.js`).
+pub type VerifiedTokenFields = String;
 
-fn fields(token: incidentfox_auth::VerifiedToken) -> VerifiedTokenFields {
+fn fields(token: incidentfox_auth::VerifiedToken) -> incidentfox_auth::Result<VerifiedTokenFields> {
     let identity = token.into_identity();
-    (
+    fields_json(&(
         identity.subject,
         identity.email,
         identity.groups,
         identity.org_id,
         identity.team_node_id,
-    )
+    ))
 }
 
 /// Validates OIDC tokens against one issuer and a cached, rotating key set.
@@ -197,13 +192,16 @@ impl OidcValidator {
     #[napi(ts_return_type = "import('./lib/verified').VerifiedToken | null")]
     pub fn verify_hit(
         &self,
+        env: &Env,
         token: String,
         options: Option<VerifyOptions>,
-    ) -> Option<VerifiedTokenFields> {
+    ) -> napi::Result<Option<VerifiedTokenFields>> {
         let now = options.and_then(|o| o.now);
         self.inner
             .verify_hit_when(&token, When::from(now))
             .map(fields)
+            .transpose()
+            .js(env)
     }
     /// Tokens held in the verified-token cache (for metrics).
     #[napi]
@@ -222,7 +220,7 @@ impl OidcValidator {
         let now = options.and_then(|o| o.now);
         promise(env, async move {
             let inner = validator.verify_when(&token, When::from(now)).await?;
-            Ok(fields(inner))
+            fields(inner)
         })
     }
 
@@ -262,10 +260,9 @@ impl OidcValidator {
         options: Option<VerifyOptions>,
     ) -> napi::Result<VerifiedTokenFields> {
         let now = options.and_then(|o| o.now);
-        let inner = self
-            .inner
+        self.inner
             .verify_cached_when(&token, When::from(now))
-            .js(env)?;
-        Ok(fields(inner))
+            .and_then(fields)
+            .js(env)
     }
 }
