@@ -518,6 +518,9 @@ def main() -> int:
                 break
             print(f"run {len(runs) + 1} ({len(valid)} valid of {wanted} wanted)", file=sys.stderr, flush=True)
             runs.append(one_run(cfg))
+    except KeyboardInterrupt:
+        print("interrupted: every server stopped, nothing written", file=sys.stderr)
+        return 130
     finally:
         stop_all()
     discarded = len(runs) - len(valid)
