@@ -4,7 +4,9 @@ For each language, a small service that authenticates the request's bearer token
 the way a service does (Python: FastAPI's `Depends(require_principal())` under uvicorn
 `--workers`; Node: the `requirePrincipal()` middleware on `node:http` under `cluster`), its
 authenticator built from the environment with an inline JWKS (no network):
-  benches/load/app.py      GET /auth (authenticated), GET /noauth (baseline), uvicorn
+  benches/load/app.py      GET /auth (authenticated), GET /noauth (baseline), run by
+                           benches/load/serve.py: uvicorn's command line with TCP_NODELAY kept
+                           for N workers (uvicorn's `--workers N` path loses it; serve.py says why)
   benches/load/server.js   the same routes, node:http, `cluster` with WORKERS workers
 Every server is started with 1 worker and then with N (the machine's cores, `--workers N`), and
 `wrk` on loopback sends the same request, an RS256 OIDC bearer in `Authorization`, to:
@@ -279,8 +281,9 @@ def stop_all() -> None:
         stop(proc)
 
 
-def on_signal(signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signum)
+def on_signal(_signum: int, _frame: Any) -> None:
+    # SIGTERM and SIGHUP end the run the way Ctrl-C does: every server stopped, nothing written.
+    raise KeyboardInterrupt
 
 
 def free_port() -> int:
@@ -325,7 +328,8 @@ def server(lang: str, workers: int, cache_on: bool, cfg: dict[str, Any]) -> Iter
     port = free_port()
     if lang == "python":
         cmd = [
-            cfg["python"], "-m", "uvicorn", "app:app", "--app-dir", str(ROOT / "benches/load"),
+            # uvicorn's own command line, TCP_NODELAY kept with N workers (serve.py says why).
+            cfg["python"], str(ROOT / "benches/load/serve.py"), "app:app", "--app-dir", str(ROOT / "benches/load"),
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--log-level", "warning", "--no-access-log",
         ]
@@ -440,6 +444,13 @@ def capture(cmd: list[str], cwd: pathlib.Path = ROOT) -> str:
     return subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
 
 
+def wrk_version() -> str:
+    # `wrk -v` prints its banner and usage, and exits 1.
+    out = subprocess.run(["wrk", "-v"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    first = out.splitlines()[0] if out else "wrk"
+    return first.split(" [")[0].split(" Copyright")[0].replace("debian/", "")
+
+
 def machine() -> str:
     text = platform.processor() or platform.machine()
     try:
@@ -494,7 +505,7 @@ def main() -> int:
         "cores": str(os.cpu_count()),
         "load_start": load_average(),
         "quick": " (quick)" if quick else "",
-        "wrk": capture(["wrk", "-v"]).splitlines()[0].split(" [")[0].replace("debian/", "wrk "),
+        "wrk": wrk_version(),
         "threads": str(cfg["threads"]),
         "connections": str(cfg["connections"]),
         "seconds": str(cfg["seconds"]),

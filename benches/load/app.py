@@ -1,6 +1,8 @@
 """The Python service of `make bench-load` (scripts/bench_load.py): FastAPI under uvicorn.
 
-    uvicorn app:app --app-dir benches/load --workers N
+    python benches/load/serve.py app:app --app-dir benches/load --workers N
+
+(``serve.py`` is uvicorn's command line with TCP_NODELAY kept for N workers.)
 
 Two routes, the same request (the bearer header is sent to both) and a response of the same shape:
 
