@@ -217,7 +217,7 @@ def section(runs: list[dict[str, Any]], n: int, discarded: int, meta: dict[str, 
     return [
         START,
         f"Measured {meta['when']} on {meta['machine']} with `make bench-load`{meta['quick']}: "
-        f"{len(runs)} complete runs in one sitting"
+        f"{len(runs)} complete run{'s' if len(runs) != 1 else ''} in one sitting"
         + (f" ({discarded} more discarded: their no-auth baseline moved by more than 10%)" if discarded else "")
         + ". Each figure is the median of the runs, with their range in brackets; a ratio or share is "
         "computed within each run, then its median and range are taken. Load average at the start "
@@ -225,7 +225,7 @@ def section(runs: list[dict[str, Any]], n: int, discarded: int, meta: dict[str, 
         "",
         *tables(runs, n),
         "",
-        f"- load: {meta['wrk']} over loopback, {meta['threads']} thread(s), {meta['connections']} "
+        f"- load: {meta['wrk']} over loopback, {meta['threads']} thread{'s' if meta['threads'] != '1' else ''}, {meta['connections']} "
         f"connections, {meta['seconds']} s per figure after a {meta['warmup']} s warm-up of the same "
         f"request; **wrk runs on the same {meta['cores']} cores as the servers**, so it takes CPU "
         f"from the {n}-worker rows",

@@ -96,7 +96,8 @@ meta = {k: "x" for k in ("when", "machine", "quick", "load_start", "load_end", "
 meta["quick"] = ""
 sec = bl.section(steady, 2, 1, meta)
 assert sec[0] == bl.START and sec[-1] == bl.END
-assert "(1 more discarded: their no-auth baseline moved by more than 10%)" in sec[1], sec[1]
+assert "3 complete runs in one sitting (1 more discarded: their no-auth baseline moved by more than 10%)" in sec[1], sec[1]
+assert "1 complete run in one sitting." in bl.section(steady[:1], 2, 0, meta)[1]
 page = f"# Benchmarks\n\nbefore\n{bl.START}\nold figures\n{bl.END}\nafter\n"
 new = bl.replace_section(page, sec)
 assert new.startswith("# Benchmarks\n\nbefore\n" + bl.START) and new.endswith(bl.END + "\nafter\n"), new
