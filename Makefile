@@ -8,7 +8,7 @@ FUZZ_TARGET_DIR ?= $(IFX_CACHE)/fuzz-target
 export IFX_CACHE CARGO_TARGET_DIR FUZZ_TARGET_DIR
 CARGO ?= cargo
 
-.PHONY: help test demo fmt lint bench bench-compare fuzz soak dist
+.PHONY: help test demo fmt lint bench bench-compare bench-load fuzz soak dist
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,3 +39,6 @@ soak: ## verify under key rotation, IdP faults and a PostgreSQL restart for SOAK
 
 bench-compare: ## criterion benches + the Python and Node comparisons; writes the table in docs/benchmarks.md
 	python3 scripts/bench_compare.py
+
+bench-load: ## one service under wrk, 1 and N workers (uvicorn, Node cluster), with and without auth; writes docs/benchmarks.md
+	python3 scripts/bench_load.py
