@@ -83,6 +83,30 @@ read -r passed failed < <(tail -1 "$log" | awk '{
   } END { print p + 0, f + 0 }')
 count_tests pytest "$status" "$passed" "$failed"
 
+# The oldest CPython the wheel's abi3 tag (cp310) admits runs the same wheel and the same tests,
+# in a venv of its own. PYTHON_MIN names the interpreter; otherwise python3.10 on PATH, then
+# pyenv's. No such interpreter fails this check: the tag's promise would go unchecked.
+python_min() {
+  local found
+  for found in "${PYTHON_MIN:-}" "$(command -v python3.10 || true)" \
+    "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10.*/bin/python3.10; do
+    [ -n "$found" ] && [ -x "$found" ] && { echo "$found"; return 0; }
+  done
+  echo "no Python 3.10 found: set PYTHON_MIN to one" >&2
+  return 1
+}
+pytest_min() {
+  local interpreter venv_min=$cache/venv-min
+  interpreter=$(python_min)
+  [ -x "$venv_min/bin/python" ] || "$interpreter" -m venv "$venv_min"
+  "$venv_min/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10), sys.version'
+  "$venv_min/bin/python" "${pip[@]}" "pip>=25.1"
+  "$venv_min/bin/python" "${pip[@]}" --group "$root/bindings-python/pyproject.toml:test"
+  "$venv_min/bin/python" "${pip[@]}" --force-reinstall --no-deps "$wheel"
+  "$venv_min/bin/python" -m pytest -q -p no:cacheprovider
+}
+check "pytest on Python 3.10 (the abi3 floor)" pytest_min
+
 check "mypy --strict" "$venv/bin/python" -m mypy --no-incremental
 check "stubtest" "$venv/bin/python" -m mypy.stubtest incidentfox_auth._native --ignore-missing-stub
 tally_exit
