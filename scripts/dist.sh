@@ -97,10 +97,9 @@ publish_dry_run() {
   [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
   # cargo's own closing line of every dry run is a "warning"; any other is a finding.
   if grep -i '^warning' "$work/publish.log" | grep -v 'aborting upload due to dry run'; then return 1; fi
-  # A verified dry run leaves the .crate in target/package; an unverified one does not.
-  if [ -n "$fast" ]; then
-    (cd "$root" && cargo package --no-verify --allow-dirty -q -p incidentfox-auth)
-  fi
+  # The dry run's own .crate lands in a scratch folder whose place differs between cargo
+  # versions; `cargo package` (already verified above) writes it where this script looks.
+  (cd "$root" && cargo package --no-verify --allow-dirty -q -p incidentfox-auth)
   cp "$CARGO_TARGET_DIR/package/incidentfox-auth-$version.crate" "$dist/rust/"
 }
 check "cargo publish --dry-run -p incidentfox-auth (no warnings)" publish_dry_run
