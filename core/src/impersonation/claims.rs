@@ -431,13 +431,15 @@ fn check_fields(
         }
         Some(_) => {}
     }
-    let accepted = config.accepted_audiences();
     match aud {
         None => return Err(err(ErrorCode::MissingClaim, "claim `aud` is missing")),
-        Some(list) if !list.any(|a| accepted.contains(&a)) => {
+        Some(list) if !list.any(|a| config.accepts_audience(a)) => {
             return Err(err(
                 ErrorCode::InvalidAudience,
-                format!("audience is not `{}`", accepted.join("` or `")),
+                format!(
+                    "audience is not `{}`",
+                    config.accepted_audiences().join("` or `")
+                ),
             ))
         }
         Some(_) => {}

@@ -343,8 +343,12 @@ impl ImpersonationVerifier {
             ));
         }
         // Constant-time MAC check (aws-lc-rs).
-        hmac::verify(&self.key, jws.signing_input.as_bytes(), &jws.signature)
-            .map_err(|_| err(ErrorCode::InvalidSignature, "signature does not verify"))?;
+        hmac::verify(
+            &self.key,
+            jws.signing_input.as_bytes(),
+            jws.signature.bytes(),
+        )
+        .map_err(|_| err(ErrorCode::InvalidSignature, "signature does not verify"))?;
         check_claims(jws.payload, &self.config, now)
     }
 }

@@ -46,7 +46,7 @@ pub(crate) struct Jws<'t> {
     /// The decoded payload bytes (not yet parsed).
     pub payload: Vec<u8>,
     /// The decoded signature bytes.
-    pub signature: Vec<u8>,
+    pub signature: Signature,
 }
 
 /// Headers up to this many decoded bytes are decoded on the stack; a JOSE header is some tens.
@@ -66,7 +66,8 @@ pub(crate) fn parse_jws(token: &str) -> Result<Jws<'_>> {
         };
         header_params(decoded)?
     };
-    let (signing_input, payload, signature) = rest(token, h, p, s)?;
+    let (signing_input, payload) = signed(token, h, p)?;
+    let signature = Signature::decode(s)?;
     Ok(Jws {
         header,
         signing_input,
@@ -101,21 +102,77 @@ fn split(token: &str) -> Result<(&str, &str, &str)> {
 
 /// The signing input, payload and signature, once the header passed.
 fn rest<'t>(token: &'t str, h: &str, p: &str, s: &str) -> Result<(&'t str, Vec<u8>, Vec<u8>)> {
+    let (signing_input, payload) = signed(token, h, p)?;
+    Ok((signing_input, payload, signature_vec(s)?))
+}
+
+/// The signing input and the decoded payload.
+fn signed<'t>(token: &'t str, h: &str, p: &str) -> Result<(&'t str, Vec<u8>)> {
     // An empty payload is a valid JWS (RFC 7515 allows it); a JWT then fails at claims parsing.
     let payload = if p.is_empty() {
         Vec::new()
     } else {
         decode_part(p, "payload")?
     };
-    // An empty signature decodes to no bytes and fails verification later, so that `alg: none`
-    // with its customary empty signature is reported as the algorithm problem it is.
-    let signature = if s.is_empty() {
-        Vec::new()
-    } else {
-        decode_part(s, "signature")?
-    };
     let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
-    Ok((signing_input, payload, signature))
+    Ok((signing_input, payload))
+}
+
+/// The decoded signature. An empty signature decodes to no bytes and fails verification later,
+/// so that `alg: none` with its customary empty signature is reported as the algorithm problem
+/// it is.
+fn signature_vec(s: &str) -> Result<Vec<u8>> {
+    if s.is_empty() {
+        Ok(Vec::new())
+    } else {
+        decode_part(s, "signature")
+    }
+}
+
+/// A decoded signature, held inline when it is as short as an HMAC, ECDSA P-256 or Ed25519 one.
+#[derive(Clone)]
+pub(crate) struct Signature {
+    inline: [u8; SIGNATURE_INLINE],
+    len: usize,
+    heap: Vec<u8>,
+}
+
+/// Room for the base64 decoder's estimate of a 64-byte signature.
+const SIGNATURE_INLINE: usize = 72;
+
+impl Signature {
+    fn decode(s: &str) -> Result<Signature> {
+        let mut signature = Signature {
+            inline: [0; SIGNATURE_INLINE],
+            len: 0,
+            heap: Vec::new(),
+        };
+        if s.is_empty() {
+            return Ok(signature);
+        }
+        if b64::decoded_len_estimate(s.len()) > SIGNATURE_INLINE {
+            signature.heap = decode_part(s, "signature")?;
+        } else {
+            signature.len = b64::decode_into(s, &mut signature.inline)
+                .ok_or_else(|| not_base64url("signature"))?;
+        }
+        Ok(signature)
+    }
+
+    /// The signature's bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        if self.heap.is_empty() {
+            self.inline.get(..self.len).unwrap_or_default()
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Signature").field(&self.bytes()).finish()
+    }
 }
 
 fn decode_part(part: &str, name: &str) -> Result<Vec<u8>> {
@@ -158,7 +215,14 @@ mod tests {
     fn jws_agrees(token: &str) -> std::result::Result<(), String> {
         let fast = parse_jws(token).map(|j| {
             let h = j.header;
-            (h.alg, h.kid, h.typ, j.signing_input, j.payload, j.signature)
+            (
+                h.alg,
+                h.kid,
+                h.typ,
+                j.signing_input,
+                j.payload,
+                j.signature.bytes().to_vec(),
+            )
         });
         let full = parse_compact(token).map(|j| {
             let h = j.header;

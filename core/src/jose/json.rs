@@ -63,7 +63,17 @@ fn strictly<'de, T>(
     bytes: &'de [u8],
     parse: impl FnOnce(&mut SliceDeserializer<'de>, &mut Option<JsonError>) -> serde_json::Result<T>,
 ) -> Result<T, JsonError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    strictly_over(serde_json::Deserializer::from_slice(bytes), parse)
+}
+
+/// [`strictly`] over any input.
+fn strictly_over<'de, R: serde_json::de::Read<'de>, T>(
+    mut deserializer: serde_json::Deserializer<R>,
+    parse: impl FnOnce(
+        &mut serde_json::Deserializer<R>,
+        &mut Option<JsonError>,
+    ) -> serde_json::Result<T>,
+) -> Result<T, JsonError> {
     let mut failure = None;
     let parsed = parse(&mut deserializer, &mut failure);
     match (parsed, failure) {
@@ -323,9 +333,17 @@ pub(crate) fn parse_fields<'de, F: Fields<'de>>(
     if !starts_an_object {
         return Err(parse_object(bytes).err().unwrap_or(JsonError::NotAnObject));
     }
-    strictly(bytes, |deserializer, failure| {
-        FieldsSeed { fields, failure }.deserialize(deserializer)
-    })
+    // A document that is UTF-8 as a whole is read as text: serde_json then skips the UTF-8
+    // check of each string, which is all that differs between the two readers. Any other
+    // document is read as bytes, so that the first rule it breaks is still the one reported.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => strictly_over(serde_json::Deserializer::from_str(text), |d, failure| {
+            FieldsSeed { fields, failure }.deserialize(d)
+        }),
+        Err(_) => strictly(bytes, |d, failure| {
+            FieldsSeed { fields, failure }.deserialize(d)
+        }),
+    }
 }
 
 /// The outer object of [`parse_fields`]: [`TopLevel`]'s rules, with the values kept as
@@ -374,12 +392,14 @@ impl Names {
         failure: &mut Option<JsonError>,
         mut value: impl FnMut(&mut A, &str, &mut Option<JsonError>) -> Result<(), A::Error>,
     ) -> Result<(), A::Error> {
-        let mut seen: Vec<Cow<'de, str>> = Vec::new();
+        // The first names live on the stack: most objects have fewer, and need no allocation.
+        let mut seen: [Cow<'de, str>; SCAN_LIMIT] = Default::default();
+        let mut count = 0;
         let mut set: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(name) = map.next_key_seed(Name)? {
             let duplicate = match &mut set {
                 Some(set) => !set.insert(name.clone()),
-                None => seen.iter().any(|s| *s == name),
+                None => seen.iter().take(count).any(|s| *s == name),
             };
             if duplicate {
                 *failure = Some(JsonError::DuplicateMember(name.into_owned()));
@@ -387,9 +407,12 @@ impl Names {
             }
             value(map, &name, failure)?;
             if set.is_none() {
-                seen.push(name);
-                if seen.len() >= SCAN_LIMIT {
-                    set = Some(seen.drain(..).collect());
+                if let Some(slot) = seen.get_mut(count) {
+                    *slot = name;
+                    count += 1;
+                }
+                if count >= SCAN_LIMIT {
+                    set = Some(seen.iter_mut().map(std::mem::take).collect());
                 }
             }
         }

@@ -12,7 +12,7 @@ pub mod json;
 mod sign;
 
 pub use algorithm::{Algorithm, KeyKind};
-pub(crate) use compact::parse_jws;
 pub use compact::{parse_compact, CompactJws};
+pub(crate) use compact::{parse_jws, Jws};
 pub use header::Header;
 pub use sign::{generate_pkcs8, SigningKey};
