@@ -3,10 +3,10 @@
 
 use super::config::{ImpersonationConfig, ISSUER};
 use crate::error::{err, ErrorCode, Result};
-use crate::jose::claims::{
-    audiences_of, check_times_of, identifier, numeric_date_of, string_claim_of,
-};
-use crate::jose::json::{self, Member};
+#[cfg(test)]
+use crate::jose::claims::{audiences_of, numeric_date_of, string_claim_of};
+use crate::jose::claims::{check_times_of, identifier};
+use crate::jose::json::{self, Fields, Slot};
 use crate::jti::JtiEntry;
 use crate::permissions::Permission;
 use crate::principal::{AuthKind, Principal, Role};
@@ -201,9 +201,9 @@ impl VerifiedImpersonation {
     }
 }
 
-/// The members the rules read, found in one pass over the claims: a claim set has a dozen
-/// members and the rules read them some thirty times, which as map lookups (SipHash each) cost
-/// more than the rest of the checks together.
+/// The members the rules read, found in one pass over a member list: the path
+/// [`check_claims`] replaced, kept as the reference its tests compare against.
+#[cfg(test)]
 #[derive(Default)]
 struct Members<'a> {
     exp: Option<&'a Value>,
@@ -221,8 +221,9 @@ struct Members<'a> {
     jti: Option<&'a Value>,
 }
 
+#[cfg(test)]
 impl<'a> Members<'a> {
-    fn of(claims: &'a [Member<'_>]) -> Members<'a> {
+    fn of(claims: &'a [json::Member<'_>]) -> Members<'a> {
         let mut members = Members::default();
         for (name, value) in claims {
             let slot = match name.as_ref() {
@@ -256,14 +257,258 @@ pub(crate) fn check_claims(
     now: f64,
 ) -> Result<VerifiedImpersonation> {
     let claim_set = ClaimSet::of_payload(payload);
+    let mut fields = ClaimFields::default();
+    json::parse_fields(&claim_set.0.payload, &mut fields)
+        .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
+    check_fields(&fields, config, now, claim_set.clone())
+}
+
+/// The path [`check_claims`] replaced: a member list, then the rules over `Value`s.
+#[cfg(test)]
+fn check_claims_by_members(
+    payload: Vec<u8>,
+    config: &ImpersonationConfig,
+    now: f64,
+) -> Result<VerifiedImpersonation> {
+    let claim_set = ClaimSet::of_payload(payload);
     let listed = json::parse_members(&claim_set.0.payload)
         .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
     check_members(&listed, config, now, claim_set.clone())
 }
 
+/// The members the rules read, kept by [`json::parse_fields`] in one pass over the claims: no
+/// map, no `Value`, and strings borrowed from the payload.
+#[derive(Default)]
+struct ClaimFields<'a> {
+    exp: Option<Slot<'a>>,
+    iat: Option<Slot<'a>>,
+    nbf: Option<Slot<'a>>,
+    iss: Option<Slot<'a>>,
+    sub: Option<Slot<'a>>,
+    aud: Option<Slot<'a>>,
+    email: Option<Slot<'a>>,
+    org_id: Option<Slot<'a>>,
+    team_node_id: Option<Slot<'a>>,
+    ifx_kind: Option<Slot<'a>>,
+    visitor_session_id: Option<Slot<'a>>,
+    scope: Option<Slot<'a>>,
+    jti: Option<Slot<'a>>,
+}
+
+impl<'a> Fields<'a> for ClaimFields<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Slot<'a>>> {
+        Some(match name {
+            "exp" => &mut self.exp,
+            "iat" => &mut self.iat,
+            "nbf" => &mut self.nbf,
+            "iss" => &mut self.iss,
+            "sub" => &mut self.sub,
+            "aud" => &mut self.aud,
+            "email" => &mut self.email,
+            "org_id" => &mut self.org_id,
+            "team_node_id" => &mut self.team_node_id,
+            "ifx_kind" => &mut self.ifx_kind,
+            "visitor_session_id" => &mut self.visitor_session_id,
+            "scope" => &mut self.scope,
+            "jti" => &mut self.jti,
+            _ => return None,
+        })
+    }
+}
+
+/// A NumericDate claim: `jose::claims::numeric_date_of` over a kept member.
+fn numeric_date_slot(slot: Option<&Slot<'_>>, name: &str) -> Result<Option<f64>> {
+    match slot {
+        None => Ok(None),
+        Some(Slot::Number(v)) if v.is_finite() => Ok(Some(*v)),
+        Some(Slot::Number(_)) => Err(invalid(name, "is not a finite number")),
+        Some(_) => Err(invalid(name, "is not a number")),
+    }
+}
+
+/// A string claim: `jose::claims::string_claim_of` over a kept member.
+fn string_slot<'s>(slot: Option<&'s Slot<'_>>, name: &str) -> Result<Option<&'s str>> {
+    match slot {
+        None => Ok(None),
+        Some(Slot::Str(s)) => Ok(Some(s)),
+        Some(_) => Err(invalid(name, "is not a string")),
+    }
+}
+
+/// A string or a list of strings, read without collecting it.
+#[derive(Clone, Copy)]
+enum Strings<'s, 'a> {
+    One(&'s str),
+    Many(&'s [Option<std::borrow::Cow<'a, str>>]),
+}
+
+impl Strings<'_, '_> {
+    fn any(self, mut f: impl FnMut(&str) -> bool) -> bool {
+        match self {
+            Strings::One(s) => f(s),
+            Strings::Many(items) => items.iter().flatten().any(|s| f(s)),
+        }
+    }
+}
+
+/// `aud` or `scope`: absent is `None`; a string or an array of strings is kept; an array
+/// holding anything else is `holds`, any other type `neither`.
+fn strings_slot<'s, 'a>(
+    slot: Option<&'s Slot<'a>>,
+    name: &str,
+    holds: &str,
+    neither: &str,
+) -> Result<Option<Strings<'s, 'a>>> {
+    match slot {
+        None => Ok(None),
+        Some(Slot::Str(s)) => Ok(Some(Strings::One(s))),
+        Some(Slot::Array(items)) if items.iter().all(Option::is_some) => {
+            Ok(Some(Strings::Many(items)))
+        }
+        Some(Slot::Array(_)) => Err(invalid(name, holds)),
+        Some(_) => Err(invalid(name, neither)),
+    }
+}
+
+/// [`check_members`]' rules, in its order and with its errors, over the kept members.
+fn check_fields(
+    m: &ClaimFields<'_>,
+    config: &ImpersonationConfig,
+    now: f64,
+    claim_set: ClaimSet,
+) -> Result<VerifiedImpersonation> {
+    // Types first, so a wrongly typed claim is reported as such rather than as missing.
+    let exp = numeric_date_slot(m.exp.as_ref(), "exp")?;
+    let iat = numeric_date_slot(m.iat.as_ref(), "iat")?;
+    let nbf = numeric_date_slot(m.nbf.as_ref(), "nbf")?;
+    let iss = string_slot(m.iss.as_ref(), "iss")?;
+    let sub = string_slot(m.sub.as_ref(), "sub")?;
+    let org_id = string_slot(m.org_id.as_ref(), "org_id")?;
+    let team_node_id = string_slot(m.team_node_id.as_ref(), "team_node_id")?;
+    let ifx_kind = string_slot(m.ifx_kind.as_ref(), "ifx_kind")?;
+    let jti = string_slot(m.jti.as_ref(), "jti")?;
+    let visitor_session_id = string_slot(m.visitor_session_id.as_ref(), "visitor_session_id")?;
+    let email = match &m.email {
+        None | Some(Slot::Null) => None,
+        Some(Slot::Str(s)) => Some(s.as_ref()),
+        Some(_) => return Err(invalid("email", "is neither a string nor null")),
+    };
+    let scopes = strings_slot(
+        m.scope.as_ref(),
+        "scope",
+        "holds a value that is not a string",
+        "is neither a string nor a list of strings",
+    )?;
+    let aud = strings_slot(
+        m.aud.as_ref(),
+        "aud",
+        "holds a non-string",
+        "is neither a string nor an array of strings",
+    )?;
+    let required = [
+        ("exp", m.exp.is_some()),
+        ("iat", m.iat.is_some()),
+        ("sub", m.sub.is_some()),
+        ("org_id", m.org_id.is_some()),
+        ("team_node_id", m.team_node_id.is_some()),
+        ("ifx_kind", m.ifx_kind.is_some()),
+        ("scope", m.scope.is_some()),
+        ("jti", m.jti.is_some()),
+    ];
+    if let Some((name, _)) = required.iter().find(|(_, present)| !present) {
+        return Err(err(
+            ErrorCode::MissingClaim,
+            format!("claim `{name}` is missing"),
+        ));
+    }
+    match iss {
+        None => return Err(err(ErrorCode::MissingClaim, "claim `iss` is missing")),
+        Some(iss) if iss != ISSUER => {
+            return Err(err(
+                ErrorCode::InvalidIssuer,
+                format!("issuer `{}` is not `{ISSUER}`", clip(iss)),
+            ))
+        }
+        Some(_) => {}
+    }
+    match aud {
+        None => return Err(err(ErrorCode::MissingClaim, "claim `aud` is missing")),
+        Some(list) if !list.any(|a| config.accepts_audience(a)) => {
+            return Err(err(
+                ErrorCode::InvalidAudience,
+                format!(
+                    "audience is not `{}`",
+                    config.accepted_audiences().join("` or `")
+                ),
+            ))
+        }
+        Some(_) => {}
+    }
+    check_times_of(exp, nbf, iat, now, config.leeway_seconds)?;
+    let ifx_kind = ifx_kind.unwrap_or_default();
+    let kind = TokenKind::from_name(ifx_kind).ok_or_else(|| {
+        invalid(
+            "ifx_kind",
+            &format!("`{}` is not a known kind", clip(ifx_kind)),
+        )
+    })?;
+    if !scopes.is_some_and(|s| s.any(|scope| scope == TEAM_READ)) {
+        return Err(invalid("scope", "does not contain `team:read`"));
+    }
+    let jti = jti.unwrap_or_default();
+    if jti.is_empty() || jti.chars().count() > MAX_JTI_CHARS {
+        return Err(invalid("jti", "must be 1 to 64 characters"));
+    }
+    let sub = identifier("sub", sub.unwrap_or_default())?;
+    identifier("org_id", org_id.unwrap_or_default())?;
+    identifier("team_node_id", team_node_id.unwrap_or_default())?;
+    if email.is_some_and(|e| e.chars().any(char::is_control)) {
+        return Err(invalid("email", "holds a control character"));
+    }
+    // Each kind has its own shape: a visitor token names its session, and its subject is that
+    // session's; a team-impersonation token names no visitor session.
+    match (kind, visitor_session_id) {
+        (TokenKind::Visitor, None) => {
+            return Err(err(
+                ErrorCode::MissingClaim,
+                "claim `visitor_session_id` is missing",
+            ))
+        }
+        (TokenKind::Visitor, Some(session)) => {
+            let session = identifier("visitor_session_id", session)?;
+            if sub.strip_prefix("visitor:") != Some(session) {
+                return Err(invalid(
+                    "sub",
+                    "of a visitor token must be `visitor:` and its `visitor_session_id`",
+                ));
+            }
+        }
+        (TokenKind::TeamImpersonation, Some(_)) => {
+            return Err(invalid(
+                "visitor_session_id",
+                "belongs to visitor tokens, not team impersonation",
+            ))
+        }
+        (TokenKind::TeamImpersonation, None) => {}
+    }
+    let owned = |text: Option<&str>| text.unwrap_or_default().to_owned();
+    Ok(VerifiedImpersonation {
+        kind,
+        subject: sub.to_owned(),
+        email: email.map(str::to_owned),
+        org_id: owned(org_id),
+        team_node_id: owned(team_node_id),
+        visitor_session_id: visitor_session_id.map(str::to_owned),
+        jti: jti.to_owned(),
+        expires_at: exp.unwrap_or_default(),
+        claim_set,
+    })
+}
+
 /// The rules over the members, listed from `claim_set`'s payload.
+#[cfg(test)]
 fn check_members(
-    claims: &[Member<'_>],
+    claims: &[json::Member<'_>],
     config: &ImpersonationConfig,
     now: f64,
     claim_set: ClaimSet,
@@ -389,6 +634,7 @@ fn check_members(
 }
 
 /// `scope` as the agent runtime reads it: a string is one scope; a list must hold only strings.
+#[cfg(test)]
 fn scopes(value: Option<&Value>) -> Result<Vec<&str>> {
     match value {
         None => Ok(Vec::new()),
@@ -409,4 +655,159 @@ fn scopes(value: Option<&Value>) -> Result<Vec<&str>> {
 
 fn invalid(claim: &str, why: &str) -> crate::error::Error {
     err(ErrorCode::InvalidClaim, format!("claim `{claim}` {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ImpersonationConfig {
+        let mut config = ImpersonationConfig::new("claims-test-secret-0123456789-abcdefgh");
+        config.accept_legacy_audience = true;
+        config
+    }
+
+    /// The member reader must give the member list's verdict, error and result on every payload.
+    fn same_verdict(payload: &str) -> std::result::Result<(), String> {
+        let config = config();
+        let fast = check_claims(payload.as_bytes().to_vec(), &config, 1500.0);
+        let reference = check_claims_by_members(payload.as_bytes().to_vec(), &config, 1500.0);
+        if fast == reference {
+            Ok(())
+        } else {
+            Err(format!("member reader {fast:?}, member list {reference:?}"))
+        }
+    }
+
+    const VALID: &str = r#"{"iss":"incidentfox-config-service","aud":"incidentfox-config-service","sub":"okta|1","email":"a@b.example","org_id":"o1","team_node_id":"t1","ifx_kind":"team_impersonation","scope":["team:read"],"iat":1000,"exp":2000,"jti":"j1"}"#;
+
+    #[test]
+    fn the_member_reader_agrees_with_the_member_list_on_chosen_cases() {
+        assert!(check_claims(VALID.as_bytes().to_vec(), &config(), 1500.0).is_ok());
+        let cases = [
+            VALID.to_owned(),
+            VALID.replace(r#""jti":"j1""#, r#""jti":"j1","jti":"j2""#),
+            VALID.replace(r#""jti":"j1""#, r#""jti":"j1","\u006ati":"j2""#),
+            VALID.replace(r#""sub":"okta|1""#, r#""sub":"okta\u007c1""#),
+            VALID.replace(r#""sub":"okta|1""#, r#""sub":"okta\u00001""#),
+            VALID.replace(r#""sub":"okta|1""#, r#""sub":" ""#),
+            VALID.replace(r#""email":"a@b.example""#, r#""email":null"#),
+            VALID.replace(r#""email":"a@b.example""#, r#""email":1"#),
+            VALID.replace(r#""email":"a@b.example""#, r#""email":"a\nb""#),
+            VALID.replace(r#""exp":2000"#, r#""exp":"2000""#),
+            VALID.replace(r#""exp":2000"#, r#""exp":null"#),
+            VALID.replace(r#""exp":2000"#, r#""exp":2000.5e0"#),
+            VALID.replace(r#""exp":2000"#, r#""exp":18446744073709551615"#),
+            VALID.replace(r#""exp":2000"#, r#""exp":1e400"#),
+            VALID.replace(r#""exp":2000"#, r#""exp":1000"#),
+            VALID.replace(r#""iat":1000"#, r#""iat":1000,"nbf":1600"#),
+            VALID.replace(r#""iat":1000"#, r#""iat":-1000,"nbf":true"#),
+            VALID.replace(r#""scope":["team:read"]"#, r#""scope":"team:read""#),
+            VALID.replace(r#""scope":["team:read"]"#, r#""scope":["team:write"]"#),
+            VALID.replace(r#""scope":["team:read"]"#, r#""scope":["team:read",1]"#),
+            VALID.replace(r#""scope":["team:read"]"#, r#""scope":["team:read",["x"]]"#),
+            VALID.replace(r#""scope":["team:read"]"#, r#""scope":{"team:read":1}"#),
+            VALID.replace(r#""scope":["team:read"]"#, r#""scope":[]"#),
+            VALID.replace(r#""aud":"incidentfox-config-service""#, r#""aud":["x","incidentfox-config-service"]"#),
+            VALID.replace(r#""aud":"incidentfox-config-service""#, r#""aud":["x",null]"#),
+            VALID.replace(r#""aud":"incidentfox-config-service""#, r#""aud":"x""#),
+            VALID.replace(r#""aud":"incidentfox-config-service""#, r#""aud":7"#),
+            VALID.replace(r#""iss":"incidentfox-config-service","#, ""),
+            VALID.replace(r#""iss":"incidentfox-config-service""#, r#""iss":"incidentfox-config-servic""#),
+            VALID.replace(r#""ifx_kind":"team_impersonation""#, r#""ifx_kind":"visitor","visitor_session_id":"s1""#),
+            VALID
+                .replace(r#""ifx_kind":"team_impersonation""#, r#""ifx_kind":"visitor","visitor_session_id":"s1""#)
+                .replace(r#""sub":"okta|1""#, r#""sub":"visitor:s1""#),
+            VALID.replace(r#""ifx_kind":"team_impersonation""#, r#""ifx_kind":"admin""#),
+            VALID.replace(r#""jti":"j1""#, &format!(r#""jti":"{}""#, "j".repeat(65))),
+            VALID.replace(r#""jti":"j1""#, r#""jti":"""#),
+            VALID.replace(r#""jti":"j1""#, r#""jti":"j1","x":{"a":1,"a":2}"#),
+            VALID.replace(r#""jti":"j1""#, r#""jti":"j1","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"#),
+            VALID.replace(r#""jti":"j1""#, r#""jti":"j1","scope":["team:read",{"a":1,"a":1}]"#),
+            format!("{VALID} "),
+            format!("{VALID}x"),
+            "[]".to_owned(),
+            "".to_owned(),
+            "{}".to_owned(),
+            "\"x\"".to_owned(),
+        ];
+        for case in &cases {
+            assert_eq!(same_verdict(case), Ok(()), "{case}");
+        }
+    }
+
+    /// One candidate value for a claim: usually its valid value, sometimes anything.
+    fn value(valid: &'static str) -> impl Strategy<Value = Option<String>> {
+        let other = prop::sample::select(vec![
+            "null",
+            "true",
+            "0",
+            "-1.5",
+            "2000",
+            "1e400",
+            "18446744073709551616",
+            r#""""#,
+            r#"" ""#,
+            r#""\u0000""#,
+            r#""a\nb""#,
+            r#""\u0061""#,
+            r#""team:read""#,
+            r#""visitor""#,
+            r#""visitor:s1""#,
+            r#""s1""#,
+            r#""incidentfox-config-service""#,
+            "[]",
+            r#"["team:read"]"#,
+            r#"["team:read",2]"#,
+            r#"[["team:read"]]"#,
+            "{}",
+            r#"{"a":1,"a":2}"#,
+            r#"[{"a":{"a":1,"a":2}}]"#,
+        ]);
+        prop_oneof![
+            6 => Just(Some(valid.to_owned())),
+            2 => other.prop_map(|v| Some(v.to_owned())),
+            1 => Just(None),
+        ]
+    }
+
+    prop_compose! {
+        fn payload()(
+            iss in value(r#""incidentfox-config-service""#),
+            aud in value(r#"["incidentfox-config-service"]"#),
+            sub in value(r#""visitor:s1""#),
+            email in value(r#""v@b.example""#),
+            org in value(r#""o1""#),
+            team in value(r#""t1""#),
+            kind in value(r#""visitor""#),
+            session in value(r#""s1""#),
+            scope in value(r#"["team:read","agent:invoke"]"#),
+            iat in value("1000"),
+            nbf in value("1200"),
+            exp in value("2000"),
+            jti in value(r#""j1""#),
+            extra in prop::sample::select(vec!["", r#","x":1"#, r#","exp":1"#, r#","\u0073ub":"x""#, r#","x":{"b":[1,{"c":null}]}"#]),
+            trailing in prop::sample::select(vec!["", " ", "x", "}"]),
+        ) -> String {
+            let members = [
+                ("iss", iss), ("aud", aud), ("sub", sub), ("email", email), ("org_id", org),
+                ("team_node_id", team), ("ifx_kind", kind), ("visitor_session_id", session),
+                ("scope", scope), ("iat", iat), ("nbf", nbf), ("exp", exp), ("jti", jti),
+            ];
+            let body: Vec<String> = members
+                .iter()
+                .filter_map(|(name, v)| v.as_ref().map(|v| format!("\"{name}\":{v}")))
+                .collect();
+            format!("{{{}{extra}}}{trailing}", body.join(","))
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_member_reader_agrees_with_the_member_list_on_any_claims(payload in payload()) {
+            prop_assert_eq!(same_verdict(&payload), Ok(()));
+        }
+    }
 }

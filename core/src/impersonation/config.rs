@@ -239,6 +239,12 @@ impl ImpersonationConfig {
         self.visitor_ttl_seconds = at_least_a_minute(ttl);
     }
 
+    /// Whether `audience` is one of [`accepted_audiences`](Self::accepted_audiences), without
+    /// building the list.
+    pub(crate) fn accepts_audience(&self, audience: &str) -> bool {
+        audience == self.audience || (self.accept_legacy_audience && audience == LEGACY_AUDIENCE)
+    }
+
     /// The audiences accepted at verification.
     pub fn accepted_audiences(&self) -> Vec<&str> {
         let mut audiences = vec![self.audience.as_str()];

@@ -4,7 +4,7 @@ use super::claims::{check_claims, TokenKind, VerifiedImpersonation};
 use super::config::{ImpersonationConfig, MAX_TOKEN_BYTES};
 use super::signer::unavailable;
 use crate::error::{err, ErrorCode, Result};
-use crate::jose::parse_compact;
+use crate::jose::parse_jws;
 use crate::jti::JtiStore;
 use crate::observe::counters::{Counter, Counters, Kind, Latency};
 use crate::observe::{events, Health, JtiStoreStats, Stats, StoreHealth, SLOW_CALL};
@@ -332,7 +332,7 @@ impl ImpersonationVerifier {
     fn verify_signed_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         size_cap::check(token, MAX_TOKEN_BYTES)?;
         let now = crate::time::checked_instant(now)?;
-        let jws = parse_compact(token)?;
+        let jws = parse_jws(token)?;
         if jws.header.alg != "HS256" {
             return Err(err(
                 ErrorCode::AlgorithmNotAllowed,
@@ -343,8 +343,12 @@ impl ImpersonationVerifier {
             ));
         }
         // Constant-time MAC check (aws-lc-rs).
-        hmac::verify(&self.key, jws.signing_input.as_bytes(), &jws.signature)
-            .map_err(|_| err(ErrorCode::InvalidSignature, "signature does not verify"))?;
+        hmac::verify(
+            &self.key,
+            jws.signing_input.as_bytes(),
+            jws.signature.bytes(),
+        )
+        .map_err(|_| err(ErrorCode::InvalidSignature, "signature does not verify"))?;
         check_claims(jws.payload, &self.config, now)
     }
 }

@@ -12,6 +12,17 @@ pub fn decode(input: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(input).ok()
 }
 
+/// Decodes strict base64url into `out`, under the same rules as [`decode`]; `None` on any
+/// deviation, or when `out` may be too small (it must hold [`decoded_len_estimate`] bytes).
+pub(crate) fn decode_into(input: &str, out: &mut [u8]) -> Option<usize> {
+    URL_SAFE_NO_PAD.decode_slice(input, out).ok()
+}
+
+/// The most bytes `input_len` characters of base64 can decode to.
+pub(crate) fn decoded_len_estimate(input_len: usize) -> usize {
+    base64::decoded_len_estimate(input_len)
+}
+
 /// Encodes as unpadded base64url.
 pub fn encode(input: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(input)

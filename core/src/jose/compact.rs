@@ -1,6 +1,7 @@
 //! Splitting and decoding a compact JWS without trusting any of it yet.
 
-use super::{b64, header::Header, json};
+use super::header::{Header, HeaderFields, HeaderParams};
+use super::{b64, json};
 use crate::error::{err, ErrorCode, Result};
 
 /// A compact JWS whose parts decoded under the strict rules; the signature is not yet checked.
@@ -21,6 +22,69 @@ pub struct CompactJws<'t> {
 ///
 /// The caller enforces the size cap first, so that no work is spent on an oversized token.
 pub fn parse_compact(token: &str) -> Result<CompactJws<'_>> {
+    let (h, p, s) = split(token)?;
+    let header_bytes = decode_part(h, "header")?;
+    let members = json::parse_object(&header_bytes)
+        .map_err(|e| err(ErrorCode::TokenMalformed, format!("header {e}")))?;
+    let header = Header::from_members(members)?;
+    let (signing_input, payload, signature) = rest(token, h, p, s)?;
+    Ok(CompactJws {
+        header,
+        signing_input,
+        payload,
+        signature,
+    })
+}
+
+/// A compact JWS as the verifiers read it: [`CompactJws`] without the header's other members.
+#[derive(Debug, Clone)]
+pub(crate) struct Jws<'t> {
+    /// The parameters of the validated protected header.
+    pub header: HeaderParams,
+    /// `BASE64URL(header) || '.' || BASE64URL(payload)`: the bytes the signature covers.
+    pub signing_input: &'t str,
+    /// The decoded payload bytes (not yet parsed).
+    pub payload: Vec<u8>,
+    /// The decoded signature bytes.
+    pub signature: Signature,
+}
+
+/// Headers up to this many decoded bytes are decoded on the stack; a JOSE header is some tens.
+const HEADER_ON_STACK: usize = 256;
+
+/// [`parse_compact`] with the same verdict and error for every token, reading the header without
+/// building its map of members.
+pub(crate) fn parse_jws(token: &str) -> Result<Jws<'_>> {
+    let (h, p, s) = split(token)?;
+    let header = if h.is_empty() || b64::decoded_len_estimate(h.len()) > HEADER_ON_STACK {
+        header_params(&decode_part(h, "header")?)?
+    } else {
+        let mut buffer = [0u8; HEADER_ON_STACK];
+        let decoded = b64::decode_into(h, &mut buffer).and_then(|n| buffer.get(..n));
+        let Some(decoded) = decoded else {
+            return Err(not_base64url("header"));
+        };
+        header_params(decoded)?
+    };
+    let (signing_input, payload) = signed(token, h, p)?;
+    let signature = Signature::decode(s)?;
+    Ok(Jws {
+        header,
+        signing_input,
+        payload,
+        signature,
+    })
+}
+
+fn header_params(bytes: &[u8]) -> Result<HeaderParams> {
+    let mut fields = HeaderFields::default();
+    json::parse_fields(bytes, &mut fields)
+        .map_err(|e| err(ErrorCode::TokenMalformed, format!("header {e}")))?;
+    HeaderParams::from_fields(&fields)
+}
+
+/// The three parts of `token`.
+fn split(token: &str) -> Result<(&str, &str, &str)> {
     if token.is_empty() {
         return Err(err(ErrorCode::TokenMalformed, "token is empty"));
     }
@@ -33,30 +97,82 @@ pub fn parse_compact(token: &str) -> Result<CompactJws<'_>> {
             "token is not three base64url parts separated by dots",
         ));
     };
-    let header_bytes = decode_part(h, "header")?;
-    let members = json::parse_object(&header_bytes)
-        .map_err(|e| err(ErrorCode::TokenMalformed, format!("header {e}")))?;
-    let header = Header::from_members(members)?;
+    Ok((h, p, s))
+}
+
+/// The signing input, payload and signature, once the header passed.
+fn rest<'t>(token: &'t str, h: &str, p: &str, s: &str) -> Result<(&'t str, Vec<u8>, Vec<u8>)> {
+    let (signing_input, payload) = signed(token, h, p)?;
+    Ok((signing_input, payload, signature_vec(s)?))
+}
+
+/// The signing input and the decoded payload.
+fn signed<'t>(token: &'t str, h: &str, p: &str) -> Result<(&'t str, Vec<u8>)> {
     // An empty payload is a valid JWS (RFC 7515 allows it); a JWT then fails at claims parsing.
     let payload = if p.is_empty() {
         Vec::new()
     } else {
         decode_part(p, "payload")?
     };
-    // An empty signature decodes to no bytes and fails verification later, so that `alg: none`
-    // with its customary empty signature is reported as the algorithm problem it is.
-    let signature = if s.is_empty() {
-        Vec::new()
-    } else {
-        decode_part(s, "signature")?
-    };
     let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
-    Ok(CompactJws {
-        header,
-        signing_input,
-        payload,
-        signature,
-    })
+    Ok((signing_input, payload))
+}
+
+/// The decoded signature. An empty signature decodes to no bytes and fails verification later,
+/// so that `alg: none` with its customary empty signature is reported as the algorithm problem
+/// it is.
+fn signature_vec(s: &str) -> Result<Vec<u8>> {
+    if s.is_empty() {
+        Ok(Vec::new())
+    } else {
+        decode_part(s, "signature")
+    }
+}
+
+/// A decoded signature, held inline when it is as short as an HMAC, ECDSA P-256 or Ed25519 one.
+#[derive(Clone)]
+pub(crate) struct Signature {
+    inline: [u8; SIGNATURE_INLINE],
+    len: usize,
+    heap: Vec<u8>,
+}
+
+/// Room for the base64 decoder's estimate of a 64-byte signature.
+const SIGNATURE_INLINE: usize = 72;
+
+impl Signature {
+    fn decode(s: &str) -> Result<Signature> {
+        let mut signature = Signature {
+            inline: [0; SIGNATURE_INLINE],
+            len: 0,
+            heap: Vec::new(),
+        };
+        if s.is_empty() {
+            return Ok(signature);
+        }
+        if b64::decoded_len_estimate(s.len()) > SIGNATURE_INLINE {
+            signature.heap = decode_part(s, "signature")?;
+        } else {
+            signature.len = b64::decode_into(s, &mut signature.inline)
+                .ok_or_else(|| not_base64url("signature"))?;
+        }
+        Ok(signature)
+    }
+
+    /// The signature's bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        if self.heap.is_empty() {
+            self.inline.get(..self.len).unwrap_or_default()
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Signature").field(&self.bytes()).finish()
+    }
 }
 
 fn decode_part(part: &str, name: &str) -> Result<Vec<u8>> {
@@ -66,12 +182,14 @@ fn decode_part(part: &str, name: &str) -> Result<Vec<u8>> {
             format!("token {name} is empty"),
         ));
     }
-    b64::decode(part).ok_or_else(|| {
-        err(
-            ErrorCode::TokenMalformed,
-            format!("token {name} is not strict base64url"),
-        )
-    })
+    b64::decode(part).ok_or_else(|| not_base64url(name))
+}
+
+fn not_base64url(name: &str) -> crate::error::Error {
+    err(
+        ErrorCode::TokenMalformed,
+        format!("token {name} is not strict base64url"),
+    )
 }
 
 #[cfg(test)]
@@ -90,6 +208,120 @@ mod tests {
         assert!(jws.is_ok_and(|j| j.payload == b"foo"
             && j.signature == b"sig"
             && j.signing_input == format!("{h}.Zm9v")));
+    }
+
+    /// `parse_jws` must give `parse_compact`'s verdict and error for every token, and the same
+    /// parameters and parts.
+    fn jws_agrees(token: &str) -> std::result::Result<(), String> {
+        let fast = parse_jws(token).map(|j| {
+            let h = j.header;
+            (
+                h.alg,
+                h.kid,
+                h.typ,
+                j.signing_input,
+                j.payload,
+                j.signature.bytes().to_vec(),
+            )
+        });
+        let full = parse_compact(token).map(|j| {
+            let h = j.header;
+            (h.alg, h.kid, h.typ, j.signing_input, j.payload, j.signature)
+        });
+        if fast == full {
+            Ok(())
+        } else {
+            Err(format!("parse_jws {fast:?}, parse_compact {full:?}"))
+        }
+    }
+
+    #[test]
+    fn the_header_reader_agrees_with_the_header_map_on_chosen_cases() {
+        let headers: &[&str] = &[
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"alg":"RS256","kid":"k1","typ":"at+jwt","zip":"DEF","x":{"y":[1,{}]}}"#,
+            r#"{"\u0061lg":"HS256","kid":"\u00e9\n"}"#,
+            r#"{"alg":"HS256","\u0061lg":"none"}"#,
+            r#"{"alg":"HS256","jku":null}"#,
+            r#"{"x5c":[],"jku":1,"alg":"HS256"}"#,
+            r#"{"alg":"HS256","jwk":{"kty":"oct","kty":"oct"}}"#,
+            r#"{"alg":"HS256","crit":["b64"],"b64":false}"#,
+            r#"{"alg":"HS256","crit":[]}"#,
+            r#"{"alg":"HS256","crit":[1,"exp"]}"#,
+            r#"{"alg":"HS256","crit":[["exp"]]}"#,
+            r#"{"alg":"HS256","crit":"exp"}"#,
+            r#"{"alg":"HS256","crit":null,"b64":true}"#,
+            r#"{"alg":"HS256","b64":true}"#,
+            r#"{"alg":1}"#,
+            r#"{"alg":null}"#,
+            r#"{"alg":["HS256"]}"#,
+            r#"{"kid":"k"}"#,
+            r#"{"alg":"HS256","kid":1}"#,
+            r#"{"alg":"HS256","typ":{}}"#,
+            r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#,
+            r#"{"alg":"HS256","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#,
+            r#"{"alg":"HS256","x":1e999}"#,
+            r#"["alg"]"#,
+            r#""HS256""#,
+            r#"{"alg":"HS256"} "#,
+            r#"{"alg":"HS256"}x"#,
+            "",
+        ];
+        for header in headers {
+            let h = b64::encode(header);
+            for token in [
+                format!("{h}.Zm9v.c2ln"),
+                format!("{h}.Zm9v."),
+                format!("{h}..c2ln"),
+                format!("{h}.Zm9v=.c2ln"),
+                format!("{h}.Zm9v.c2l"),
+            ] {
+                assert_eq!(jws_agrees(&token), Ok(()), "{header}");
+            }
+        }
+        let long = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(400));
+        assert_eq!(
+            jws_agrees(&format!("{}.Zm9v.c2ln", b64::encode(&long))),
+            Ok(())
+        );
+        let long_bad = format!(r#"{{"alg":"HS256","kid":"{}","kid":1}}"#, "k".repeat(400));
+        assert_eq!(
+            jws_agrees(&format!("{}.Zm9v.c2ln", b64::encode(&long_bad))),
+            Ok(())
+        );
+        for token in [
+            "",
+            ".",
+            "..",
+            "...",
+            "a.b.c",
+            "Zm9v.Zm9v.Zm9v",
+            "eyJ=.Zm9v.c2ln",
+            "eyJhbGciOiJIUzI1NiJ9 .e30.c2ln",
+        ] {
+            assert_eq!(jws_agrees(token), Ok(()), "{token}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_header_reader_agrees_with_the_header_map_on_any_header(
+            members in proptest::collection::vec((
+                "(alg|kid|typ|crit|b64|jku|x5u|jwk|x5c|zip|\\\\u0061lg)",
+                "(\"HS256\"|\"RS256\"|\"k\\\\u0031\"|1|null|true|\\[\\]|\\[\"b64\"\\]|\\[1,\"x\"\\]|\\{\\}|\\{\"a\":1,\"a\":1\\}|-2.5e3)",
+            ), 0..8),
+            trailing in "( |x|)",
+        ) {
+            let body: Vec<String> = members.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let header = format!("{{{}}}{trailing}", body.join(","));
+            let token = format!("{}.Zm9v.c2ln", b64::encode(&header));
+            proptest::prop_assert_eq!(jws_agrees(&token), Ok(()));
+        }
+
+        #[test]
+        fn the_header_reader_agrees_with_the_header_map_on_any_token(token in "[A-Za-z0-9_=+/ .-]{0,40}") {
+            proptest::prop_assert_eq!(jws_agrees(&token), Ok(()));
+        }
     }
 
     #[test]

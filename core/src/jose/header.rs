@@ -1,5 +1,6 @@
 //! The protected header and the rules every token's header must pass.
 
+use super::json::{Fields, Slot};
 use crate::error::{err, ErrorCode, Result};
 use crate::text::clip;
 use serde_json::{Map, Value};
@@ -57,6 +58,125 @@ impl Header {
             typ,
             members,
         })
+    }
+}
+
+/// The header members the rules read, as [`json::parse_fields`](super::json::parse_fields)
+/// keeps them: the header is read without building a map.
+#[derive(Default)]
+pub(crate) struct HeaderFields<'a> {
+    jku: Option<Slot<'a>>,
+    x5u: Option<Slot<'a>>,
+    jwk: Option<Slot<'a>>,
+    x5c: Option<Slot<'a>>,
+    crit: Option<Slot<'a>>,
+    b64: Option<Slot<'a>>,
+    alg: Option<Slot<'a>>,
+    kid: Option<Slot<'a>>,
+    typ: Option<Slot<'a>>,
+}
+
+impl<'a> Fields<'a> for HeaderFields<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Slot<'a>>> {
+        Some(match name {
+            "jku" => &mut self.jku,
+            "x5u" => &mut self.x5u,
+            "jwk" => &mut self.jwk,
+            "x5c" => &mut self.x5c,
+            "crit" => &mut self.crit,
+            "b64" => &mut self.b64,
+            "alg" => &mut self.alg,
+            "kid" => &mut self.kid,
+            "typ" => &mut self.typ,
+            _ => return None,
+        })
+    }
+}
+
+/// The parameters of a header that passed the rules, without its other members: what the
+/// verifiers read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeaderParams {
+    /// The `alg` string exactly as sent.
+    pub alg: String,
+    /// The `kid`, when present.
+    pub kid: Option<String>,
+    /// The `typ`, when present.
+    pub typ: Option<String>,
+}
+
+impl HeaderParams {
+    /// [`Header::from_members`]'s rules, in its order and with its errors, over the members
+    /// [`HeaderFields`] kept.
+    pub(crate) fn from_fields(fields: &HeaderFields<'_>) -> Result<HeaderParams> {
+        let injected = [
+            ("jku", &fields.jku),
+            ("x5u", &fields.x5u),
+            ("jwk", &fields.jwk),
+            ("x5c", &fields.x5c),
+        ];
+        if let Some((name, _)) = injected.iter().find(|(_, slot)| slot.is_some()) {
+            return Err(err(
+                ErrorCode::ForbiddenHeader,
+                format!("header parameter `{name}` is not accepted"),
+            ));
+        }
+        check_crit_slot(fields.crit.as_ref())?;
+        if fields.b64.is_some() {
+            return Err(err(
+                ErrorCode::ForbiddenHeader,
+                "header parameter `b64` is not accepted",
+            ));
+        }
+        let alg = match &fields.alg {
+            Some(Slot::Str(alg)) => alg.as_ref().to_owned(),
+            Some(_) => {
+                return Err(err(
+                    ErrorCode::TokenMalformed,
+                    "header `alg` is not a string",
+                ))
+            }
+            None => return Err(err(ErrorCode::TokenMalformed, "header has no `alg`")),
+        };
+        let kid = optional_slot_string(fields.kid.as_ref(), "kid")?;
+        let typ = optional_slot_string(fields.typ.as_ref(), "typ")?;
+        Ok(HeaderParams { alg, kid, typ })
+    }
+}
+
+fn optional_slot_string(slot: Option<&Slot<'_>>, name: &str) -> Result<Option<String>> {
+    match slot {
+        None => Ok(None),
+        Some(Slot::Str(s)) => Ok(Some(s.as_ref().to_owned())),
+        Some(_) => Err(err(
+            ErrorCode::TokenMalformed,
+            format!("header `{name}` is not a string"),
+        )),
+    }
+}
+
+/// [`check_crit`] over a kept member.
+fn check_crit_slot(crit: Option<&Slot<'_>>) -> Result<()> {
+    let Some(crit) = crit else { return Ok(()) };
+    let Slot::Array(names) = crit else {
+        return Err(err(
+            ErrorCode::TokenMalformed,
+            "header `crit` is not an array",
+        ));
+    };
+    match names.first() {
+        None => Err(err(ErrorCode::TokenMalformed, "header `crit` is empty")),
+        Some(Some(name)) => Err(err(
+            ErrorCode::UnsupportedCriticalHeader,
+            format!(
+                "critical header extension `{}` is not supported",
+                clip(name)
+            ),
+        )),
+        Some(None) => Err(err(
+            ErrorCode::TokenMalformed,
+            "header `crit` holds a non-string",
+        )),
     }
 }
 

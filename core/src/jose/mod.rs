@@ -13,5 +13,6 @@ mod sign;
 
 pub use algorithm::{Algorithm, KeyKind};
 pub use compact::{parse_compact, CompactJws};
+pub(crate) use compact::{parse_jws, Jws};
 pub use header::Header;
 pub use sign::{generate_pkcs8, SigningKey};

@@ -4,7 +4,7 @@ use super::claims::{check_oidc_claims, identity};
 use super::config::{ClaimNames, KeySource, OidcConfig};
 pub use super::verified::VerifiedToken;
 use crate::error::{err, ErrorCode, Result};
-use crate::jose::{json, parse_compact, Algorithm, CompactJws};
+use crate::jose::{json, parse_jws, Algorithm, Jws};
 use crate::keys::{unknown_key, CachedSet, JwksCache, KeyPolicy, KeySet, RemoteSource};
 use crate::observe::counters::{Counters, Kind};
 use crate::observe::{Health, Stats};
@@ -354,9 +354,9 @@ impl OidcValidator {
     }
 
     /// Size cap, strict parse, header rules, algorithm allowlist, `typ`, `kid` presence.
-    fn parse<'t>(&self, token: &'t str) -> Result<(CompactJws<'t>, Algorithm)> {
+    fn parse<'t>(&self, token: &'t str) -> Result<(Jws<'t>, Algorithm)> {
         size_cap::check(token, self.config.max_token_bytes)?;
-        let jws = parse_compact(token)?;
+        let jws = parse_jws(token)?;
         let alg = Algorithm::from_name(&jws.header.alg)
             .filter(|a| self.config.algorithms.contains(a))
             .ok_or_else(|| {
@@ -387,7 +387,7 @@ impl OidcValidator {
     /// Signature with the selected key, then claims, then identity.
     fn finish(
         &self,
-        jws: &CompactJws<'_>,
+        jws: &Jws<'_>,
         alg: Algorithm,
         set: &KeySet,
         now: f64,
@@ -399,13 +399,13 @@ impl OidcValidator {
     /// [`finish`](Self::finish), also giving the fingerprint of the key that verified the token.
     fn finish_keyed(
         &self,
-        jws: &CompactJws<'_>,
+        jws: &Jws<'_>,
         alg: Algorithm,
         set: &KeySet,
         now: f64,
     ) -> Result<(VerifiedToken, [u8; 32])> {
         let key = set.select(jws.header.kid.as_deref(), alg)?;
-        if !key.verify(alg, jws.signing_input.as_bytes(), &jws.signature) {
+        if !key.verify(alg, jws.signing_input.as_bytes(), jws.signature.bytes()) {
             return Err(err(
                 ErrorCode::InvalidSignature,
                 "signature does not verify",
