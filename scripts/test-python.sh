@@ -85,12 +85,17 @@ count_tests pytest "$status" "$passed" "$failed"
 
 # The oldest CPython the wheel's abi3 tag (cp310) admits runs the same wheel and the same tests,
 # in a venv of its own. PYTHON_MIN names the interpreter; otherwise python3.10 on PATH, then
-# pyenv's. No such interpreter fails this check: the tag's promise would go unchecked.
+# pyenv's. No such interpreter fails this check: the tag's promise would go unchecked. Each
+# candidate must run and be 3.10 (pyenv's shim for python3.10 exists even where it cannot run).
 python_min() {
   local found
   for found in "${PYTHON_MIN:-}" "$(command -v python3.10 || true)" \
     "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10.*/bin/python3.10; do
-    [ -n "$found" ] && [ -x "$found" ] && { echo "$found"; return 0; }
+    [ -n "$found" ] && [ -x "$found" ] || continue
+    if "$found" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2> /dev/null; then
+      echo "$found"
+      return 0
+    fi
   done
   echo "no Python 3.10 found: set PYTHON_MIN to one" >&2
   return 1
