@@ -7,11 +7,12 @@
 use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};
 use criterion::{criterion_group, criterion_main, Criterion};
 use incidentfox_auth::jose::b64;
-use incidentfox_auth::{Algorithm, KeySource, OidcConfig, OidcValidator, SigningKey};
-use serde_json::{json, Value};
+use incidentfox_auth::{Algorithm, OidcValidator};
+use incidentfox_auth_benches::{oidc_fixture, OIDC_NOW};
+use serde_json::Value;
 use std::hint::black_box;
 
-const NOW: f64 = 1_800_000_000.0;
+const NOW: f64 = OIDC_NOW;
 
 struct Case {
     name: &'static str,
@@ -23,22 +24,7 @@ struct Case {
 }
 
 fn case(name: &'static str, alg: Algorithm) -> Case {
-    let key = SigningKey::generate(alg).unwrap().with_kid("bench");
-    let jwk = key.public_jwk().unwrap();
-    let config = OidcConfig::new(
-        "https://idp.bench",
-        "bench-audience",
-        KeySource::Inline(json!({ "keys": [jwk] }).to_string()),
-    )
-    .with_algorithms(vec![alg]);
-    let validator = OidcValidator::new(config).unwrap();
-    let token = key
-        .sign_claims(&json!({
-            "iss": "https://idp.bench", "aud": "bench-audience", "sub": "alice",
-            "email": "alice@example.com", "groups": ["incidentfox-config-admin"],
-            "iat": NOW - 10.0, "exp": NOW + 600.0,
-        }))
-        .unwrap();
+    let (validator, token, jwk) = oidc_fixture(alg);
     let (message, sig) = token.rsplit_once('.').unwrap();
     Case {
         name,

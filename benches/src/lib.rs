@@ -5,7 +5,10 @@
 use incidentfox_auth::impersonation::{
     ImpersonationConfig, ImpersonationRequest, ImpersonationSigner, ImpersonationVerifier,
 };
-use incidentfox_auth::VerifiedCacheSettings;
+use incidentfox_auth::{
+    Algorithm, KeySource, OidcConfig, OidcValidator, SigningKey, VerifiedCacheSettings,
+};
+use serde_json::{json, Value};
 
 /// The instant the impersonation fixture's token is minted at (Unix seconds).
 pub const MINTED_AT: i64 = 1_800_000_000;
@@ -34,4 +37,31 @@ pub fn impersonation_fixture() -> (ImpersonationVerifier, String, f64) {
     let now = MINTED_AT as f64 + 10.0;
     assert!(verifier.verify_cached_at(&token, now).is_ok());
     (verifier, token, now)
+}
+
+/// The instant the OIDC fixture's tokens are verified at (Unix seconds).
+pub const OIDC_NOW: f64 = 1_800_000_000.0;
+
+/// An OIDC validator for one generated `alg` key (inline key set, no verified-token cache), a
+/// token of a typical identity provider's claims it accepts at [`OIDC_NOW`], and the key's public
+/// JWK (for the raw signature check the benches compare against).
+pub fn oidc_fixture(alg: Algorithm) -> (OidcValidator, String, Value) {
+    let key = SigningKey::generate(alg).unwrap().with_kid("bench");
+    let jwk = key.public_jwk().unwrap();
+    let config = OidcConfig::new(
+        "https://idp.bench",
+        "bench-audience",
+        KeySource::Inline(json!({ "keys": [jwk] }).to_string()),
+    )
+    .with_algorithms(vec![alg]);
+    let validator = OidcValidator::new(config).unwrap();
+    let token = key
+        .sign_claims(&json!({
+            "iss": "https://idp.bench", "aud": "bench-audience", "sub": "alice",
+            "email": "alice@example.com", "groups": ["incidentfox-config-admin"],
+            "iat": OIDC_NOW - 10.0, "exp": OIDC_NOW + 600.0,
+        }))
+        .unwrap();
+    assert!(validator.verify_cached_at(&token, OIDC_NOW).is_ok());
+    (validator, token, jwk)
 }
