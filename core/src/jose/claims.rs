@@ -4,61 +4,179 @@
 //! same thing whichever verifier reads it.
 
 use crate::error::{err, ErrorCode, Result};
+use crate::jose::json::Slot;
 use crate::text::clip;
 use crate::time::{at_or_before, before};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// A claim's value as the rules read it, borrowed from a parsed map or from the slots of the
+/// one-pass reader (`json::parse_fields`): one set of rules serves both readers.
+#[derive(Clone, Copy)]
+pub(crate) enum Claim<'a> {
+    /// `null`.
+    Null,
+    /// A number; not finite when JSON's number cannot be held as a finite `f64`.
+    Number(f64),
+    /// A string.
+    Str(&'a str),
+    /// An array.
+    Array(Items<'a>),
+    /// A boolean or an object.
+    Other,
+}
+
+impl<'a> Claim<'a> {
+    /// The claim a parsed member holds.
+    pub(crate) fn of_value(value: &'a Value) -> Claim<'a> {
+        match value {
+            Value::Null => Claim::Null,
+            Value::Number(n) => Claim::Number(n.as_f64().unwrap_or(f64::NAN)),
+            Value::String(s) => Claim::Str(s),
+            Value::Array(items) => Claim::Array(Items::Values(items)),
+            Value::Bool(_) | Value::Object(_) => Claim::Other,
+        }
+    }
+
+    /// The claim a kept slot holds.
+    pub(crate) fn of_slot(slot: &'a Slot<'a>) -> Claim<'a> {
+        match slot {
+            Slot::Null => Claim::Null,
+            Slot::Number(v) => Claim::Number(*v),
+            Slot::Str(s) => Claim::Str(s),
+            Slot::Array(items) => Claim::Array(Items::Slots(items)),
+            Slot::Bool | Slot::Object => Claim::Other,
+        }
+    }
+}
+
+/// The items of an array claim, from either reader.
+#[derive(Clone, Copy)]
+pub(crate) enum Items<'a> {
+    /// A parsed array.
+    Values(&'a [Value]),
+    /// A kept array: each item the string it is, or `None`.
+    Slots(&'a [Option<Cow<'a, str>>]),
+}
+
+impl<'a> Items<'a> {
+    /// Each item as a string, `None` for an item of another type.
+    fn strings(self) -> impl Iterator<Item = Option<&'a str>> {
+        let (values, slots): (&[Value], &[Option<Cow<'a, str>>]) = match self {
+            Items::Values(values) => (values, &[]),
+            Items::Slots(slots) => (&[], slots),
+        };
+        values
+            .iter()
+            .map(Value::as_str)
+            .chain(slots.iter().map(|s| s.as_deref()))
+    }
+}
+
+/// Where the rules look claims up: a parsed map, or the one-pass reader's slots.
+pub(crate) trait Claims {
+    /// The member `name`, when present.
+    fn claim(&self, name: &str) -> Option<Claim<'_>>;
+
+    /// The groups claim named `claim`: a member name, or (where the reader supports it) a JSON
+    /// pointer when it starts with `/`.
+    fn groups_claim(&self, claim: &str) -> Option<Claim<'_>> {
+        self.claim(claim)
+    }
+}
+
+impl Claims for Map<String, Value> {
+    fn claim(&self, name: &str) -> Option<Claim<'_>> {
+        self.get(name).map(Claim::of_value)
+    }
+
+    fn groups_claim(&self, claim: &str) -> Option<Claim<'_>> {
+        let value = if claim.starts_with('/') {
+            lookup_pointer(self, claim)
+        } else {
+            self.get(claim)
+        };
+        value.map(Claim::of_value)
+    }
+}
+
+/// [`date_claim`] of a member already looked up (the reference reader's, in tests).
+#[cfg(test)]
+pub(crate) fn numeric_date_of(value: Option<&Value>, name: &str) -> Result<Option<f64>> {
+    date_claim(value.map(Claim::of_value), name)
+}
 
 /// Reads a NumericDate claim: absent is `None`; anything but a finite number is `invalid_claim`
 /// (a string `exp` is never treated as absent).
-pub fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>> {
-    numeric_date_of(claims.get(name), name)
-}
-
-/// [`numeric_date`] of a member already looked up.
-pub(crate) fn numeric_date_of(value: Option<&Value>, name: &str) -> Result<Option<f64>> {
-    match value {
+pub(crate) fn date_claim(claim: Option<Claim<'_>>, name: &str) -> Result<Option<f64>> {
+    match claim {
         None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|v| v.is_finite())
-            .map(Some)
-            .ok_or_else(|| invalid(name, "is not a finite number")),
+        Some(Claim::Number(v)) if v.is_finite() => Ok(Some(v)),
+        Some(Claim::Number(_)) => Err(invalid(name, "is not a finite number")),
         Some(_) => Err(invalid(name, "is not a number")),
     }
 }
 
-/// Reads a string claim: absent is `None`; another type is `invalid_claim`.
-pub fn string_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
-    string_claim_of(claims.get(name), name)
+/// [`text_claim`] of a member already looked up (the reference reader's, in tests).
+#[cfg(test)]
+pub(crate) fn string_claim_of<'a>(value: Option<&'a Value>, name: &str) -> Result<Option<&'a str>> {
+    text_claim(value.map(Claim::of_value), name)
 }
 
-/// [`string_claim`] of a member already looked up.
-pub(crate) fn string_claim_of<'a>(value: Option<&'a Value>, name: &str) -> Result<Option<&'a str>> {
-    match value {
+/// Reads a string claim: absent is `None`; another type is `invalid_claim`.
+pub(crate) fn text_claim<'a>(claim: Option<Claim<'a>>, name: &str) -> Result<Option<&'a str>> {
+    match claim {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Claim::Str(s)) => Ok(Some(s)),
         Some(_) => Err(invalid(name, "is not a string")),
     }
 }
 
-/// The `aud` claim as a list: a string or an array of strings.
-pub fn audiences(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>> {
-    audiences_of(claims.get("aud"))
+/// A string claim where `null` counts as absent (IdPs send `"email": null`).
+pub(crate) fn optional_text<'a>(claim: Option<Claim<'a>>, name: &str) -> Result<Option<&'a str>> {
+    match claim {
+        Some(Claim::Null) => Ok(None),
+        claim => text_claim(claim, name),
+    }
 }
 
-/// [`audiences`] of the `aud` member already looked up.
+/// [`audience_claim`] of the `aud` member already looked up, collected (the reference
+/// reader's, in tests).
+#[cfg(test)]
 pub(crate) fn audiences_of(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
-    match value {
+    Ok(audience_claim(value.map(Claim::of_value))?.map(|aud| aud.iter().collect()))
+}
+
+/// A string or an array of strings, read without collecting it.
+#[derive(Clone, Copy)]
+pub(crate) enum Strings<'a> {
+    /// A single string.
+    One(&'a str),
+    /// An array whose items are all strings.
+    Many(Items<'a>),
+}
+
+impl<'a> Strings<'a> {
+    /// Each string.
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (one, many) = match self {
+            Strings::One(s) => (Some(s), None),
+            Strings::Many(items) => (None, Some(items)),
+        };
+        one.into_iter()
+            .chain(many.into_iter().flat_map(Items::strings).flatten())
+    }
+}
+
+/// The `aud` claim: a string or an array of strings.
+pub(crate) fn audience_claim(claim: Option<Claim<'_>>) -> Result<Option<Strings<'_>>> {
+    match claim {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| invalid("aud", "holds a non-string"))
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(Some),
+        Some(Claim::Str(s)) => Ok(Some(Strings::One(s))),
+        Some(Claim::Array(items)) if items.strings().all(|s| s.is_some()) => {
+            Ok(Some(Strings::Many(items)))
+        }
+        Some(Claim::Array(_)) => Err(invalid("aud", "holds a non-string")),
         Some(_) => Err(invalid(
             "aud",
             "is neither a string nor an array of strings",
@@ -107,11 +225,11 @@ pub(crate) fn missing(name: &str) -> crate::error::Error {
 ///
 /// Each test is written as "refuse unless the good case holds" (`!before(now, exp + leeway)`),
 /// so a NaN on either side refuses instead of passing.
-pub fn check_times(claims: &Map<String, Value>, now: f64, leeway: f64) -> Result<()> {
+pub(crate) fn check_times(claims: &impl Claims, now: f64, leeway: f64) -> Result<()> {
     check_times_of(
-        numeric_date(claims, "exp")?,
-        numeric_date(claims, "nbf")?,
-        numeric_date(claims, "iat")?,
+        date_claim(claims.claim("exp"), "exp")?,
+        date_claim(claims.claim("nbf"), "nbf")?,
+        date_claim(claims.claim("iat"), "iat")?,
         now,
         leeway,
     )
@@ -150,20 +268,14 @@ pub(crate) fn check_times_of(
 }
 
 /// The groups claim: a name, or a JSON pointer when it starts with `/`. A string is one group.
-pub fn groups(claims: &Map<String, Value>, claim: &str) -> Result<Vec<String>> {
-    let value = if claim.starts_with('/') {
-        lookup_pointer(claims, claim)
-    } else {
-        claims.get(claim)
-    };
-    match value {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
+pub(crate) fn groups(claims: &impl Claims, claim: &str) -> Result<Vec<String>> {
+    match claims.groups_claim(claim) {
+        None | Some(Claim::Null) => Ok(Vec::new()),
+        Some(Claim::Str(s)) => Ok(vec![s.to_owned()]),
+        Some(Claim::Array(items)) => items
+            .strings()
+            .map(|s| {
+                s.map(str::to_owned)
                     .ok_or_else(|| invalid(claim, "holds a non-string group"))
             })
             .collect(),

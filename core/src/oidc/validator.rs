@@ -1,9 +1,10 @@
 //! The OIDC token validator: strict parsing, key selection, signature, claims, identity.
 
-use super::claims::{check_oidc_claims, identity};
+use super::claims::{check_oidc_claims, identity, FieldPlan, OidcFields};
 use super::config::{ClaimNames, KeySource, OidcConfig};
 pub use super::verified::VerifiedToken;
 use crate::error::{err, ErrorCode, Result};
+use crate::jose::claims::{date_claim, Claims};
 use crate::jose::{json, parse_jws, Algorithm, Jws};
 use crate::keys::{unknown_key, CachedSet, JwksCache, KeyPolicy, KeySet, RemoteSource};
 use crate::observe::counters::{Counters, Kind};
@@ -12,7 +13,6 @@ use crate::size_cap;
 use crate::text::clip;
 use crate::time::{unix_now, When};
 use crate::verified_cache::{TokenKey, Verdict, VerifiedCache};
-use serde_json::Value;
 use std::sync::Arc;
 
 #[derive(Debug)]
@@ -29,6 +29,8 @@ pub struct OidcValidator {
     config: OidcConfig,
     /// The identity's claim names, shared with the tokens a cache hit returns.
     names: Arc<ClaimNames>,
+    /// The claims this configuration reads, for the one-pass reader (`None`: the parsed map).
+    plan: Option<FieldPlan>,
     keys: Keys,
     verified: Option<VerifiedCache<()>>,
     counters: Counters,
@@ -43,6 +45,26 @@ struct Checked {
     alg: Algorithm,
     /// The fingerprint of the key that verified it.
     key: [u8; 32],
+    /// Its `exp` and `iat`, which bound how long the verdict is cached.
+    times: Times,
+}
+
+/// A verified token's `exp` and `iat`.
+#[derive(Clone, Copy)]
+struct Times {
+    exp: Option<f64>,
+    iat: Option<f64>,
+}
+
+impl Times {
+    /// The times of claims that passed the rules (which checked their types).
+    fn of(claims: &impl Claims) -> Times {
+        let date = |name: &str| date_claim(claims.claim(name), name).ok().flatten();
+        Times {
+            exp: date("exp"),
+            iat: date("iat"),
+        }
+    }
 }
 
 impl OidcValidator {
@@ -77,6 +99,7 @@ impl OidcValidator {
         let verified = VerifiedCache::new(config.verified_cache);
         Ok(OidcValidator {
             names: Arc::new(config.claims.clone()),
+            plan: FieldPlan::of(&config),
             config,
             keys,
             verified,
@@ -306,15 +329,14 @@ impl OidcValidator {
             kid,
             alg,
             key: fingerprint,
+            times,
         } = checked;
         let (Some(cache), Some(key)) = (&self.verified, key) else {
             return verified;
         };
         let leeway = self.config.leeway;
-        let claims = verified.claims();
-        let numeric = |name: &str| claims.get(name).and_then(Value::as_f64);
-        let mut valid_until = numeric("exp").map_or(f64::INFINITY, |exp| exp + leeway);
-        if let (Some(max_age), Some(iat)) = (self.config.max_age, numeric("iat")) {
+        let mut valid_until = times.exp.map_or(f64::INFINITY, |exp| exp + leeway);
+        if let (Some(max_age), Some(iat)) = (self.config.max_age, times.iat) {
             valid_until = valid_until.min(iat + max_age.as_secs_f64() + leeway);
         }
         let verdict = Verdict {
@@ -344,12 +366,13 @@ impl OidcValidator {
     /// Parse and finish, keeping the key binding for the cache.
     fn check(&self, token: &str, set: &KeySet, now: f64) -> Result<Checked> {
         let (jws, alg) = self.parse(token)?;
-        let (verified, key) = self.finish_keyed(&jws, alg, set, now)?;
+        let (verified, key, times) = self.finish_keyed(&jws, alg, set, now)?;
         Ok(Checked {
             verified,
             kid: jws.header.kid,
             alg,
             key,
+            times,
         })
     }
 
@@ -393,7 +416,7 @@ impl OidcValidator {
         now: f64,
     ) -> Result<VerifiedToken> {
         self.finish_keyed(jws, alg, set, now)
-            .map(|(verified, _)| verified)
+            .map(|(verified, _, _)| verified)
     }
 
     /// [`finish`](Self::finish), also giving the fingerprint of the key that verified the token.
@@ -403,7 +426,7 @@ impl OidcValidator {
         alg: Algorithm,
         set: &KeySet,
         now: f64,
-    ) -> Result<(VerifiedToken, [u8; 32])> {
+    ) -> Result<(VerifiedToken, [u8; 32], Times)> {
         let key = set.select(jws.header.kid.as_deref(), alg)?;
         if !key.verify(alg, jws.signing_input.as_bytes(), jws.signature.bytes()) {
             return Err(err(
@@ -411,10 +434,24 @@ impl OidcValidator {
                 "signature does not verify",
             ));
         }
-        let claims = json::parse_object(&jws.payload)
-            .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
-        check_oidc_claims(&claims, &self.config, now)?;
-        let identity = identity(&claims, &self.names)?;
-        Ok((VerifiedToken::parsed(claims, identity), *key.fingerprint()))
+        let malformed = |e: json::JsonError| err(ErrorCode::TokenMalformed, format!("claims {e}"));
+        let (verified, times) = match &self.plan {
+            Some(plan) => {
+                let mut fields = OidcFields::new(plan);
+                json::parse_fields(&jws.payload, &mut fields).map_err(malformed)?;
+                check_oidc_claims(&fields, &self.config, now)?;
+                let identity = identity(&fields, &self.names)?;
+                let times = Times::of(&fields);
+                (VerifiedToken::checked(&jws.payload, identity), times)
+            }
+            None => {
+                let claims = json::parse_object(&jws.payload).map_err(malformed)?;
+                check_oidc_claims(&claims, &self.config, now)?;
+                let identity = identity(&claims, &self.names)?;
+                let times = Times::of(&claims);
+                (VerifiedToken::parsed(claims, identity), times)
+            }
+        };
+        Ok((verified, *key.fingerprint(), times))
     }
 }

@@ -1,9 +1,11 @@
 //! `VerifiedToken`: what a successful verification returns.
 //!
-//! A full verification parses the claims anyway, so its result carries them. A verified-token
-//! cache hit does not: the cache keeps only the verdict (so 100,000 tokens fit in tens of MiB),
-//! and the claims are read again from the caller's own token — the very bytes that were verified,
-//! since the cache is keyed by the SHA-256 of the whole token — the first time they are asked for.
+//! A full verification reads the identity in the same pass as the claim rules, and keeps the
+//! decoded payload: the claims as a map are built only when asked for (most callers read only
+//! the identity). A verified-token cache hit keeps neither: the cache holds only the verdict
+//! (so 100,000 tokens fit in tens of MiB), and the claims and identity are read again from the
+//! caller's own token — the very bytes that were verified, since the cache is keyed by the
+//! SHA-256 of the whole token — the first time they are asked for.
 
 use super::claims::{identity, Identity};
 use super::config::ClaimNames;
@@ -12,34 +14,45 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::sync::{Arc, OnceLock};
 
-/// The claims and the identity read from them.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Parsed {
-    claims: Map<String, Value>,
-    identity: Identity,
-}
-
-/// Where a cache hit's claims come from until they are first read.
+/// Where the claims come from until they are first read.
 #[derive(Debug, Clone)]
-struct Source {
-    /// The token's payload segment (base64url), copied from the token that hit.
-    payload: Box<str>,
-    names: Arc<ClaimNames>,
+enum Source {
+    /// Already parsed.
+    Parsed,
+    /// The payload's bytes, decoded and verified.
+    Payload(Box<[u8]>),
+    /// The token's payload segment (base64url), copied from the token that hit the cache.
+    Segment {
+        payload: Box<str>,
+        names: Arc<ClaimNames>,
+    },
 }
 
 /// A token that passed every check.
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
-    parsed: OnceLock<Parsed>,
-    source: Option<Source>,
+    claims: OnceLock<Map<String, Value>>,
+    identity: OnceLock<Identity>,
+    source: Source,
 }
 
 impl VerifiedToken {
-    /// The result of a full verification, which parsed the claims already.
+    /// The result of a full verification that built the claims' map.
     pub(crate) fn parsed(claims: Map<String, Value>, identity: Identity) -> VerifiedToken {
         VerifiedToken {
-            parsed: OnceLock::from(Parsed { claims, identity }),
-            source: None,
+            claims: OnceLock::from(claims),
+            identity: OnceLock::from(identity),
+            source: Source::Parsed,
+        }
+    }
+
+    /// The result of a full verification that read `identity` from the verified `payload`
+    /// without building the claims' map.
+    pub(crate) fn checked(payload: &[u8], identity: Identity) -> VerifiedToken {
+        VerifiedToken {
+            claims: OnceLock::new(),
+            identity: OnceLock::from(identity),
+            source: Source::Payload(payload.into()),
         }
     }
 
@@ -47,70 +60,66 @@ impl VerifiedToken {
     pub(crate) fn cached(token: &str, names: &Arc<ClaimNames>) -> VerifiedToken {
         let payload = token.split('.').nth(1).unwrap_or_default();
         VerifiedToken {
-            parsed: OnceLock::new(),
-            source: Some(Source {
+            claims: OnceLock::new(),
+            identity: OnceLock::new(),
+            source: Source::Segment {
                 payload: payload.into(),
                 names: Arc::clone(names),
-            }),
+            },
         }
     }
 
     /// All claims of the payload.
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.get().claims
+        self.claims.get_or_init(|| {
+            // These bytes parsed and passed every check when they were verified; parsing the
+            // same bytes again with the same rules gives the same result, so the empty fallback
+            // is never reached.
+            let parse = |bytes: &[u8]| json::parse_object(bytes).ok();
+            match &self.source {
+                Source::Parsed => None,
+                Source::Payload(bytes) => parse(bytes),
+                Source::Segment { payload, .. } => b64::decode(payload).and_then(|b| parse(&b)),
+            }
+            .unwrap_or_default()
+        })
     }
 
     /// The identity read from the claims.
     pub fn identity(&self) -> &Identity {
-        &self.get().identity
-    }
-
-    /// Takes the claims, parsing them first if this came from a cache hit.
-    pub fn into_claims(self) -> Map<String, Value> {
-        self.into_parsed().claims
-    }
-
-    /// Takes the identity, parsing the claims first if this came from a cache hit.
-    pub fn into_identity(self) -> Identity {
-        self.into_parsed().identity
-    }
-
-    fn into_parsed(mut self) -> Parsed {
-        self.get();
-        self.parsed.take().unwrap_or_default()
-    }
-
-    fn get(&self) -> &Parsed {
-        self.parsed.get_or_init(|| {
-            // These bytes parsed and passed every check when they were verified; parsing the
-            // same bytes again with the same rules gives the same result, so the empty fallback
-            // is never reached.
-            self.source
-                .as_ref()
-                .and_then(|source| {
-                    let bytes = b64::decode(&source.payload)?;
-                    let claims = json::parse_object(&bytes).ok()?;
-                    let identity = identity(&claims, &source.names).ok()?;
-                    Some(Parsed { claims, identity })
-                })
-                .unwrap_or_default()
+        self.identity.get_or_init(|| match &self.source {
+            // Only a cache hit comes without its identity; the same bytes with the same names
+            // passed `identity` when verified, so the default is never reached.
+            Source::Segment { names, .. } => identity(self.claims(), names).unwrap_or_default(),
+            Source::Parsed | Source::Payload(_) => Identity::default(),
         })
+    }
+
+    /// Takes the claims, parsing them first if they were not yet.
+    pub fn into_claims(mut self) -> Map<String, Value> {
+        self.claims();
+        self.claims.take().unwrap_or_default()
+    }
+
+    /// Takes the identity, reading it first if this came from a cache hit.
+    pub fn into_identity(mut self) -> Identity {
+        self.identity();
+        self.identity.take().unwrap_or_default()
     }
 }
 
 impl PartialEq for VerifiedToken {
     fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
+        self.identity() == other.identity() && self.claims() == other.claims()
     }
 }
 
 impl Serialize for VerifiedToken {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let parsed = self.get();
         let mut out = serializer.serialize_struct("VerifiedToken", 2)?;
-        out.serialize_field("claims", &parsed.claims)?;
-        out.serialize_field("identity", &parsed.identity)?;
+        out.serialize_field("claims", self.claims())?;
+        out.serialize_field("identity", self.identity())?;
         out.end()
     }
 }
