@@ -4,7 +4,7 @@ use super::claims::{check_claims, TokenKind, VerifiedImpersonation};
 use super::config::{ImpersonationConfig, MAX_TOKEN_BYTES};
 use super::signer::unavailable;
 use crate::error::{err, ErrorCode, Result};
-use crate::jose::parse_jws;
+use crate::jose::{jwt_header, parse_jws_known, Algorithm, KnownHeader};
 use crate::jti::JtiStore;
 use crate::observe::counters::{Counter, Counters, Kind, Latency};
 use crate::observe::{events, Health, JtiStoreStats, Stats, StoreHealth, SLOW_CALL};
@@ -23,6 +23,8 @@ use std::time::Instant;
 pub struct ImpersonationVerifier {
     config: ImpersonationConfig,
     key: hmac::Key,
+    /// The header the signer writes: a token carrying it skips the header's parse.
+    signers_header: KnownHeader,
     store: Option<Arc<dyn JtiStore>>,
     verified: Option<Arc<VerifiedCache<VerifiedImpersonation>>>,
     observed: Arc<Observed>,
@@ -77,10 +79,12 @@ impl ImpersonationVerifier {
             ));
         }
         let key = hmac::Key::new(hmac::HMAC_SHA256, config.secret.expose());
+        let signers_header = KnownHeader::of_json(&jwt_header(Algorithm::HS256, None)?)?;
         let verified = VerifiedCache::new(config.verified_cache).map(Arc::new);
         Ok(ImpersonationVerifier {
             config,
             key,
+            signers_header,
             store,
             verified,
             observed: Arc::default(),
@@ -332,7 +336,7 @@ impl ImpersonationVerifier {
     fn verify_signed_at(&self, token: &str, now: f64) -> Result<VerifiedImpersonation> {
         size_cap::check(token, MAX_TOKEN_BYTES)?;
         let now = crate::time::checked_instant(now)?;
-        let jws = parse_jws(token)?;
+        let jws = parse_jws_known(token, &self.signers_header)?;
         if jws.header.alg != "HS256" {
             return Err(err(
                 ErrorCode::AlgorithmNotAllowed,

@@ -13,6 +13,7 @@ mod sign;
 
 pub use algorithm::{Algorithm, KeyKind};
 pub use compact::{parse_compact, CompactJws};
-pub(crate) use compact::{parse_jws, Jws};
+pub(crate) use compact::{parse_jws, parse_jws_known, Jws, KnownHeader};
 pub use header::Header;
+pub(crate) use sign::jwt_header;
 pub use sign::{generate_pkcs8, SigningKey};

@@ -152,11 +152,10 @@ impl SigningKey {
 
     /// Signs `claims` under the header `{"alg", "typ": "JWT", "kid"?}`.
     pub fn sign_claims(&self, claims: &Value) -> Result<String> {
-        let mut header = json!({"alg": self.alg.as_str(), "typ": "JWT"});
-        if let (Some(kid), Value::Object(members)) = (&self.kid, &mut header) {
-            members.insert("kid".into(), Value::String(kid.clone()));
-        }
-        self.sign_parts(&to_bytes(&header)?, &to_bytes(claims)?)
+        self.sign_parts(
+            &jwt_header(self.alg, self.kid.as_deref())?,
+            &to_bytes(claims)?,
+        )
     }
 
     /// Signs an arbitrary header and payload, byte for byte as given (tests use this to build
@@ -232,4 +231,13 @@ fn rsa_padding(alg: Algorithm) -> &'static dyn signature::RsaEncoding {
 
 fn to_bytes(value: &Value) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|_| err(ErrorCode::InvalidClaim, "claims do not serialise"))
+}
+
+/// The header [`SigningKey::sign_claims`] writes, as JSON bytes: `{"alg", "typ": "JWT", "kid"?}`.
+pub(crate) fn jwt_header(alg: Algorithm, kid: Option<&str>) -> Result<Vec<u8>> {
+    let mut header = json!({"alg": alg.as_str(), "typ": "JWT"});
+    if let (Some(kid), Value::Object(members)) = (kid, &mut header) {
+        members.insert("kid".into(), Value::String(kid.to_owned()));
+    }
+    to_bytes(&header)
 }

@@ -369,7 +369,7 @@ impl OidcValidator {
         let (verified, key, times) = self.finish_keyed(&jws, alg, set, now)?;
         Ok(Checked {
             verified,
-            kid: jws.header.kid,
+            kid: jws.header.into_owned().kid,
             alg,
             key,
             times,
