@@ -26,6 +26,8 @@ import platform
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CACHE = pathlib.Path(os.environ.get("IFX_CACHE", pathlib.Path.home() / ".cache/incidentfox-auth"))
@@ -39,6 +41,11 @@ ALGS = ["RS256", "ES256", "EdDSA", "HS256"]
 START, END = "<!-- bench-compare:start -->", "<!-- bench-compare:end -->"
 # The page the generated section lives in.
 REPORT = ROOT / "docs/benchmarks.md"
+# A run whose reference measure (bench-compare: the signature floor; bench-load: the no-auth
+# baseline) is more than this far from the runs' median of it measured a busy machine.
+TOLERANCE = 0.10
+# A run type for the run loop, whatever a script keeps of one run.
+Run = TypeVar("Run")
 
 
 def run(cmd: list[str], cwd: pathlib.Path = ROOT) -> str:
@@ -147,16 +154,46 @@ def one_run(quick: bool) -> dict:
     return {"criterion": figures, "python": py, "node": node}
 
 
-def noisy(runs: list[dict]) -> list[dict]:
-    """The runs whose floor is more than 10% from the median floor of some algorithm."""
-    bad = []
-    for alg in ALGS:
-        floors = [r["criterion"].get(f"floor {alg}") for r in runs]
-        mid = spread(floors)[0]
+def moved(runs: list[Run], measures: Iterable[Hashable], value: Callable[[Run, Hashable], float | None]) -> list[Run]:
+    """The runs whose `value` of some measure (None where a run lacks it) is more than
+    TOLERANCE from the median of that measure over the runs that have it, in run order."""
+    bad: list[Run] = []
+    for measure in measures:
+        values = [value(r, measure) for r in runs]
+        mid = spread(values)[0]
         if mid is None:
             continue
-        bad += [r for r, f in zip(runs, floors) if f is not None and abs(f - mid) > 0.10 * mid]
+        bad += [r for r, v in zip(runs, values) if v is not None and abs(v - mid) > TOLERANCE * mid]
     return [r for r in runs if any(r is b for b in bad)]
+
+
+def steady_runs(wanted: int, one_run: Callable[[], Run], noisy: Callable[[list[Run]], list[Run]]) -> tuple[list[Run], list[Run]]:
+    """Makes runs until `wanted` of them are valid (not `noisy` among all the runs made so far)
+    or twice `wanted` runs were made: (every run made, the valid ones). A run found noisy stays
+    among the runs, so that it still counts in the medians that judge the next ones."""
+    runs: list[Run] = []
+    while True:
+        valid = [r for r in runs if not any(r is n for n in noisy(runs))]
+        if len(valid) >= wanted or len(runs) >= 2 * wanted:
+            return runs, valid
+        print(f"run {len(runs) + 1} ({len(valid)} valid of {wanted} wanted)", file=sys.stderr, flush=True)
+        runs.append(one_run())
+
+
+def noisy(runs: list[dict]) -> list[dict]:
+    """The runs whose floor is more than 10% from the median floor of some algorithm."""
+    return moved(runs, ALGS, lambda r, alg: r["criterion"].get(f"floor {alg}"))
+
+
+def machine() -> str:
+    """The CPU model and core count, or what `platform` knows where /proc/cpuinfo says nothing."""
+    text = platform.processor() or platform.machine()
+    try:
+        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        text = f"{model}, {os.cpu_count()} cores"
+    except (OSError, StopIteration):
+        pass
+    return text
 
 
 def cell(values: list[float | None], floor: float | None) -> str:
@@ -188,14 +225,7 @@ def main() -> int:
         # `npm install`, not `npm ci`: benches/compare/node/README.md says why.
         run(["npm", "install", "--no-audit", "--no-fund"], cwd=node_dir)
 
-    runs: list[dict] = []
-    discarded = 0
-    while True:
-        valid = [r for r in runs if not any(r is n for n in noisy(runs))]
-        if len(valid) >= wanted or len(runs) >= 2 * wanted:
-            break
-        print(f"run {len(runs) + 1} ({len(valid)} valid of {wanted} wanted)", file=sys.stderr, flush=True)
-        runs.append(one_run(quick))
+    runs, valid = steady_runs(wanted, lambda: one_run(quick), noisy)
     discarded = len(runs) - len(valid)
     if len(valid) < wanted:
         print(f"only {len(valid)} of {len(runs)} runs had a steady floor; nothing written", file=sys.stderr)
@@ -244,16 +274,10 @@ def main() -> int:
             )
 
     hits = {k: spread([c.get(k) for c in crit])[0] for k in ("hit", "hit_es", "hit_read", "hit_off")}
-    machine = platform.processor() or platform.machine()
-    try:
-        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-        machine = f"{model}, {os.cpu_count()} cores"
-    except (OSError, StopIteration):
-        pass
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     section = [
         START,
-        f"Measured {when} on {machine} with `make bench-compare`{' (quick)' if quick else ''}: "
+        f"Measured {when} on {machine()} with `make bench-compare`{' (quick)' if quick else ''}: "
         f"{len(valid)} complete runs in one sitting"
         + (f" ({discarded} more discarded: their signature floor moved by more than 10%)" if discarded else "")
         + ". Each figure is the median of the runs' medians, with the runs' range in brackets (µs), "

@@ -57,7 +57,9 @@ from contextlib import contextmanager
 from typing import Any
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from bench_compare import median, spread  # noqa: E402  (the same statistics as bench-compare)
+# The same statistics, the same rule for a run that measured a busy machine, and the same run loop
+# as bench-compare.
+from bench_compare import machine, median, moved, spread, steady_runs  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CACHE = pathlib.Path(os.environ.get("IFX_CACHE", pathlib.Path.home() / ".cache/incidentfox-auth"))
@@ -75,8 +77,6 @@ ROWS = [
 ISSUER = "https://idp.example.com"
 AUDIENCE = "incidentfox-config-service"
 ADMIN_GROUP = "incidentfox-config-admin"
-# The moved-baseline rule of bench_compare.py: more than this far from the runs' median.
-TOLERANCE = 0.10
 
 # ----------------------------------------------------------------------------- wrk's output
 
@@ -134,16 +134,8 @@ def added_us(rps_auth: float, rps_noauth: float) -> float:
 def noisy(runs: list[dict[str, Any]], worker_counts: list[int]) -> list[dict[str, Any]]:
     """The runs whose no-auth baseline, for some language and worker count, is more than 10% from
     the runs' median of it."""
-    bad: list[dict[str, Any]] = []
-    for lang in LANGS:
-        for workers in worker_counts:
-            k = key(lang, workers, "noauth")
-            values = [r[k]["rps"] for r in runs if k in r]
-            if not values:
-                continue
-            mid = median(values)
-            bad += [r for r in runs if k in r and abs(r[k]["rps"] - mid) > TOLERANCE * mid]
-    return [r for r in runs if any(r is b for b in bad)]
+    baselines = [key(lang, workers, "noauth") for lang in LANGS for workers in worker_counts]
+    return moved(runs, baselines, lambda r, k: r[k]["rps"] if k in r else None)
 
 
 def fmt_rps(values: list[float]) -> str:
@@ -451,16 +443,6 @@ def wrk_version() -> str:
     return first.split(" [")[0].split(" Copyright")[0].replace("debian/", "")
 
 
-def machine() -> str:
-    text = platform.processor() or platform.machine()
-    try:
-        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-        text = f"{model}, {os.cpu_count()} cores"
-    except (OSError, StopIteration):
-        pass
-    return text
-
-
 def load_average() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -520,15 +502,9 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
-    runs: list[dict[str, Any]] = []
     started = time.monotonic()
     try:
-        while True:
-            valid = [r for r in runs if not any(r is x for x in noisy(runs, cfg["worker_counts"]))]
-            if len(valid) >= wanted or len(runs) >= 2 * wanted:
-                break
-            print(f"run {len(runs) + 1} ({len(valid)} valid of {wanted} wanted)", file=sys.stderr, flush=True)
-            runs.append(one_run(cfg))
+        runs, valid = steady_runs(wanted, lambda: one_run(cfg), lambda made: noisy(made, cfg["worker_counts"]))
     except KeyboardInterrupt:
         print("interrupted: every server stopped, nothing written", file=sys.stderr)
         return 130

@@ -1,7 +1,10 @@
 """The pure parts of scripts/bench_compare.py: reading each language's table, the median and
-spread of several runs, and which runs a moving signature floor invalidates."""
+spread of several runs, which runs a moving signature floor invalidates, and the loop that makes
+runs until enough are valid."""
 
+import contextlib
 import importlib.util
+import io
 import pathlib
 import sys
 
@@ -26,6 +29,25 @@ steady = [{"criterion": {"floor RS256": f}} for f in (27.0, 27.6, 26.8)]
 assert bc.noisy(steady) == []
 moved = steady + [{"criterion": {"floor RS256": 31.0}}]
 assert bc.noisy(moved) == [moved[3]]
+
+
+def floors(*values: float):
+    """A stand-in for one_run: each call is the next run, with these RS256 floors."""
+    made = iter(values)
+    return lambda: {"criterion": {"floor RS256": next(made)}}
+
+
+# The third run's floor moved: it is discarded, and a fourth run makes three valid ones.
+progress = io.StringIO()
+with contextlib.redirect_stderr(progress):
+    runs, valid = bc.steady_runs(3, floors(27.0, 27.2, 35.0, 26.9), bc.noisy)
+assert progress.getvalue().splitlines()[-1] == "run 4 (2 valid of 3 wanted)", progress.getvalue()
+assert [r["criterion"]["floor RS256"] for r in runs] == [27.0, 27.2, 35.0, 26.9], runs
+assert [r["criterion"]["floor RS256"] for r in valid] == [27.0, 27.2, 26.9], valid
+# Never steady: it stops at twice the runs asked for, with fewer valid ones than asked.
+with contextlib.redirect_stderr(io.StringIO()):
+    runs, valid = bc.steady_runs(2, floors(10.0, 20.0, 40.0, 80.0, 160.0), bc.noisy)
+assert len(runs) == 4 and valid == [], (runs, valid)
 assert bc.cell([1.0, 2.0, 3.0], 1.0).endswith("[1.0–3.0] · 2.00×")
 print("bench_compare: ok")
 sys.exit(0)

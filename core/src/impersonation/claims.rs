@@ -342,12 +342,15 @@ enum Strings<'s, 'a> {
     Many(&'s [Option<std::borrow::Cow<'a, str>>]),
 }
 
-impl Strings<'_, '_> {
-    fn any(self, mut f: impl FnMut(&str) -> bool) -> bool {
-        match self {
-            Strings::One(s) => f(s),
-            Strings::Many(items) => items.iter().flatten().any(|s| f(s)),
-        }
+impl<'s, 'a> Strings<'s, 'a> {
+    /// Each string, in order, without building a list.
+    fn iter(self) -> impl Iterator<Item = &'s str> + use<'s, 'a> {
+        let (one, many): (Option<&'s str>, &'s [Option<std::borrow::Cow<'a, str>>]) = match self {
+            Strings::One(s) => (Some(s), &[]),
+            Strings::Many(items) => (None, items),
+        };
+        one.into_iter()
+            .chain(many.iter().flatten().map(|s| s.as_ref()))
     }
 }
 
@@ -370,50 +373,47 @@ fn strings_slot<'s, 'a>(
     }
 }
 
-/// [`check_members`]' rules, in its order and with its errors, over the kept members.
-fn check_fields(
-    m: &ClaimFields<'_>,
+/// The claims the rules read, as a reader typed them. `None` is an absent member: a reader
+/// refuses a member of the wrong type, `null` included, except `email`, where `null` is none.
+/// `scope` and `aud` are each one string or several, in order.
+struct Typed<'s, S, A> {
+    exp: Option<f64>,
+    iat: Option<f64>,
+    nbf: Option<f64>,
+    iss: Option<&'s str>,
+    sub: Option<&'s str>,
+    org_id: Option<&'s str>,
+    team_node_id: Option<&'s str>,
+    ifx_kind: Option<&'s str>,
+    jti: Option<&'s str>,
+    visitor_session_id: Option<&'s str>,
+    email: Option<&'s str>,
+    scope: Option<S>,
+    aud: Option<A>,
+}
+
+/// The claim rules after typing, in the agent runtime's order and with its errors; each reader
+/// types the members its own way (a wrongly typed claim is reported as such rather than as
+/// missing) and then hands them here.
+fn check_typed<'s, S, A>(
+    c: Typed<'s, S, A>,
     config: &ImpersonationConfig,
     now: f64,
     claim_set: ClaimSet,
-) -> Result<VerifiedImpersonation> {
-    // Types first, so a wrongly typed claim is reported as such rather than as missing.
-    let exp = numeric_date_slot(m.exp.as_ref(), "exp")?;
-    let iat = numeric_date_slot(m.iat.as_ref(), "iat")?;
-    let nbf = numeric_date_slot(m.nbf.as_ref(), "nbf")?;
-    let iss = string_slot(m.iss.as_ref(), "iss")?;
-    let sub = string_slot(m.sub.as_ref(), "sub")?;
-    let org_id = string_slot(m.org_id.as_ref(), "org_id")?;
-    let team_node_id = string_slot(m.team_node_id.as_ref(), "team_node_id")?;
-    let ifx_kind = string_slot(m.ifx_kind.as_ref(), "ifx_kind")?;
-    let jti = string_slot(m.jti.as_ref(), "jti")?;
-    let visitor_session_id = string_slot(m.visitor_session_id.as_ref(), "visitor_session_id")?;
-    let email = match &m.email {
-        None | Some(Slot::Null) => None,
-        Some(Slot::Str(s)) => Some(s.as_ref()),
-        Some(_) => return Err(invalid("email", "is neither a string nor null")),
-    };
-    let scopes = strings_slot(
-        m.scope.as_ref(),
-        "scope",
-        "holds a value that is not a string",
-        "is neither a string nor a list of strings",
-    )?;
-    let aud = strings_slot(
-        m.aud.as_ref(),
-        "aud",
-        "holds a non-string",
-        "is neither a string nor an array of strings",
-    )?;
+) -> Result<VerifiedImpersonation>
+where
+    S: IntoIterator<Item = &'s str>,
+    A: IntoIterator<Item = &'s str>,
+{
     let required = [
-        ("exp", m.exp.is_some()),
-        ("iat", m.iat.is_some()),
-        ("sub", m.sub.is_some()),
-        ("org_id", m.org_id.is_some()),
-        ("team_node_id", m.team_node_id.is_some()),
-        ("ifx_kind", m.ifx_kind.is_some()),
-        ("scope", m.scope.is_some()),
-        ("jti", m.jti.is_some()),
+        ("exp", c.exp.is_some()),
+        ("iat", c.iat.is_some()),
+        ("sub", c.sub.is_some()),
+        ("org_id", c.org_id.is_some()),
+        ("team_node_id", c.team_node_id.is_some()),
+        ("ifx_kind", c.ifx_kind.is_some()),
+        ("scope", c.scope.is_some()),
+        ("jti", c.jti.is_some()),
     ];
     if let Some((name, _)) = required.iter().find(|(_, present)| !present) {
         return Err(err(
@@ -421,7 +421,7 @@ fn check_fields(
             format!("claim `{name}` is missing"),
         ));
     }
-    match iss {
+    match c.iss {
         None => return Err(err(ErrorCode::MissingClaim, "claim `iss` is missing")),
         Some(iss) if iss != ISSUER => {
             return Err(err(
@@ -431,43 +431,45 @@ fn check_fields(
         }
         Some(_) => {}
     }
-    match aud {
-        None => return Err(err(ErrorCode::MissingClaim, "claim `aud` is missing")),
-        Some(list) if !list.any(|a| config.accepts_audience(a)) => {
-            return Err(err(
-                ErrorCode::InvalidAudience,
-                format!(
-                    "audience is not `{}`",
-                    config.accepted_audiences().join("` or `")
-                ),
-            ))
-        }
-        Some(_) => {}
+    let Some(aud) = c.aud else {
+        return Err(err(ErrorCode::MissingClaim, "claim `aud` is missing"));
+    };
+    if !aud.into_iter().any(|a| config.accepts_audience(a)) {
+        return Err(err(
+            ErrorCode::InvalidAudience,
+            format!(
+                "audience is not `{}`",
+                config.accepted_audiences().join("` or `")
+            ),
+        ));
     }
-    check_times_of(exp, nbf, iat, now, config.leeway_seconds)?;
-    let ifx_kind = ifx_kind.unwrap_or_default();
+    check_times_of(c.exp, c.nbf, c.iat, now, config.leeway_seconds)?;
+    let ifx_kind = c.ifx_kind.unwrap_or_default();
     let kind = TokenKind::from_name(ifx_kind).ok_or_else(|| {
         invalid(
             "ifx_kind",
             &format!("`{}` is not a known kind", clip(ifx_kind)),
         )
     })?;
-    if !scopes.is_some_and(|s| s.any(|scope| scope == TEAM_READ)) {
+    if !c
+        .scope
+        .is_some_and(|s| s.into_iter().any(|scope| scope == TEAM_READ))
+    {
         return Err(invalid("scope", "does not contain `team:read`"));
     }
-    let jti = jti.unwrap_or_default();
+    let jti = c.jti.unwrap_or_default();
     if jti.is_empty() || jti.chars().count() > MAX_JTI_CHARS {
         return Err(invalid("jti", "must be 1 to 64 characters"));
     }
-    let sub = identifier("sub", sub.unwrap_or_default())?;
-    identifier("org_id", org_id.unwrap_or_default())?;
-    identifier("team_node_id", team_node_id.unwrap_or_default())?;
-    if email.is_some_and(|e| e.chars().any(char::is_control)) {
+    let sub = identifier("sub", c.sub.unwrap_or_default())?;
+    let org_id = identifier("org_id", c.org_id.unwrap_or_default())?;
+    let team_node_id = identifier("team_node_id", c.team_node_id.unwrap_or_default())?;
+    if c.email.is_some_and(|e| e.chars().any(char::is_control)) {
         return Err(invalid("email", "holds a control character"));
     }
     // Each kind has its own shape: a visitor token names its session, and its subject is that
     // session's; a team-impersonation token names no visitor session.
-    match (kind, visitor_session_id) {
+    match (kind, c.visitor_session_id) {
         (TokenKind::Visitor, None) => {
             return Err(err(
                 ErrorCode::MissingClaim,
@@ -491,21 +493,63 @@ fn check_fields(
         }
         (TokenKind::TeamImpersonation, None) => {}
     }
-    let owned = |text: Option<&str>| text.unwrap_or_default().to_owned();
     Ok(VerifiedImpersonation {
         kind,
         subject: sub.to_owned(),
-        email: email.map(str::to_owned),
-        org_id: owned(org_id),
-        team_node_id: owned(team_node_id),
-        visitor_session_id: visitor_session_id.map(str::to_owned),
+        email: c.email.map(str::to_owned),
+        org_id: org_id.to_owned(),
+        team_node_id: team_node_id.to_owned(),
+        visitor_session_id: c.visitor_session_id.map(str::to_owned),
         jti: jti.to_owned(),
-        expires_at: exp.unwrap_or_default(),
+        expires_at: c.exp.unwrap_or_default(),
         claim_set,
     })
 }
 
-/// The rules over the members, listed from `claim_set`'s payload.
+/// The kept members typed as [`check_typed`] reads them, in its order, then its rules.
+fn check_fields(
+    m: &ClaimFields<'_>,
+    config: &ImpersonationConfig,
+    now: f64,
+    claim_set: ClaimSet,
+) -> Result<VerifiedImpersonation> {
+    // Typed in the order written, so the first wrongly typed claim in it is the one reported.
+    let typed = Typed {
+        exp: numeric_date_slot(m.exp.as_ref(), "exp")?,
+        iat: numeric_date_slot(m.iat.as_ref(), "iat")?,
+        nbf: numeric_date_slot(m.nbf.as_ref(), "nbf")?,
+        iss: string_slot(m.iss.as_ref(), "iss")?,
+        sub: string_slot(m.sub.as_ref(), "sub")?,
+        org_id: string_slot(m.org_id.as_ref(), "org_id")?,
+        team_node_id: string_slot(m.team_node_id.as_ref(), "team_node_id")?,
+        ifx_kind: string_slot(m.ifx_kind.as_ref(), "ifx_kind")?,
+        jti: string_slot(m.jti.as_ref(), "jti")?,
+        visitor_session_id: string_slot(m.visitor_session_id.as_ref(), "visitor_session_id")?,
+        email: match &m.email {
+            None | Some(Slot::Null) => None,
+            Some(Slot::Str(s)) => Some(s.as_ref()),
+            Some(_) => return Err(invalid("email", "is neither a string nor null")),
+        },
+        scope: strings_slot(
+            m.scope.as_ref(),
+            "scope",
+            "holds a value that is not a string",
+            "is neither a string nor a list of strings",
+        )?
+        .map(Strings::iter),
+        aud: strings_slot(
+            m.aud.as_ref(),
+            "aud",
+            "holds a non-string",
+            "is neither a string nor an array of strings",
+        )?
+        .map(Strings::iter),
+    };
+    check_typed(typed, config, now, claim_set)
+}
+
+/// The members, listed from `claim_set`'s payload, typed from their `Value`s, then
+/// [`check_typed`]'s rules.
 #[cfg(test)]
 fn check_members(
     claims: &[json::Member<'_>],
@@ -514,138 +558,44 @@ fn check_members(
     claim_set: ClaimSet,
 ) -> Result<VerifiedImpersonation> {
     let m = Members::of(claims);
-    // Types first, so a wrongly typed claim is reported as such rather than as missing.
-    let exp = numeric_date_of(m.exp, "exp")?;
-    let iat = numeric_date_of(m.iat, "iat")?;
-    let nbf = numeric_date_of(m.nbf, "nbf")?;
-    let iss = string_claim_of(m.iss, "iss")?;
-    let sub = string_claim_of(m.sub, "sub")?;
-    let org_id = string_claim_of(m.org_id, "org_id")?;
-    let team_node_id = string_claim_of(m.team_node_id, "team_node_id")?;
-    let ifx_kind = string_claim_of(m.ifx_kind, "ifx_kind")?;
-    let jti = string_claim_of(m.jti, "jti")?;
-    let visitor_session_id = string_claim_of(m.visitor_session_id, "visitor_session_id")?;
-    let email = match m.email {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err(invalid("email", "is neither a string nor null")),
+    // Typed in the order written, so the first wrongly typed claim in it is the one reported.
+    let typed = Typed {
+        exp: numeric_date_of(m.exp, "exp")?,
+        iat: numeric_date_of(m.iat, "iat")?,
+        nbf: numeric_date_of(m.nbf, "nbf")?,
+        iss: string_claim_of(m.iss, "iss")?,
+        sub: string_claim_of(m.sub, "sub")?,
+        org_id: string_claim_of(m.org_id, "org_id")?,
+        team_node_id: string_claim_of(m.team_node_id, "team_node_id")?,
+        ifx_kind: string_claim_of(m.ifx_kind, "ifx_kind")?,
+        jti: string_claim_of(m.jti, "jti")?,
+        visitor_session_id: string_claim_of(m.visitor_session_id, "visitor_session_id")?,
+        email: match m.email {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => return Err(invalid("email", "is neither a string nor null")),
+        },
+        scope: scopes(m.scope)?,
+        aud: audiences_of(m.aud)?,
     };
-    let scopes = scopes(m.scope)?;
-    let aud = audiences_of(m.aud)?;
-    let required = [
-        ("exp", m.exp),
-        ("iat", m.iat),
-        ("sub", m.sub),
-        ("org_id", m.org_id),
-        ("team_node_id", m.team_node_id),
-        ("ifx_kind", m.ifx_kind),
-        ("scope", m.scope),
-        ("jti", m.jti),
-    ];
-    if let Some((name, _)) = required.iter().find(|(_, value)| value.is_none()) {
-        return Err(err(
-            ErrorCode::MissingClaim,
-            format!("claim `{name}` is missing"),
-        ));
-    }
-    match iss {
-        None => return Err(err(ErrorCode::MissingClaim, "claim `iss` is missing")),
-        Some(iss) if iss != ISSUER => {
-            return Err(err(
-                ErrorCode::InvalidIssuer,
-                format!("issuer `{}` is not `{ISSUER}`", clip(iss)),
-            ))
-        }
-        Some(_) => {}
-    }
-    let accepted = config.accepted_audiences();
-    match aud {
-        None => return Err(err(ErrorCode::MissingClaim, "claim `aud` is missing")),
-        Some(list) if !list.iter().any(|a| accepted.contains(a)) => {
-            return Err(err(
-                ErrorCode::InvalidAudience,
-                format!("audience is not `{}`", accepted.join("` or `")),
-            ))
-        }
-        Some(_) => {}
-    }
-    check_times_of(exp, nbf, iat, now, config.leeway_seconds)?;
-    let ifx_kind = ifx_kind.unwrap_or_default();
-    let kind = TokenKind::from_name(ifx_kind).ok_or_else(|| {
-        invalid(
-            "ifx_kind",
-            &format!("`{}` is not a known kind", clip(ifx_kind)),
-        )
-    })?;
-    if !scopes.contains(&TEAM_READ) {
-        return Err(invalid("scope", "does not contain `team:read`"));
-    }
-    let jti = jti.unwrap_or_default();
-    if jti.is_empty() || jti.chars().count() > MAX_JTI_CHARS {
-        return Err(invalid("jti", "must be 1 to 64 characters"));
-    }
-    let sub = identifier("sub", sub.unwrap_or_default())?;
-    identifier("org_id", org_id.unwrap_or_default())?;
-    identifier("team_node_id", team_node_id.unwrap_or_default())?;
-    if email
-        .as_deref()
-        .is_some_and(|e| e.chars().any(char::is_control))
-    {
-        return Err(invalid("email", "holds a control character"));
-    }
-    // Each kind has its own shape: a visitor token names its session, and its subject is that
-    // session's; a team-impersonation token names no visitor session.
-    match (kind, visitor_session_id) {
-        (TokenKind::Visitor, None) => {
-            return Err(err(
-                ErrorCode::MissingClaim,
-                "claim `visitor_session_id` is missing",
-            ))
-        }
-        (TokenKind::Visitor, Some(session)) => {
-            let session = identifier("visitor_session_id", session)?;
-            if sub.strip_prefix("visitor:") != Some(session) {
-                return Err(invalid(
-                    "sub",
-                    "of a visitor token must be `visitor:` and its `visitor_session_id`",
-                ));
-            }
-        }
-        (TokenKind::TeamImpersonation, Some(_)) => {
-            return Err(invalid(
-                "visitor_session_id",
-                "belongs to visitor tokens, not team impersonation",
-            ))
-        }
-        (TokenKind::TeamImpersonation, None) => {}
-    }
-    let owned = |text: Option<&str>| text.unwrap_or_default().to_owned();
-    Ok(VerifiedImpersonation {
-        kind,
-        subject: sub.to_owned(),
-        email,
-        org_id: owned(org_id),
-        team_node_id: owned(team_node_id),
-        visitor_session_id: visitor_session_id.map(str::to_owned),
-        jti: jti.to_owned(),
-        expires_at: exp.unwrap_or_default(),
-        claim_set,
-    })
+    check_typed(typed, config, now, claim_set)
 }
 
-/// `scope` as the agent runtime reads it: a string is one scope; a list must hold only strings.
+/// `scope` as the agent runtime reads it: absent is `None`; a string is one scope; a list must
+/// hold only strings.
 #[cfg(test)]
-fn scopes(value: Option<&Value>) -> Result<Vec<&str>> {
+fn scopes(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
     match value {
-        None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.as_str()]),
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| {
                 item.as_str()
                     .ok_or_else(|| invalid("scope", "holds a value that is not a string"))
             })
-            .collect(),
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
         Some(_) => Err(invalid(
             "scope",
             "is neither a string nor a list of strings",

@@ -111,7 +111,8 @@ pub fn parse_members(bytes: &[u8]) -> Result<Vec<Member<'_>>, JsonError> {
 const SCAN_LIMIT: usize = 16;
 
 /// The outer object of [`parse_members`]: the same rules as [`StrictSeed`]'s `visit_map` (a
-/// duplicate is refused before its value is read), its values parsed by [`StrictSeed`] itself.
+/// duplicate is refused before its value is read, by [`Names::check`]), its values parsed by
+/// [`StrictSeed`] itself.
 struct TopLevel<'a> {
     failure: &'a mut Option<JsonError>,
 }
@@ -135,28 +136,13 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut outer = StrictSeed {
-            depth: 0,
-            failure: self.failure,
-        };
-        let mut inside = outer.enter()?;
+        let depth = enter(0, self.failure)?;
         let mut members: Vec<Member<'de>> = Vec::with_capacity(12);
-        let mut names: Option<HashSet<Cow<'de, str>>> = None;
-        while let Some(name) = map.next_key_seed(Name)? {
-            let duplicate = match &mut names {
-                Some(names) => !names.insert(name.clone()),
-                None => members.iter().any(|(seen, _)| *seen == name),
-            };
-            if duplicate {
-                *inside.failure = Some(JsonError::DuplicateMember(name.into_owned()));
-                return Err(de::Error::custom("duplicate member"));
-            }
-            let value = map.next_value_seed(inside.child())?;
-            members.push((name, value));
-            if names.is_none() && members.len() >= SCAN_LIMIT {
-                names = Some(members.iter().map(|(n, _)| n.clone()).collect());
-            }
-        }
+        Names::check(&mut map, self.failure, |map, name, failure| {
+            let value = map.next_value_seed(StrictSeed { depth, failure })?;
+            members.push((name.clone(), value));
+            Ok(())
+        })?;
         Ok(members)
     }
 }
@@ -210,13 +196,8 @@ impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
 impl StrictSeed<'_> {
     /// Enters a container: every array or object counts one level, empty or not.
     fn enter<E: de::Error>(&mut self) -> Result<StrictSeed<'_>, E> {
-        let depth = self.depth + 1;
-        if depth > MAX_DEPTH {
-            *self.failure = Some(JsonError::TooDeep);
-            return Err(E::custom("too deep"));
-        }
         Ok(StrictSeed {
-            depth,
+            depth: enter(self.depth, self.failure)?,
             failure: self.failure,
         })
     }
@@ -278,11 +259,11 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         // Claim sets and JWKs have about this many members; growing from zero reallocates thrice.
         let mut members = Map::with_capacity(8);
         while let Some(name) = map.next_key::<String>()? {
-            // One hash lookup both finds a duplicate and reserves the slot.
+            // The map is itself the set of names seen: one hash lookup both finds a duplicate
+            // and reserves the slot, where `Names::check` would look each name up twice.
             match members.entry(name) {
                 serde_json::map::Entry::Occupied(taken) => {
-                    *inside.failure = Some(JsonError::DuplicateMember(taken.key().clone()));
-                    return Err(de::Error::custom("duplicate member"));
+                    return Err(duplicate_member(taken.key().clone(), inside.failure));
                 }
                 serde_json::map::Entry::Vacant(slot) => {
                     slot.insert(map.next_value_seed(inside.child())?);
@@ -381,7 +362,8 @@ impl<'de, F: Fields<'de>> Visitor<'de> for FieldsSeed<'_, '_, F> {
     }
 }
 
-/// The duplicate check of an object's member names, shared by the readers that build nothing.
+/// The duplicate check of an object's member names, shared by every reader but the map
+/// builder, whose map does the same.
 struct Names;
 
 impl Names {
@@ -390,7 +372,7 @@ impl Names {
     fn check<'de, A: MapAccess<'de>>(
         map: &mut A,
         failure: &mut Option<JsonError>,
-        mut value: impl FnMut(&mut A, &str, &mut Option<JsonError>) -> Result<(), A::Error>,
+        mut value: impl FnMut(&mut A, &Cow<'de, str>, &mut Option<JsonError>) -> Result<(), A::Error>,
     ) -> Result<(), A::Error> {
         // The first names live on the stack: most objects have fewer, and need no allocation.
         let mut seen: [Cow<'de, str>; SCAN_LIMIT] = Default::default();
@@ -402,8 +384,7 @@ impl Names {
                 None => seen.iter().take(count).any(|s| *s == name),
             };
             if duplicate {
-                *failure = Some(JsonError::DuplicateMember(name.into_owned()));
-                return Err(de::Error::custom("duplicate member"));
+                return Err(duplicate_member(name.into_owned(), failure));
             }
             value(map, &name, failure)?;
             if set.is_none() {
@@ -418,6 +399,12 @@ impl Names {
         }
         Ok(())
     }
+}
+
+/// Refuses the member `name`, met twice in one object.
+fn duplicate_member<E: de::Error>(name: String, failure: &mut Option<JsonError>) -> E {
+    *failure = Some(JsonError::DuplicateMember(name));
+    E::custom("duplicate member")
 }
 
 /// Enters a container one level below `depth`: every array or object counts one level.
