@@ -3,9 +3,10 @@
 
 use super::config::{ImpersonationConfig, ISSUER};
 use crate::error::{err, ErrorCode, Result};
-#[cfg(test)]
-use crate::jose::claims::{audiences_of, numeric_date_of, string_claim_of};
-use crate::jose::claims::{check_times_of, identifier};
+use crate::jose::claims::{
+    audience_claim, check_times_of, date_claim, identifier, invalid, strings_claim, text_claim,
+    Claim, Claims,
+};
 use crate::jose::json::{self, Fields, Slot};
 use crate::jti::JtiEntry;
 use crate::permissions::Permission;
@@ -201,50 +202,19 @@ impl VerifiedImpersonation {
     }
 }
 
-/// The members the rules read, found in one pass over a member list: the path
-/// [`check_claims`] replaced, kept as the reference its tests compare against.
+/// A member list as the rules read it: the path [`check_claims`] replaced, kept as the
+/// reference its tests compare against. The list has no duplicate names (`parse_members`
+/// refuses them), so the first member of a name is the only one.
 #[cfg(test)]
-#[derive(Default)]
-struct Members<'a> {
-    exp: Option<&'a Value>,
-    iat: Option<&'a Value>,
-    nbf: Option<&'a Value>,
-    iss: Option<&'a Value>,
-    sub: Option<&'a Value>,
-    aud: Option<&'a Value>,
-    email: Option<&'a Value>,
-    org_id: Option<&'a Value>,
-    team_node_id: Option<&'a Value>,
-    ifx_kind: Option<&'a Value>,
-    visitor_session_id: Option<&'a Value>,
-    scope: Option<&'a Value>,
-    jti: Option<&'a Value>,
-}
+struct MemberList<'m, 'a>(&'m [json::Member<'a>]);
 
 #[cfg(test)]
-impl<'a> Members<'a> {
-    fn of(claims: &'a [json::Member<'_>]) -> Members<'a> {
-        let mut members = Members::default();
-        for (name, value) in claims {
-            let slot = match name.as_ref() {
-                "exp" => &mut members.exp,
-                "iat" => &mut members.iat,
-                "nbf" => &mut members.nbf,
-                "iss" => &mut members.iss,
-                "sub" => &mut members.sub,
-                "aud" => &mut members.aud,
-                "email" => &mut members.email,
-                "org_id" => &mut members.org_id,
-                "team_node_id" => &mut members.team_node_id,
-                "ifx_kind" => &mut members.ifx_kind,
-                "visitor_session_id" => &mut members.visitor_session_id,
-                "scope" => &mut members.scope,
-                "jti" => &mut members.jti,
-                _ => continue,
-            };
-            *slot = Some(value);
-        }
-        members
+impl Claims for MemberList<'_, '_> {
+    fn claim(&self, name: &str) -> Option<Claim<'_>> {
+        self.0
+            .iter()
+            .find(|(member, _)| member == name)
+            .map(|(_, value)| Claim::of_value(value))
     }
 }
 
@@ -260,7 +230,7 @@ pub(crate) fn check_claims(
     let mut fields = ClaimFields::default();
     json::parse_fields(&claim_set.0.payload, &mut fields)
         .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
-    check_fields(&fields, config, now, claim_set.clone())
+    check_in(&fields, config, now, claim_set.clone())
 }
 
 /// The path [`check_claims`] replaced: a member list, then the rules over `Value`s.
@@ -273,147 +243,98 @@ fn check_claims_by_members(
     let claim_set = ClaimSet::of_payload(payload);
     let listed = json::parse_members(&claim_set.0.payload)
         .map_err(|e| err(ErrorCode::TokenMalformed, format!("claims {e}")))?;
-    check_members(&listed, config, now, claim_set.clone())
+    check_in(&MemberList(&listed), config, now, claim_set.clone())
 }
 
 /// The members the rules read, kept by [`json::parse_fields`] in one pass over the claims: no
 /// map, no `Value`, and strings borrowed from the payload.
 #[derive(Default)]
 struct ClaimFields<'a> {
-    exp: Option<Slot<'a>>,
-    iat: Option<Slot<'a>>,
-    nbf: Option<Slot<'a>>,
-    iss: Option<Slot<'a>>,
-    sub: Option<Slot<'a>>,
-    aud: Option<Slot<'a>>,
-    email: Option<Slot<'a>>,
-    org_id: Option<Slot<'a>>,
-    team_node_id: Option<Slot<'a>>,
-    ifx_kind: Option<Slot<'a>>,
-    visitor_session_id: Option<Slot<'a>>,
-    scope: Option<Slot<'a>>,
-    jti: Option<Slot<'a>>,
+    slots: [Option<Slot<'a>>; 13],
 }
 
-impl<'a> Fields<'a> for ClaimFields<'a> {
-    fn slot(&mut self, name: &str) -> Option<&mut Option<Slot<'a>>> {
+impl ClaimFields<'_> {
+    /// Where the member `name` is kept, for the names the rules read. Inlined, so that the
+    /// rules' lookups by constant name fold to a fixed slot.
+    #[inline(always)]
+    fn index(name: &str) -> Option<usize> {
         Some(match name {
-            "exp" => &mut self.exp,
-            "iat" => &mut self.iat,
-            "nbf" => &mut self.nbf,
-            "iss" => &mut self.iss,
-            "sub" => &mut self.sub,
-            "aud" => &mut self.aud,
-            "email" => &mut self.email,
-            "org_id" => &mut self.org_id,
-            "team_node_id" => &mut self.team_node_id,
-            "ifx_kind" => &mut self.ifx_kind,
-            "visitor_session_id" => &mut self.visitor_session_id,
-            "scope" => &mut self.scope,
-            "jti" => &mut self.jti,
+            "exp" => 0,
+            "iat" => 1,
+            "nbf" => 2,
+            "iss" => 3,
+            "sub" => 4,
+            "aud" => 5,
+            "email" => 6,
+            "org_id" => 7,
+            "team_node_id" => 8,
+            "ifx_kind" => 9,
+            "visitor_session_id" => 10,
+            "scope" => 11,
+            "jti" => 12,
             _ => return None,
         })
     }
 }
 
-/// A NumericDate claim: `jose::claims::numeric_date_of` over a kept member.
-fn numeric_date_slot(slot: Option<&Slot<'_>>, name: &str) -> Result<Option<f64>> {
-    match slot {
-        None => Ok(None),
-        Some(Slot::Number(v)) if v.is_finite() => Ok(Some(*v)),
-        Some(Slot::Number(_)) => Err(invalid(name, "is not a finite number")),
-        Some(_) => Err(invalid(name, "is not a number")),
+impl<'a> Fields<'a> for ClaimFields<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Slot<'a>>> {
+        self.slots.get_mut(Self::index(name)?)
     }
 }
 
-/// A string claim: `jose::claims::string_claim_of` over a kept member.
-fn string_slot<'s>(slot: Option<&'s Slot<'_>>, name: &str) -> Result<Option<&'s str>> {
-    match slot {
-        None => Ok(None),
-        Some(Slot::Str(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid(name, "is not a string")),
+impl Claims for ClaimFields<'_> {
+    #[inline(always)]
+    fn claim(&self, name: &str) -> Option<Claim<'_>> {
+        self.slots
+            .get(Self::index(name)?)?
+            .as_ref()
+            .map(Claim::of_slot)
     }
 }
 
-/// A string or a list of strings, read without collecting it.
-#[derive(Clone, Copy)]
-enum Strings<'s, 'a> {
-    One(&'s str),
-    Many(&'s [Option<std::borrow::Cow<'a, str>>]),
-}
-
-impl<'s, 'a> Strings<'s, 'a> {
-    /// Each string, in order, without building a list.
-    fn iter(self) -> impl Iterator<Item = &'s str> + use<'s, 'a> {
-        let (one, many): (Option<&'s str>, &'s [Option<std::borrow::Cow<'a, str>>]) = match self {
-            Strings::One(s) => (Some(s), &[]),
-            Strings::Many(items) => (None, items),
-        };
-        one.into_iter()
-            .chain(many.iter().flatten().map(|s| s.as_ref()))
-    }
-}
-
-/// `aud` or `scope`: absent is `None`; a string or an array of strings is kept; an array
-/// holding anything else is `holds`, any other type `neither`.
-fn strings_slot<'s, 'a>(
-    slot: Option<&'s Slot<'a>>,
-    name: &str,
-    holds: &str,
-    neither: &str,
-) -> Result<Option<Strings<'s, 'a>>> {
-    match slot {
-        None => Ok(None),
-        Some(Slot::Str(s)) => Ok(Some(Strings::One(s))),
-        Some(Slot::Array(items)) if items.iter().all(Option::is_some) => {
-            Ok(Some(Strings::Many(items)))
-        }
-        Some(Slot::Array(_)) => Err(invalid(name, holds)),
-        Some(_) => Err(invalid(name, neither)),
-    }
-}
-
-/// The claims the rules read, as a reader typed them. `None` is an absent member: a reader
-/// refuses a member of the wrong type, `null` included, except `email`, where `null` is none.
-/// `scope` and `aud` are each one string or several, in order.
-struct Typed<'s, S, A> {
-    exp: Option<f64>,
-    iat: Option<f64>,
-    nbf: Option<f64>,
-    iss: Option<&'s str>,
-    sub: Option<&'s str>,
-    org_id: Option<&'s str>,
-    team_node_id: Option<&'s str>,
-    ifx_kind: Option<&'s str>,
-    jti: Option<&'s str>,
-    visitor_session_id: Option<&'s str>,
-    email: Option<&'s str>,
-    scope: Option<S>,
-    aud: Option<A>,
-}
-
-/// The claim rules after typing, in the agent runtime's order and with its errors; each reader
-/// types the members its own way (a wrongly typed claim is reported as such rather than as
-/// missing) and then hands them here.
-fn check_typed<'s, S, A>(
-    c: Typed<'s, S, A>,
+/// Every rule, over either reader, in the agent runtime's order and with its errors: the types
+/// first (in the order written, so that the first wrongly typed claim in it is the one reported,
+/// and a wrongly typed claim is reported as such rather than as missing), then the rest.
+fn check_in(
+    c: &impl Claims,
     config: &ImpersonationConfig,
     now: f64,
     claim_set: ClaimSet,
-) -> Result<VerifiedImpersonation>
-where
-    S: IntoIterator<Item = &'s str>,
-    A: IntoIterator<Item = &'s str>,
-{
+) -> Result<VerifiedImpersonation> {
+    let date = |name: &str| date_claim(c.claim(name), name);
+    let text = |name: &str| text_claim(c.claim(name), name);
+    let exp = date("exp")?;
+    let iat = date("iat")?;
+    let nbf = date("nbf")?;
+    let iss = text("iss")?;
+    let sub = text("sub")?;
+    let org_id = text("org_id")?;
+    let team_node_id = text("team_node_id")?;
+    let ifx_kind = text("ifx_kind")?;
+    let jti = text("jti")?;
+    let visitor_session_id = text("visitor_session_id")?;
+    let email = match c.claim("email") {
+        None | Some(Claim::Null) => None,
+        Some(Claim::Str(s)) => Some(s),
+        Some(_) => return Err(invalid("email", "is neither a string nor null")),
+    };
+    let scope = strings_claim(
+        c.claim("scope"),
+        "scope",
+        "holds a value that is not a string",
+        "is neither a string nor a list of strings",
+    )?;
+    let aud = audience_claim(c.claim("aud"))?;
     let required = [
-        ("exp", c.exp.is_some()),
-        ("iat", c.iat.is_some()),
-        ("sub", c.sub.is_some()),
-        ("org_id", c.org_id.is_some()),
-        ("team_node_id", c.team_node_id.is_some()),
-        ("ifx_kind", c.ifx_kind.is_some()),
-        ("scope", c.scope.is_some()),
-        ("jti", c.jti.is_some()),
+        ("exp", exp.is_some()),
+        ("iat", iat.is_some()),
+        ("sub", sub.is_some()),
+        ("org_id", org_id.is_some()),
+        ("team_node_id", team_node_id.is_some()),
+        ("ifx_kind", ifx_kind.is_some()),
+        ("scope", scope.is_some()),
+        ("jti", jti.is_some()),
     ];
     if let Some((name, _)) = required.iter().find(|(_, present)| !present) {
         return Err(err(
@@ -421,7 +342,7 @@ where
             format!("claim `{name}` is missing"),
         ));
     }
-    match c.iss {
+    match iss {
         None => return Err(err(ErrorCode::MissingClaim, "claim `iss` is missing")),
         Some(iss) if iss != ISSUER => {
             return Err(err(
@@ -431,10 +352,10 @@ where
         }
         Some(_) => {}
     }
-    let Some(aud) = c.aud else {
+    let Some(aud) = aud else {
         return Err(err(ErrorCode::MissingClaim, "claim `aud` is missing"));
     };
-    if !aud.into_iter().any(|a| config.accepts_audience(a)) {
+    if !aud.iter().any(|a| config.accepts_audience(a)) {
         return Err(err(
             ErrorCode::InvalidAudience,
             format!(
@@ -443,33 +364,30 @@ where
             ),
         ));
     }
-    check_times_of(c.exp, c.nbf, c.iat, now, config.leeway_seconds)?;
-    let ifx_kind = c.ifx_kind.unwrap_or_default();
+    check_times_of(exp, nbf, iat, now, config.leeway_seconds)?;
+    let ifx_kind = ifx_kind.unwrap_or_default();
     let kind = TokenKind::from_name(ifx_kind).ok_or_else(|| {
         invalid(
             "ifx_kind",
             &format!("`{}` is not a known kind", clip(ifx_kind)),
         )
     })?;
-    if !c
-        .scope
-        .is_some_and(|s| s.into_iter().any(|scope| scope == TEAM_READ))
-    {
+    if !scope.is_some_and(|s| s.iter().any(|scope| scope == TEAM_READ)) {
         return Err(invalid("scope", "does not contain `team:read`"));
     }
-    let jti = c.jti.unwrap_or_default();
+    let jti = jti.unwrap_or_default();
     if jti.is_empty() || jti.chars().count() > MAX_JTI_CHARS {
         return Err(invalid("jti", "must be 1 to 64 characters"));
     }
-    let sub = identifier("sub", c.sub.unwrap_or_default())?;
-    let org_id = identifier("org_id", c.org_id.unwrap_or_default())?;
-    let team_node_id = identifier("team_node_id", c.team_node_id.unwrap_or_default())?;
-    if c.email.is_some_and(|e| e.chars().any(char::is_control)) {
+    let sub = identifier("sub", sub.unwrap_or_default())?;
+    let org_id = identifier("org_id", org_id.unwrap_or_default())?;
+    let team_node_id = identifier("team_node_id", team_node_id.unwrap_or_default())?;
+    if email.is_some_and(|e| e.chars().any(char::is_control)) {
         return Err(invalid("email", "holds a control character"));
     }
     // Each kind has its own shape: a visitor token names its session, and its subject is that
     // session's; a team-impersonation token names no visitor session.
-    match (kind, c.visitor_session_id) {
+    match (kind, visitor_session_id) {
         (TokenKind::Visitor, None) => {
             return Err(err(
                 ErrorCode::MissingClaim,
@@ -496,115 +414,14 @@ where
     Ok(VerifiedImpersonation {
         kind,
         subject: sub.to_owned(),
-        email: c.email.map(str::to_owned),
+        email: email.map(str::to_owned),
         org_id: org_id.to_owned(),
         team_node_id: team_node_id.to_owned(),
-        visitor_session_id: c.visitor_session_id.map(str::to_owned),
+        visitor_session_id: visitor_session_id.map(str::to_owned),
         jti: jti.to_owned(),
-        expires_at: c.exp.unwrap_or_default(),
+        expires_at: exp.unwrap_or_default(),
         claim_set,
     })
-}
-
-/// The kept members typed as [`check_typed`] reads them, in its order, then its rules.
-fn check_fields(
-    m: &ClaimFields<'_>,
-    config: &ImpersonationConfig,
-    now: f64,
-    claim_set: ClaimSet,
-) -> Result<VerifiedImpersonation> {
-    // Typed in the order written, so the first wrongly typed claim in it is the one reported.
-    let typed = Typed {
-        exp: numeric_date_slot(m.exp.as_ref(), "exp")?,
-        iat: numeric_date_slot(m.iat.as_ref(), "iat")?,
-        nbf: numeric_date_slot(m.nbf.as_ref(), "nbf")?,
-        iss: string_slot(m.iss.as_ref(), "iss")?,
-        sub: string_slot(m.sub.as_ref(), "sub")?,
-        org_id: string_slot(m.org_id.as_ref(), "org_id")?,
-        team_node_id: string_slot(m.team_node_id.as_ref(), "team_node_id")?,
-        ifx_kind: string_slot(m.ifx_kind.as_ref(), "ifx_kind")?,
-        jti: string_slot(m.jti.as_ref(), "jti")?,
-        visitor_session_id: string_slot(m.visitor_session_id.as_ref(), "visitor_session_id")?,
-        email: match &m.email {
-            None | Some(Slot::Null) => None,
-            Some(Slot::Str(s)) => Some(s.as_ref()),
-            Some(_) => return Err(invalid("email", "is neither a string nor null")),
-        },
-        scope: strings_slot(
-            m.scope.as_ref(),
-            "scope",
-            "holds a value that is not a string",
-            "is neither a string nor a list of strings",
-        )?
-        .map(Strings::iter),
-        aud: strings_slot(
-            m.aud.as_ref(),
-            "aud",
-            "holds a non-string",
-            "is neither a string nor an array of strings",
-        )?
-        .map(Strings::iter),
-    };
-    check_typed(typed, config, now, claim_set)
-}
-
-/// The members, listed from `claim_set`'s payload, typed from their `Value`s, then
-/// [`check_typed`]'s rules.
-#[cfg(test)]
-fn check_members(
-    claims: &[json::Member<'_>],
-    config: &ImpersonationConfig,
-    now: f64,
-    claim_set: ClaimSet,
-) -> Result<VerifiedImpersonation> {
-    let m = Members::of(claims);
-    // Typed in the order written, so the first wrongly typed claim in it is the one reported.
-    let typed = Typed {
-        exp: numeric_date_of(m.exp, "exp")?,
-        iat: numeric_date_of(m.iat, "iat")?,
-        nbf: numeric_date_of(m.nbf, "nbf")?,
-        iss: string_claim_of(m.iss, "iss")?,
-        sub: string_claim_of(m.sub, "sub")?,
-        org_id: string_claim_of(m.org_id, "org_id")?,
-        team_node_id: string_claim_of(m.team_node_id, "team_node_id")?,
-        ifx_kind: string_claim_of(m.ifx_kind, "ifx_kind")?,
-        jti: string_claim_of(m.jti, "jti")?,
-        visitor_session_id: string_claim_of(m.visitor_session_id, "visitor_session_id")?,
-        email: match m.email {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => return Err(invalid("email", "is neither a string nor null")),
-        },
-        scope: scopes(m.scope)?,
-        aud: audiences_of(m.aud)?,
-    };
-    check_typed(typed, config, now, claim_set)
-}
-
-/// `scope` as the agent runtime reads it: absent is `None`; a string is one scope; a list must
-/// hold only strings.
-#[cfg(test)]
-fn scopes(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
-    match value {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| {
-                item.as_str()
-                    .ok_or_else(|| invalid("scope", "holds a value that is not a string"))
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(Some),
-        Some(_) => Err(invalid(
-            "scope",
-            "is neither a string nor a list of strings",
-        )),
-    }
-}
-
-fn invalid(claim: &str, why: &str) -> crate::error::Error {
-    err(ErrorCode::InvalidClaim, format!("claim `{claim}` {why}"))
 }
 
 #[cfg(test)]

@@ -100,12 +100,6 @@ impl Claims for Map<String, Value> {
     }
 }
 
-/// [`date_claim`] of a member already looked up (the reference reader's, in tests).
-#[cfg(test)]
-pub(crate) fn numeric_date_of(value: Option<&Value>, name: &str) -> Result<Option<f64>> {
-    date_claim(value.map(Claim::of_value), name)
-}
-
 /// Reads a NumericDate claim: absent is `None`; anything but a finite number is `invalid_claim`
 /// (a string `exp` is never treated as absent).
 pub(crate) fn date_claim(claim: Option<Claim<'_>>, name: &str) -> Result<Option<f64>> {
@@ -115,12 +109,6 @@ pub(crate) fn date_claim(claim: Option<Claim<'_>>, name: &str) -> Result<Option<
         Some(Claim::Number(_)) => Err(invalid(name, "is not a finite number")),
         Some(_) => Err(invalid(name, "is not a number")),
     }
-}
-
-/// [`text_claim`] of a member already looked up (the reference reader's, in tests).
-#[cfg(test)]
-pub(crate) fn string_claim_of<'a>(value: Option<&'a Value>, name: &str) -> Result<Option<&'a str>> {
-    text_claim(value.map(Claim::of_value), name)
 }
 
 /// Reads a string claim: absent is `None`; another type is `invalid_claim`.
@@ -138,13 +126,6 @@ pub(crate) fn optional_text<'a>(claim: Option<Claim<'a>>, name: &str) -> Result<
         Some(Claim::Null) => Ok(None),
         claim => text_claim(claim, name),
     }
-}
-
-/// [`audience_claim`] of the `aud` member already looked up, collected (the reference
-/// reader's, in tests).
-#[cfg(test)]
-pub(crate) fn audiences_of(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
-    Ok(audience_claim(value.map(Claim::of_value))?.map(|aud| aud.iter().collect()))
 }
 
 /// A string or an array of strings, read without collecting it.
@@ -170,17 +151,30 @@ impl<'a> Strings<'a> {
 
 /// The `aud` claim: a string or an array of strings.
 pub(crate) fn audience_claim(claim: Option<Claim<'_>>) -> Result<Option<Strings<'_>>> {
+    strings_claim(
+        claim,
+        "aud",
+        "holds a non-string",
+        "is neither a string nor an array of strings",
+    )
+}
+
+/// A claim that is a string or an array of strings (`aud`, `scope`): absent is `None`; an
+/// array holding anything else is `invalid_claim` with `holds`, any other type with `neither`.
+pub(crate) fn strings_claim<'a>(
+    claim: Option<Claim<'a>>,
+    name: &str,
+    holds: &str,
+    neither: &str,
+) -> Result<Option<Strings<'a>>> {
     match claim {
         None => Ok(None),
         Some(Claim::Str(s)) => Ok(Some(Strings::One(s))),
         Some(Claim::Array(items)) if items.strings().all(|s| s.is_some()) => {
             Ok(Some(Strings::Many(items)))
         }
-        Some(Claim::Array(_)) => Err(invalid("aud", "holds a non-string")),
-        Some(_) => Err(invalid(
-            "aud",
-            "is neither a string nor an array of strings",
-        )),
+        Some(Claim::Array(_)) => Err(invalid(name, holds)),
+        Some(_) => Err(invalid(name, neither)),
     }
 }
 
