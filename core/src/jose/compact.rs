@@ -4,6 +4,7 @@ use super::header::{Header, HeaderFields, HeaderParams};
 use super::{b64, json};
 use crate::error::{err, ErrorCode, Result};
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 /// A compact JWS whose parts decoded under the strict rules; the signature is not yet checked.
 #[derive(Debug, Clone)]
@@ -57,9 +58,41 @@ const HEADER_ON_STACK: usize = 256;
 /// building its map of members.
 pub(crate) fn parse_jws(token: &str) -> Result<Jws<'_>> {
     let (h, p, s) = split(token)?;
-    let header = Cow::Owned(parse_header(h)?);
+    let header = Cow::Owned(remembered_header(h)?);
     body(token, header, h, p, s)
 }
+
+thread_local! {
+    /// The last header segment this thread parsed, and its parameters. The tokens of one issuer
+    /// carry a handful of headers (one per signing key), and the parse is a pure function of the
+    /// segment's text, so the same text needs no second parse. Only a header that passed is kept.
+    static LAST_HEADER: RefCell<Option<(String, HeaderParams)>> = const { RefCell::new(None) };
+}
+
+/// [`parse_header`], through this thread's [`LAST_HEADER`].
+fn remembered_header(h: &str) -> Result<HeaderParams> {
+    let last = |cell: &RefCell<Option<(String, HeaderParams)>>| {
+        let last = cell.try_borrow().ok()?;
+        let (segment, params) = last.as_ref()?;
+        (segment == h).then(|| params.clone())
+    };
+    if let Some(params) = LAST_HEADER.try_with(last).ok().flatten() {
+        return Ok(params);
+    }
+    let params = parse_header(h)?;
+    if h.len() <= HEADER_SEGMENT_KEPT {
+        // Nothing is kept when the thread is exiting (`try_with` fails) or the cell is busy.
+        let _ = LAST_HEADER.try_with(|cell| {
+            if let Ok(mut last) = cell.try_borrow_mut() {
+                *last = Some((h.to_owned(), params.clone()));
+            }
+        });
+    }
+    Ok(params)
+}
+
+/// The longest header segment [`LAST_HEADER`] keeps (that of a header decoded on the stack).
+const HEADER_SEGMENT_KEPT: usize = HEADER_ON_STACK * 4 / 3 + 4;
 
 /// A header segment judged once: its exact base64url text and the parameters it parses to. A
 /// verifier builds one for the header its own signer writes, so that the tokens it sees most
@@ -261,7 +294,8 @@ mod tests {
     /// `parse_jws` must give `parse_compact`'s verdict and error for every token, and the same
     /// parameters and parts.
     ///
-    /// So must `parse_jws_known`, with the header the signer writes as the known one.
+    /// So must `parse_jws` a second time (its header remembered), and `parse_jws_known` with the
+    /// header the signer writes as the known one.
     fn jws_agrees(token: &str) -> std::result::Result<(), String> {
         let parts = |j: Jws<'_>| {
             let h = j.header.into_owned();
@@ -275,6 +309,8 @@ mod tests {
             )
         };
         let fast = parse_jws(token).map(parts);
+        // Again, now that this thread remembers the header if it passed.
+        let remembered = parse_jws(token).map(parts);
         let known = signers_header();
         let via_known = parse_jws_known(token, &known).map(parts);
         let full = parse_compact(token).map(|j| {
@@ -288,11 +324,12 @@ mod tests {
                 j.signature,
             )
         });
-        if fast == full && via_known == full {
+        if fast == full && remembered == full && via_known == full {
             Ok(())
         } else {
             Err(format!(
-                "parse_jws {fast:?}, parse_jws_known {via_known:?}, parse_compact {full:?}"
+                "parse_jws {fast:?} then {remembered:?}, parse_jws_known {via_known:?}, \
+                 parse_compact {full:?}"
             ))
         }
     }
