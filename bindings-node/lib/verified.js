@@ -1,8 +1,10 @@
 'use strict'
 // What a successful verification returns: `VerifiedToken` (OIDC) and `VerifiedImpersonation`.
 //
-// The addon answers with its fields as the JSON text of one array, and these classes wrap it,
-// parsing it when a field is first read. A napi class instance would cost a wrapped object, a
+// The addon answers with the subject, a NUL, then its fields as the JSON text of one array, and
+// these classes wrap it: `subject` is cut from the front (the core refuses a subject holding any
+// control character, so the first NUL ends it), and the array is parsed when another field is
+// first read. A napi class instance would cost a wrapped object, a
 // reference and a finalizer per result, and an array of values one Node-API call per element and
 // per string; one string crosses in one. The claims are not sent at all: they are parsed here,
 // when first read, from the payload of the caller's own token. Those are the very bytes the core
@@ -11,6 +13,7 @@
 // it did when the addon converted them.
 
 const TOKEN = Symbol('token')
+const TEXT = Symbol('text')
 const FIELDS = Symbol('fields')
 
 // The claims of a compact JWS that the core has verified.
@@ -20,20 +23,28 @@ function payloadClaims(token) {
   return JSON.parse(Buffer.from(token.slice(start, end), 'base64url').toString('utf8'))
 }
 
-// The addon's fields of `result`: its JSON text parsed on the first read (the addon wrote it with
-// serde_json, from the core's values), the array afterwards.
+// The addon's fields of `result`: the JSON text after the subject parsed on the first read (the
+// addon wrote it with serde_json, from the core's values), the array afterwards.
 function fieldsOf(result) {
   const fields = result[FIELDS]
-  if (typeof fields !== 'string') return fields
-  const parsed = JSON.parse(fields)
+  if (fields !== undefined) return fields
+  const text = result[TEXT]
+  const parsed = JSON.parse(text.slice(text.indexOf('\0') + 1))
   result[FIELDS] = parsed
   return parsed
 }
 
+// The subject of `result`, without parsing the rest.
+function subjectOf(result) {
+  const text = result[TEXT]
+  return text.slice(0, text.indexOf('\0'))
+}
+
 class Verified {
   #claims
-  constructor(fields, token) {
-    this[FIELDS] = fields
+  constructor(text, token) {
+    this[TEXT] = text
+    this[FIELDS] = undefined
     this[TOKEN] = token
   }
 
@@ -45,7 +56,7 @@ class Verified {
 }
 
 // The addon's fields of an OIDC result, in this order (src/oidc.rs).
-const OIDC_SUBJECT = 0
+// 0: the subject, read through subjectOf.
 const OIDC_EMAIL = 1
 const OIDC_GROUPS = 2
 const OIDC_ORG_ID = 3
@@ -55,7 +66,7 @@ const OIDC_TEAM_NODE_ID = 4
 class VerifiedToken extends Verified {
   /** The subject (from the subject claim). */
   get subject() {
-    return fieldsOf(this)[OIDC_SUBJECT]
+    return subjectOf(this)
   }
   /** The email, when the token has one. */
   get email() {
@@ -77,7 +88,7 @@ class VerifiedToken extends Verified {
 
 // The addon's fields of an impersonation result, in this order (src/impersonation.rs).
 const KIND = 0
-const SUBJECT = 1
+// 1: the subject, read through subjectOf.
 const EMAIL = 2
 const ORG_ID = 3
 const TEAM_NODE_ID = 4
@@ -88,8 +99,8 @@ const EXPIRES_AT = 7
 /** An impersonation or visitor token that passed every check. */
 class VerifiedImpersonation extends Verified {
   #principalOf
-  constructor(fields, token, principalOf) {
-    super(fields, token)
+  constructor(text, token, principalOf) {
+    super(text, token)
     this.#principalOf = principalOf
   }
 
@@ -99,7 +110,7 @@ class VerifiedImpersonation extends Verified {
   }
   /** `sub`. */
   get subject() {
-    return fieldsOf(this)[SUBJECT]
+    return subjectOf(this)
   }
   /** `email`, when a string. */
   get email() {

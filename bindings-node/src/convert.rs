@@ -22,14 +22,25 @@ pub fn one_or_many(value: napi::Either<String, Vec<String>>) -> Vec<String> {
     }
 }
 
-/// The fields of a verification result as the JSON text of one array, which `lib/verified.js`
-/// parses. Strings, numbers and arrays of them always serialise; were one ever not to, the
-/// verification fails rather than answer without its fields.
-pub fn fields_json<T: serde::Serialize>(fields: &T) -> incidentfox_auth::Result<String> {
-    serde_json::to_string(fields).map_err(|_| {
+/// The fields of a verification result as `lib/verified.js` reads them: the subject, a NUL,
+/// then the JSON text of one array of every field. The subject is what most callers read, and
+/// `subject` takes it with one `slice`, no `JSON.parse`; the core refuses a subject holding any
+/// control character (an identifier claim), so the first NUL ends it. Strings, numbers and
+/// arrays of them always serialise; were one ever not to, the verification fails rather than
+/// answer without its fields.
+pub fn fields_json<T: serde::Serialize>(
+    subject: &str,
+    fields: &T,
+) -> incidentfox_auth::Result<String> {
+    let mut text = Vec::with_capacity(subject.len() + 160);
+    text.extend_from_slice(subject.as_bytes());
+    text.push(0);
+    let unserialisable = || {
         incidentfox_auth::Error::new(
             incidentfox_auth::ErrorCode::InvalidClaim,
             "the verified token's fields do not serialise",
         )
-    })
+    };
+    serde_json::to_writer(&mut text, fields).map_err(|_| unserialisable())?;
+    String::from_utf8(text).map_err(|_| unserialisable())
 }

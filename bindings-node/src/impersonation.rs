@@ -179,8 +179,9 @@ impl MintedToken {
     }
 }
 
-/// What `lib/verified.js` needs to build a `VerifiedImpersonation`: the JSON text of one array,
-/// `[kind, subject, email, orgId, teamNodeId, visitorSessionId, jti, expiresAt]`.
+/// What `lib/verified.js` needs to build a `VerifiedImpersonation`: the subject and a NUL, then
+/// the JSON text of one array, `[kind, subject, email, orgId, teamNodeId, visitorSessionId, jti,
+/// expiresAt]` (see `convert::fields_json`).
 ///
 /// One string rather than a class instance, an object or an array of values, for the reasons
 /// given at `VerifiedTokenFields` (src/oidc.rs). The claims are not here: the JS class parses them
@@ -203,16 +204,19 @@ pub type ImpersonationFields = (
 fn fields(
     token: imp::VerifiedImpersonation,
 ) -> incidentfox_auth::Result<VerifiedImpersonationFields> {
-    fields_json(&(
-        token.kind.as_str(),
-        token.subject,
-        token.email,
-        token.org_id,
-        token.team_node_id,
-        token.visitor_session_id,
-        token.jti,
-        token.expires_at,
-    ))
+    fields_json(
+        &token.subject,
+        &(
+            token.kind.as_str(),
+            &token.subject,
+            &token.email,
+            &token.org_id,
+            &token.team_node_id,
+            &token.visitor_session_id,
+            &token.jti,
+            token.expires_at,
+        ),
+    )
 }
 
 /// The `/auth/me` principal of a verified impersonation or visitor token (the fields of

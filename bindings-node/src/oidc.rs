@@ -70,8 +70,9 @@ pub struct VerifyOptions {
     pub now: Option<f64>,
 }
 
-/// What `lib/verified.js` needs to build a `VerifiedToken`: the identity as the JSON text of one
-/// array, `[subject, email, groups, orgId, teamNodeId]`.
+/// What `lib/verified.js` needs to build a `VerifiedToken`: the subject and a NUL, then the
+/// identity as the JSON text of one array, `[subject, email, groups, orgId, teamNodeId]` (see
+/// `convert::fields_json`).
 ///
 /// One string rather than a class instance, an object or an array of values: a napi class costs
 /// a wrapped object, a reference and a finalizer per result, an object's named members a key
@@ -83,13 +84,16 @@ pub type VerifiedTokenFields = String;
 
 fn fields(token: incidentfox_auth::VerifiedToken) -> incidentfox_auth::Result<VerifiedTokenFields> {
     let identity = token.into_identity();
-    fields_json(&(
-        identity.subject,
-        identity.email,
-        identity.groups,
-        identity.org_id,
-        identity.team_node_id,
-    ))
+    fields_json(
+        &identity.subject,
+        &(
+            &identity.subject,
+            &identity.email,
+            &identity.groups,
+            &identity.org_id,
+            &identity.team_node_id,
+        ),
+    )
 }
 
 /// Validates OIDC tokens against one issuer and a cached, rotating key set.

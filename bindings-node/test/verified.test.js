@@ -64,3 +64,18 @@ test('an impersonation result: fields, principal, claims', async () => {
     assert.deepEqual(got.principal().toJSON().permissions, ['team:read'])
   }
 })
+
+test('the subject is cut from the front of the answer: any text but a control character, before or after the other fields', async () => {
+  const odd = 'okta|"q\\u\\0" é ☃ 𝄞 \u2028'
+  const token = await s.mintOidc(s.oidcClaims({ sub: odd, email: 'a@b.example' }), 'rs256')
+  const first = validator().verifySync(token, { now: s.NOW })
+  assert.equal(first.subject, odd)
+  assert.equal(first.email, 'a@b.example')
+  assert.equal(first.subject, odd, 'the same once the other fields are parsed')
+  const second = validator().verifySync(token, { now: s.NOW })
+  assert.equal(second.email, 'a@b.example')
+  assert.equal(second.subject, odd)
+  // The core refuses a subject holding a NUL (an identifier claim), so the first NUL ends it.
+  const nul = await s.mintOidc(s.oidcClaims({ sub: 'alice\u0000admin' }), 'rs256')
+  assert.throws(() => validator().verifySync(nul, { now: s.NOW }), { code: 'ERR_INVALID_CLAIM' })
+})
