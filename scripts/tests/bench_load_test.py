@@ -29,6 +29,12 @@ Requests/sec:   3199.99
 Transfer/sec:    512.00KB
 """
 
+# A row's figure is its median window, latency figures included; the lower middle of an even count.
+windows = [{"rps": v, "latency_us": {50: v}} for v in (300.0, 100.0, 200.0)]
+assert bl.median_window(windows) == {"rps": 200.0, "latency_us": {50: 200.0}}, bl.median_window(windows)
+assert bl.median_window(windows[:2])["rps"] == 100.0
+assert bl.median_window(windows[:1])["rps"] == 300.0
+
 r = bl.parse_wrk(WRK)
 assert r["rps"] == 3199.99, r
 assert r["requests"] == 32000, r
@@ -92,7 +98,7 @@ assert "| 333 µs [323–339] |" in text, text
 assert "1.0 ms / 4.0 ms" in text, text
 
 meta = {k: "x" for k in ("when", "machine", "quick", "load_start", "load_end", "wrk", "threads",
-                          "connections", "seconds", "warmup", "cores", "token_bytes", "python", "node", "kernel")}
+                          "connections", "seconds", "windows", "warmup", "cores", "token_bytes", "python", "node", "kernel")}
 meta["quick"] = ""
 sec = bl.section(steady, 2, 1, meta)
 assert sec[0] == bl.START and sec[-1] == bl.END
