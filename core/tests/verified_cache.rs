@@ -116,6 +116,31 @@ async fn a_hit_reads_the_same_claims_and_identity_as_a_full_verification() {
 }
 
 #[tokio::test]
+async fn a_hit_reads_the_identity_in_one_pass_and_the_claims_when_asked() {
+    let k = key("k1");
+    let v = inline_with(&[&k], |config| config);
+    let claims = json!({
+        "iss": ISSUER, "aud": "api", "sub": "alice", "email": "alice@example.com",
+        "groups": ["incidentfox-config-admin", "sre"], "org_id": "org-1", "team_node_id": null,
+        "exp": unix_now() + 600.0, "extra": {"nested": [1, "x"]},
+    });
+    let t = k.sign_claims(&claims).unwrap();
+    let full = v.verify(&t).await.unwrap();
+    // The identity first (the one-pass reader), then the claims (the map), then both again.
+    let hit = v.verify(&t).await.unwrap();
+    assert_eq!(v.verified_cache_len(), 1);
+    assert_eq!(hit.identity(), full.identity());
+    assert_eq!(hit.identity().groups, ["incidentfox-config-admin", "sre"]);
+    assert_eq!(hit.identity().team_node_id, None);
+    assert_eq!(serde_json::Value::Object(hit.claims().clone()), claims);
+    assert_eq!(hit.claims(), full.claims());
+    // The claims first, then the identity.
+    let hit = v.verify(&t).await.unwrap();
+    assert_eq!(hit.claims(), full.claims());
+    assert_eq!(hit.into_identity(), full.into_identity());
+}
+
+#[tokio::test]
 async fn impersonation_verify_cached_uses_the_cache_and_refuses_when_the_store_must_be_asked() {
     let request = request();
     let config = ImpersonationConfig::new("cache-test-secret-0123456789abcdef");

@@ -30,7 +30,7 @@ pub struct OidcValidator {
     /// The identity's claim names, shared with the tokens a cache hit returns.
     names: Arc<ClaimNames>,
     /// The claims this configuration reads, for the one-pass reader (`None`: the parsed map).
-    plan: Option<FieldPlan>,
+    plan: Option<Arc<FieldPlan>>,
     keys: Keys,
     verified: Option<VerifiedCache<()>>,
     counters: Counters,
@@ -99,7 +99,7 @@ impl OidcValidator {
         let verified = VerifiedCache::new(config.verified_cache);
         Ok(OidcValidator {
             names: Arc::new(config.claims.clone()),
-            plan: FieldPlan::of(&config),
+            plan: FieldPlan::of(&config).map(Arc::new),
             config,
             keys,
             verified,
@@ -319,7 +319,11 @@ impl OidcValidator {
             cache.remove(key);
             return None;
         }
-        Some(VerifiedToken::cached(token, &self.names))
+        Some(VerifiedToken::cached(
+            token,
+            &self.names,
+            self.plan.as_ref(),
+        ))
     }
 
     /// Caches a verdict reached at `now` until its `exp` (+ leeway), or `max_age`, or the ttl.

@@ -7,7 +7,7 @@
 //! caller's own token — the very bytes that were verified, since the cache is keyed by the
 //! SHA-256 of the whole token — the first time they are asked for.
 
-use super::claims::{identity, Identity};
+use super::claims::{identity, FieldPlan, Identity, OidcFields};
 use super::config::ClaimNames;
 use crate::jose::{b64, json};
 use serde::{Serialize, Serializer};
@@ -25,6 +25,8 @@ enum Source {
     Segment {
         payload: Box<str>,
         names: Arc<ClaimNames>,
+        /// The validator's one-pass reader of the claims, when its configuration has one.
+        plan: Option<Arc<FieldPlan>>,
     },
 }
 
@@ -57,7 +59,11 @@ impl VerifiedToken {
     }
 
     /// The result of a cache hit for `token`: its claims are read when first asked for.
-    pub(crate) fn cached(token: &str, names: &Arc<ClaimNames>) -> VerifiedToken {
+    pub(crate) fn cached(
+        token: &str,
+        names: &Arc<ClaimNames>,
+        plan: Option<&Arc<FieldPlan>>,
+    ) -> VerifiedToken {
         let payload = token.split('.').nth(1).unwrap_or_default();
         VerifiedToken {
             claims: OnceLock::new(),
@@ -65,6 +71,7 @@ impl VerifiedToken {
             source: Source::Segment {
                 payload: payload.into(),
                 names: Arc::clone(names),
+                plan: plan.map(Arc::clone),
             },
         }
     }
@@ -89,7 +96,19 @@ impl VerifiedToken {
     pub fn identity(&self) -> &Identity {
         self.identity.get_or_init(|| match &self.source {
             // Only a cache hit comes without its identity; the same bytes with the same names
-            // passed `identity` when verified, so the default is never reached.
+            // passed `identity` when verified, so the default is never reached. The one-pass
+            // reader, when the validator has one, reads it without building the claims' map.
+            Source::Segment {
+                payload,
+                names,
+                plan: Some(plan),
+            } if self.claims.get().is_none() => b64::decode(payload)
+                .and_then(|bytes| {
+                    let mut fields = OidcFields::new(plan);
+                    json::parse_fields(&bytes, &mut fields).ok()?;
+                    identity(&fields, names).ok()
+                })
+                .unwrap_or_default(),
             Source::Segment { names, .. } => identity(self.claims(), names).unwrap_or_default(),
             Source::Parsed | Source::Payload(_) => Identity::default(),
         })
