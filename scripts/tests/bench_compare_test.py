@@ -53,26 +53,30 @@ assert bc.cell([1.0, 2.0, 3.0], 1.0).endswith("[1.0–3.0] · 2.00×")
 # The Rust targets: each run's ratio to its own floor, the median's verdict; µs figures as they are.
 crit = [
     {"rust RS256": 17.6, "floor RS256": 16.0, "rust ES256": 52.0, "floor ES256": 50.0,
-     "rust EdDSA": 40.0, "floor EdDSA": 38.0, "rust HS256": 1.4, "hit": 0.7},
+     "rust EdDSA": 40.0, "floor EdDSA": 38.0, "rust HS256": 1.4, "hit": 0.7, "hit_sha": 0.4},
     {"rust RS256": 18.0, "floor RS256": 16.0, "rust ES256": 51.0, "floor ES256": 50.0,
      "rust EdDSA": None, "floor EdDSA": 38.0, "rust HS256": 1.6, "hit": 0.6},
     {"rust RS256": 16.8, "floor RS256": 16.0, "rust ES256": 53.0, "floor ES256": 50.0,
      "rust EdDSA": 41.0, "floor EdDSA": 40.0, "rust HS256": 1.45, "hit": 0.65},
 ]
 rows = bc.rust_targets(crit)
-assert rows[0] == "| Rust | RS256 | 1.10× [1.05–1.12] | full verification ÷ raw signature check | ≤ 1.1× | met |", rows[0]
-assert rows[1].endswith("| ≤ 1.1× | met |") and "1.04× [1.02–1.06]" in rows[1], rows[1]
+assert rows[0] == "| Rust | RS256 | 1.10× [1.05–1.12] | full verification ÷ raw signature check | ≤ 1.1× | — | met |", rows[0]
+assert rows[1].endswith("| ≤ 1.1× | — | met |") and "1.04× [1.02–1.06]" in rows[1], rows[1]
 # A run without the figure leaves the others; the median of two is their mean.
 assert "1.04× [1.02–1.05]" in rows[2], rows[2]
-assert rows[3] == "| Rust | HS256 (impersonation) | 1.45 µs [1.40–1.60] | µs per call | ≤ 1.5 µs | met |", rows[3]
-assert rows[4].endswith("| ≤ 0.5 µs | **missed** |") and "0.65 µs [0.60–0.70]" in rows[4], rows[4]
+assert rows[3] == "| Rust | HS256 (impersonation) | 1.45 µs [1.40–1.60] | µs per call | ≤ 1.5 µs | — | met |", rows[3]
+# The cache hit's bound is the SHA-256 of the token (the median of the runs that measured it).
+assert rows[4].endswith("| ≤ 0.5 µs | 0.40 µs (the token's SHA-256) | **missed** |") and "0.65 µs [0.60–0.70]" in rows[4], rows[4]
+assert bc.target_row("Node", "ES256", (1.37, 1.34, 1.45), "×", "ours ÷ fastest peer (fast-jwt)", "≥ 1.4×", False, "1.50×") == (
+    "| Node | ES256 | 1.37× [1.34–1.45] | ours ÷ fastest peer (fast-jwt) | ≥ 1.4× | 1.50× | **missed** |")
 assert bc.rust_targets([{}])[0].endswith("| **not measured** |")
 
 # The README's section replaces only what lies between its markers.
 page = f"# x\n\nbefore\n{bc.SUMMARY_START}\nold\n{bc.SUMMARY_END}\nafter\n"
 new = bc.replace_between(page, bc.SUMMARY_START, bc.SUMMARY_END, bc.summary("Measured now.", ["| t |"]))
 assert new.startswith("# x\n\nbefore\n<!-- bench-summary:start -->\nMeasured now. The per-call"), new
-assert new.endswith("| t |\n<!-- bench-summary:end -->\nafter\n"), new
+assert "\n| t |\n\n\"Bound\" is the best" in new, new
+assert new.endswith("#what-the-numbers-say-the-runs-above).\n<!-- bench-summary:end -->\nafter\n"), new
 try:
     bc.replace_between("no markers", bc.SUMMARY_START, bc.SUMMARY_END, [])
     raise AssertionError("a page without the markers must be refused")
